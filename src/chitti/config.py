@@ -1,0 +1,125 @@
+"""Settings from the environment (``CHITTI_*``), built once per process.
+
+Nothing reads settings at import time: call :func:`get_settings`. Every key is documented in
+README.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ServiceName = Literal["news-nlp", "signal-service", "compute"]
+SERVICES: tuple[ServiceName, ...] = ("news-nlp", "signal-service", "compute")
+
+#: Fixed TCP ports of ARCHITECTURE.md, used when ``CHITTI_TRANSPORT=tcp``.
+SERVICE_PORTS: dict[ServiceName, int] = {"news-nlp": 6002, "signal-service": 6003, "compute": 6004}
+
+#: The database role each process connects as (least privilege, created by the migrations).
+DB_ROLES: dict[str, str] = {
+    "news-nlp": "chitti_news",
+    "signal-service": "chitti_signals",
+    "compute": "chitti_compute",
+    "gateway": "chitti_gateway",
+}
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+EndpointList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """All configuration of a Trading-Chitti process."""
+
+    model_config = SettingsConfigDict(env_prefix="CHITTI_", frozen=True, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="Admin URL of an existing PostgreSQL server. Unset: the embedded server.",
+    )
+    db_role_password: SecretStr | None = Field(
+        default=None,
+        description="Password given to the per-service roles (needed on a server that "
+        "does not trust local connections).",
+    )
+    db_pool_min_size: int = Field(default=1, ge=0, le=100)
+    db_pool_max_size: int = Field(default=5, ge=1, le=200)
+    var_dir: Path = Field(
+        default=Path("var"), description="State directory: embedded database, sockets, logs."
+    )
+    transport: Literal["unix", "tcp"] = Field(
+        default="unix", description="How services listen by default: Unix sockets or TCP."
+    )
+    service_host: str = Field(default="127.0.0.1", description="TCP bind address of services.")
+    news_nlp_endpoints: EndpointList = Field(default_factory=list)
+    signal_service_endpoints: EndpointList = Field(default_factory=list)
+    compute_endpoints: EndpointList = Field(default_factory=list)
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(default=6001, ge=1, le=65535)
+    ipc_max_frame_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    ipc_timeout_s: float = Field(default=30.0, gt=0)
+    ipc_pool_size: int = Field(default=2, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    demo_dir: Path = Field(default=PROJECT_ROOT / "data" / "demo")
+
+    @field_validator(
+        "news_nlp_endpoints", "signal_service_endpoints", "compute_endpoints", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("db_pool_max_size")
+    @classmethod
+    def _max_not_below_min(cls, value: int, info: object) -> int:
+        data = getattr(info, "data", {})
+        if value < data.get("db_pool_min_size", 0):
+            raise ValueError("CHITTI_DB_POOL_MAX_SIZE must be >= CHITTI_DB_POOL_MIN_SIZE")
+        return value
+
+    @property
+    def var_path(self) -> Path:
+        return self.var_dir.resolve()
+
+    @property
+    def run_dir(self) -> Path:
+        """Private directory (0700) for the service sockets and pid files."""
+        return self.var_path / "run"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.var_path / "pgdata"
+
+    def endpoints(self, service: ServiceName) -> list[str]:
+        """Endpoints of ``service``: configured ones, else the transport's default."""
+        configured = {
+            "news-nlp": self.news_nlp_endpoints,
+            "signal-service": self.signal_service_endpoints,
+            "compute": self.compute_endpoints,
+        }[service]
+        if configured:
+            return list(configured)
+        if self.transport == "tcp":
+            return [f"tcp:{self.service_host}:{SERVICE_PORTS[service]}"]
+        return [f"unix:{self.run_dir / (service + '.sock')}"]
+
+
+def role_database_url(admin_url: str, role: str, password: str | None) -> str:
+    """Return ``admin_url`` with its user replaced by ``role`` (and its password)."""
+    parts = urlsplit(admin_url)
+    host = parts.netloc.rpartition("@")[2]
+    auth = quote(role) + (":" + quote(password, safe="") if password else "")
+    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Build the process's settings once (tests call ``get_settings.cache_clear()``)."""
+    return Settings()
