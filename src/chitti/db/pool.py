@@ -1,0 +1,50 @@
+"""Async connection pools, one per process, connecting as the process's own role."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from chitti.config import DB_ROLES, Settings, role_database_url
+
+
+def process_database_url(settings: Settings, admin_url: str, process: str) -> str:
+    """URL for ``process`` ("news-nlp", "compute", ...): its least-privilege role."""
+    password = settings.db_role_password.get_secret_value() if settings.db_role_password else None
+    return role_database_url(admin_url, DB_ROLES[process], password)
+
+
+async def open_pool(url: str, *, min_size: int, max_size: int, name: str) -> AsyncConnectionPool:
+    """Open a pool and wait until its first connection works (fails fast on a bad URL)."""
+    pool: AsyncConnectionPool = AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        open=False,
+        kwargs={"row_factory": dict_row, "application_name": f"chitti-{name}"},
+        check=AsyncConnectionPool.check_connection,
+        reconnect_timeout=30,
+    )
+    await pool.open(wait=True, timeout=15)
+    return pool
+
+
+async def db_health(pool: AsyncConnectionPool) -> dict[str, Any]:
+    """Round-trip ``SELECT 1`` and report status and latency (never raises)."""
+    started = time.perf_counter()
+    try:
+        async with pool.connection(timeout=2) as conn:
+            await conn.execute("SELECT 1")
+    except Exception as exc:  # reported, not raised: health must always answer
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 3)}
+
+
+async def connect(url: str) -> AsyncConnection[Any]:
+    """A single autocommit connection (LISTEN loops, one-off admin work)."""
+    return await AsyncConnection.connect(url, autocommit=True)
