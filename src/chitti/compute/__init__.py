@@ -1,0 +1,1 @@
+"""The compute service: indicators, backtests, features, ML, portfolio and risk."""

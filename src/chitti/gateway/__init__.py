@@ -1,0 +1,1 @@
+"""core-api: the HTTP gateway. Validates, authenticates and forwards; no business logic."""

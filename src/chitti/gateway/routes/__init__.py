@@ -1,0 +1,1 @@
+"""HTTP routes, one module per resource; each forwards to one service over IPC."""

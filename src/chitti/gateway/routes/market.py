@@ -1,0 +1,34 @@
+"""Market data routes: the symbol master and daily bars."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from chitti.compute.schemas import OhlcvRequest, SymbolsRequest
+from chitti.gateway.deps import ComputeClient
+from chitti.gateway.responses import OrjsonResponse
+from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, SymbolList
+
+router = APIRouter(prefix="/api/market", tags=["market"])
+
+
+@router.get("/symbols", response_model=SymbolList, responses=ERROR_RESPONSES)
+async def list_symbols(
+    compute: ComputeClient, params: Annotated[SymbolsRequest, Query()]
+) -> OrjsonResponse:
+    """Listed symbols (search by ``q``, filter by ``index`` e.g. ``NIFTY 50``)."""
+    return OrjsonResponse(await compute.call("list_symbols", params))
+
+
+@router.get("/{symbol}/ohlcv", response_model=OhlcvResult,
+            responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[400] | {
+                "description": "Unknown symbol"}})
+async def ohlcv(
+    symbol: str, compute: ComputeClient, start: date | None = None, end: date | None = None
+) -> OrjsonResponse:
+    """Daily bars of ``symbol`` between ``start`` and ``end`` (inclusive, ISO dates)."""
+    request = OhlcvRequest(symbol=symbol, start=start, end=end)
+    return OrjsonResponse(await compute.call("get_ohlcv", request))

@@ -1,0 +1,70 @@
+"""Response models of the gateway, for OpenAPI (request models live with their domain)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+
+class ComponentHealth(BaseModel):
+    status: Literal["ok", "down"]
+    latency_ms: float | None = None
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class HealthReport(BaseModel):
+    status: Literal["ok", "down"]
+    version: str
+    uptime_s: float
+    db: ComponentHealth
+    services: dict[str, ComponentHealth]
+
+
+class SmaResult(BaseModel):
+    period: int
+    sma: list[float | None]
+
+
+class OhlcvResult(BaseModel):
+    symbol: str
+    count: int
+    ts: list[str]
+    open: list[float]
+    high: list[float]
+    low: list[float]
+    close: list[float]
+    volume: list[int]
+
+
+class SymbolInfo(BaseModel):
+    symbol: str
+    name: str
+    isin: str | None
+    sector: str | None
+    indices: list[str]
+    first_date: str | None
+    last_date: str | None
+    bar_count: int
+
+
+class SymbolList(BaseModel):
+    symbols: list[SymbolInfo]
+    count: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Invalid request: the message names the field"},
+    503: {"model": ErrorBody, "description": "A service or the database is unavailable"},
+    504: {"model": ErrorBody, "description": "A service did not answer in time"},
+}

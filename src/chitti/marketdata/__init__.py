@@ -1,0 +1,1 @@
+"""Market data: daily bar files, the NSE symbol master, and their storage in ``md``."""

@@ -1,0 +1,101 @@
+"""Run one service process: settings, its database pool, its IPC server, clean shutdown.
+
+Every service (news-nlp, signal-service, compute) is the same shell around its own actions:
+it connects as its own least-privilege role, refuses to start on a database whose schema is
+behind (run ``chitti migrate``), answers ``health`` with the database state, and exits
+cleanly on SIGINT/SIGTERM (removing its sockets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from chitti import __version__
+from chitti.config import ServiceName, Settings
+from chitti.db.embedded import DATABASE_NAME, start_embedded
+from chitti.db.migrate import load_migrations
+from chitti.db.pool import db_health, open_pool, process_database_url
+from chitti.errors import Unavailable
+from chitti.ipc.server import IpcServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What an action handler may use: settings and the process's database pool."""
+
+    settings: Settings
+    pool: AsyncConnectionPool
+
+
+Register = Callable[[IpcServer, ServiceContext], Awaitable[None] | None]
+
+
+def admin_database_url(settings: Settings) -> str:
+    """The configured server, or the embedded one (started if it is not running)."""
+    if settings.database_url:
+        return settings.database_url
+    _backend, url = start_embedded(settings.pgdata_dir)
+    return url
+
+
+async def check_schema_current(pool: AsyncConnectionPool) -> None:
+    """Refuse to serve on a schema older than this code (the fix: ``chitti migrate``)."""
+    latest = load_migrations()[-1].version
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT coalesce(max(version), 0) AS v FROM public.schema_migrations")
+        row = await cur.fetchone()
+    applied = int(row["v"]) if row else 0
+    if applied < latest:
+        raise Unavailable(f"database schema is at migration {applied}, this code needs "
+                          f"{latest}: run `chitti migrate`")
+
+
+def configure_logging(settings: Settings, name: str) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s",
+    )
+
+
+async def serve(name: ServiceName, settings: Settings, register: Register) -> None:
+    """Run service ``name`` until SIGINT/SIGTERM."""
+    admin_url = await asyncio.to_thread(admin_database_url, settings)
+    pool = await open_pool(
+        process_database_url(settings, admin_url, name),
+        min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size, name=name)
+    try:
+        await check_schema_current(pool)
+        server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes)
+        context = ServiceContext(settings, pool)
+
+        async def health() -> dict[str, Any]:
+            return {"db": {**await db_health(pool), "database": DATABASE_NAME}}
+
+        server.set_health_hook(health)
+        maybe = register(server, context)
+        if maybe is not None:
+            await maybe
+        endpoints = settings.endpoints(name)
+        await server.start(endpoints)
+        log.info("%s %s listening on %s", name, __version__, ", ".join(endpoints))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        serving = asyncio.create_task(server.serve_forever())
+        await stop.wait()
+        log.info("%s stopping", name)
+        serving.cancel()
+        await server.close()
+    finally:
+        await pool.close()

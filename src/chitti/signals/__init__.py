@@ -1,0 +1,1 @@
+"""signal-service: scored alerts from news, prices and indicators."""
