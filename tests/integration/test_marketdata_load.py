@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import psycopg
+
 from chitti.marketdata.load import load_bar_files, load_demo, load_symbols
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"

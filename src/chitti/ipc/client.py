@@ -26,6 +26,7 @@ from chitti.ipc.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     HEADER_BYTES,
     Endpoint,
+    EndpointLike,
     ProtocolError,
     RequestId,
     as_endpoint,
@@ -224,7 +225,7 @@ class IpcClient:
         Names the service in error messages ("compute unavailable: ...").
     """
 
-    def __init__(self, endpoints: Sequence[Endpoint | str], *, timeout: float = 30.0,
+    def __init__(self, endpoints: Sequence[EndpointLike], *, timeout: float = 30.0,
                  pool_size: int = 2, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
                  name: str = "") -> None:
         if not endpoints:

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_MAX_FRAME_BYTES",
     "HEADER_BYTES",
     "Endpoint",
+    "EndpointLike",
     "FrameTooLarge",
     "InvalidEndpoint",
     "ProtocolError",
@@ -240,6 +241,14 @@ def parse_endpoint(text: str) -> Endpoint:
     return _tcp_endpoint(stripped, text)
 
 
-def as_endpoint(value: Endpoint | str) -> Endpoint:
-    """Return ``value`` as an :class:`Endpoint`, parsing strings."""
-    return value if isinstance(value, Endpoint) else parse_endpoint(value)
+EndpointLike = Endpoint | str | os.PathLike[str]
+
+
+def as_endpoint(value: EndpointLike) -> Endpoint:
+    """Return ``value`` as an :class:`Endpoint`: strings are parsed, paths are Unix sockets."""
+    if isinstance(value, Endpoint):
+        return value
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        return _unix_endpoint(path, path)
+    return parse_endpoint(value)

@@ -31,6 +31,7 @@ from chitti.ipc.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     HEADER_BYTES,
     Endpoint,
+    EndpointLike,
     FrameTooLarge,
     ProtocolError,
     RequestId,
@@ -374,7 +375,7 @@ class IpcServer:
         return frame
 
     # ---------------------------------------------------------------- lifecycle
-    async def start(self, endpoints: Sequence[Endpoint | str]) -> None:
+    async def start(self, endpoints: Sequence[EndpointLike]) -> None:
         """Listen on every endpoint; on any failure, close what was bound and raise.
 
         Raises ``Unavailable`` when an endpoint is in use (a live server answers on the
@@ -461,7 +462,7 @@ class IpcServer:
         self._bound.clear()
         self._stopped.set()
 
-    async def run(self, endpoints: Sequence[Endpoint | str]) -> None:
+    async def run(self, endpoints: Sequence[EndpointLike]) -> None:
         """Start, serve until cancelled (or closed), and always clean up."""
         await self.start(endpoints)
         try:
