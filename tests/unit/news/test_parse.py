@@ -1,0 +1,333 @@
+"""Tests of chitti.news.parse on the project's fixtures, the recorded real feeds and hostile XML."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from chitti.errors import BadRequest
+from chitti.news import parse as parse_module
+from chitti.news.parse import (
+    FeedParseError,
+    google_news_original_url,
+    link_hash,
+    normalise_url,
+    parse_date,
+    parse_feed,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+FIXTURES = REPO / "tests" / "fixtures" / "rss"
+SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
+RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
+needs_shared = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+
+
+def _fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+# --- Google-News-like feed -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def google_feed() -> parse_module.ParsedFeed:
+    return parse_feed(_fixture("googlenews_in_markets.xml"))
+
+
+def test_google_news_titles_lose_the_publisher_suffix(google_feed: parse_module.ParsedFeed) -> None:
+    first = google_feed.items[0]
+    assert first.title == "Reliance Industries shares jump 3% after Jio tariff hike"
+    assert first.publisher == "The Economic Times"
+    assert first.publisher_url == "https://economictimes.indiatimes.com"
+
+
+def test_google_news_summary_does_not_repeat_title_and_publisher(
+    google_feed: parse_module.ParsedFeed,
+) -> None:
+    assert all(item.summary == "" for item in google_feed.items)
+
+
+def test_plus_0530_date_is_converted_to_utc(google_feed: parse_module.ParsedFeed) -> None:
+    assert google_feed.items[0].published_at == datetime(2024, 7, 4, 4, 45, tzinfo=UTC)
+
+
+def test_missing_date_is_none(google_feed: parse_module.ParsedFeed) -> None:
+    sbi = next(i for i in google_feed.items if i.title.startswith("SBI cuts"))
+    assert sbi.published_at is None
+
+
+def test_cdata_title_and_whitespace_inside_link(google_feed: parse_module.ParsedFeed) -> None:
+    lt = next(i for i in google_feed.items if i.publisher == "The Hindu BusinessLine")
+    assert lt.title.startswith("L&T bags 'mega' order")
+    airtel = next(i for i in google_feed.items if i.publisher == "Reuters")
+    assert airtel.link is not None and " " not in airtel.link and "\n" not in airtel.link
+    assert airtel.link.startswith("https://news.google.com/rss/articles/CBMi")
+
+
+def test_feed_metadata(google_feed: parse_module.ParsedFeed) -> None:
+    assert google_feed.kind == "rss"
+    assert google_feed.title == '"NSE stocks" - Google News'
+    assert len(google_feed.items) == 11
+
+
+def test_repeated_item_has_the_same_hash_and_distinct_publishers_differ(
+    google_feed: parse_module.ParsedFeed,
+) -> None:
+    items = google_feed.items
+    assert items[0].link_hash == items[-1].link_hash
+    assert len({i.link_hash for i in items[:3]}) == 3
+
+
+def test_google_news_id_decodes_to_publisher_url() -> None:
+    article_id = "CBMiN2h0dHBzOi8vd3d3LmFzYWhpLmNvbS9hcnRpY2xlcy9BU1MyNTZIR1ZTMjRVVElMMDBYLmh0bWzSAQA"
+    assert google_news_original_url(article_id) == (
+        "https://www.asahi.com/articles/ASS256HGVS24UTIL00X.html"
+    )
+    assert google_news_original_url("AU_yqLopaque") is None
+
+
+def test_google_news_link_and_publisher_link_share_identity() -> None:
+    publisher = "https://www.asahi.com/articles/ASS256HGVS24UTIL00X.html"
+    google = ("https://news.google.com/rss/articles/CBMiN2h0dHBzOi8vd3d3LmFzYWhpLmNvbS9hcnRpY2xl"
+              "cy9BU1MyNTZIR1ZTMjRVVElMMDBYLmh0bWzSAQA?oc=5&hl=en-IN")
+    assert link_hash(google, None) == link_hash(publisher + "?utm_source=x", None)
+
+
+def test_opaque_google_news_ids_ignore_varying_parameters() -> None:
+    a = "https://news.google.com/rss/articles/CBMiK0FVX3lxTE9wYXF1ZQ?oc=5"
+    b = "https://news.google.com/articles/CBMiK0FVX3lxTE9wYXF1ZQ?hl=en-IN&gl=IN&ceid=IN:en"
+    assert normalise_url(a) == normalise_url(b)
+
+
+# --- URL normalisation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  HTTPS://Example.COM/a/B?utm_source=x&b=2&a=1#frag \n",
+         "https://example.com/a/B?a=1&b=2"),
+        ("http://example.com:80", "http://example.com/"),
+        ("https://example.com:8443/x?fbclid=1", "https://example.com:8443/x"),
+        ("https://www.bbc.com/news/articles/c0q751vlxw1o?at_medium=RSS&at_campaign=rss",
+         "https://www.bbc.com/news/articles/c0q751vlxw1o"),
+        ("https://example.com/plain", "https://example.com/plain"),
+    ],
+)
+def test_normalise_url(raw: str, expected: str) -> None:
+    assert normalise_url(raw) == expected
+
+
+def test_link_hash_falls_back_to_guid_then_text() -> None:
+    assert link_hash(None, "abc") == link_hash(None, " abc ")
+    assert link_hash(None, "abc") != link_hash(None, "abd")
+    assert link_hash(None, None, fallback="x") != link_hash(None, None, fallback="y")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Thu, 3 Apr 2025 22:41:45 +0530", datetime(2025, 4, 3, 17, 11, 45, tzinfo=UTC)),
+        ("Thu, 03 Apr 2025 20:14:25 GMT", datetime(2025, 4, 3, 20, 14, 25, tzinfo=UTC)),
+        ("Thu, 03 Apr 2025 20:14:25 IST", datetime(2025, 4, 3, 14, 44, 25, tzinfo=UTC)),
+        ("2024-08-28T16:35:03+05:30", datetime(2024, 8, 28, 11, 5, 3, tzinfo=UTC)),
+        ("2024-08-28T16:35:03Z", datetime(2024, 8, 28, 16, 35, 3, tzinfo=UTC)),
+        ("\n   Mon, 05 Feb 2024 19:00:00 GMT\n  ", datetime(2024, 2, 5, 19, tzinfo=UTC)),
+        # real Times of India quirks: missing spaces
+        ("Sun, 30Mar 2025 12:41:13 +0530", datetime(2025, 3, 30, 7, 11, 13, tzinfo=UTC)),
+        ("Mon, 31 Mar 202510:50:41 +0530", datetime(2025, 3, 31, 5, 20, 41, tzinfo=UTC)),
+        ("Tue, 06 Feb 2024 00:06:16", datetime(2024, 2, 6, 0, 6, 16, tzinfo=UTC)),
+        ("not a date", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(raw: str | None, expected: datetime | None) -> None:
+    assert parse_date(raw) == expected
+
+
+# --- Atom, old RSS, encodings -----------------------------------------------------------------
+
+
+def test_atom_feed() -> None:
+    feed = parse_feed(_fixture("atom_markets.xml"), source_url="https://markets.example.in/f")
+    assert feed.kind == "atom" and feed.title == "Markets desk"
+    infy, wipro, undated = feed.items
+    assert infy.title == "Infosys raises FY25 revenue guidance"
+    assert infy.summary == "Infosys now expects revenue growth of 3.75%–4.5%."  # no script body
+    assert infy.link == ("https://markets.example.in/markets/infosys-raises-guidance"
+                         "?utm_source=feed&utm_medium=atom#top")
+    assert infy.link_hash == link_hash("https://markets.example.in/markets/infosys-raises-guidance",
+                                       None)
+    assert infy.publisher == "Example Wire"
+    assert infy.published_at == datetime(2024, 10, 1, 3, 45, tzinfo=UTC)  # published, not updated
+    assert wipro.summary == "Wipro trades flat."
+    assert wipro.publisher == "markets.example.in"
+    assert undated.published_at is None
+
+
+def test_rss091_with_external_doctype_latin1_and_html_entities() -> None:
+    feed = parse_feed(_fixture("rss091_doctype.xml"))
+    (item,) = feed.items
+    assert item.title == "Café Coffee Day results & more"
+    assert item.summary == "Results are in & strong & rising"
+
+
+def test_declared_utf8_with_cp1252_bytes_is_recovered() -> None:
+    feed = parse_feed(_fixture("rss_declared_utf8_cp1252_bytes.xml"))
+    assert [i.title for i in feed.items] == [
+        "Sensex at record — proper UTF-8",
+        "\u201cHUL\u201d Q2 profit \u2013 analysts\u2019 view",
+    ]
+    assert feed.items[1].summary == "Control char and entity"
+
+
+def test_utf16_with_bom() -> None:
+    text = '<?xml version="1.0" encoding="UTF-16"?><rss><channel><title>Ünïcode</title>' \
+           "<item><title>₹ rises</title><link>https://x.example/1</link></item></channel></rss>"
+    feed = parse_feed(text.encode("utf-16"))
+    assert feed.title == "Ünïcode" and feed.items[0].title == "₹ rises"
+
+
+def test_rss10_rdf_items() -> None:
+    data = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <channel><title>RDF</title><link>https://r.example/</link></channel>
+      <item><title>One</title><link>https://r.example/1</link>
+      <dc:date>2024-01-02T03:04:05Z</dc:date></item></rdf:RDF>"""
+    feed = parse_feed(data)
+    assert [(i.title, i.link) for i in feed.items] == [("One", "https://r.example/1")]
+    assert feed.items[0].published_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_items_without_title_or_link_are_skipped() -> None:
+    data = b"<rss><channel><title>t</title><item><description>x</description></item>" \
+           b"<item><title>kept</title></item></channel></rss>"
+    assert [i.title for i in parse_feed(data).items] == ["kept"]
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x00\x01\x02garbage\xff", "not well-formed"),
+        (b'{"json": true}', "not well-formed"),
+        (b"<opml><body/></opml>", "root element is <opml>"),
+    ],
+)
+def test_non_feeds_raise_feed_parse_error(data: bytes, reason: str) -> None:
+    with pytest.raises(FeedParseError, match=reason):
+        parse_feed(data)
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(FeedParseError, match="root element is <html>"):
+        parse_feed(_fixture("html_page.html"))
+
+
+def test_feed_parse_error_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest) as caught:
+        parse_feed(b"")
+    assert caught.value.code == "bad_request"
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    started = time.perf_counter()
+    with pytest.raises(FeedParseError, match="declares entities"):
+        parse_feed(_fixture("billion_laughs.xml"))
+    assert time.perf_counter() - started < 0.5
+
+
+def test_xxe_is_refused_and_the_file_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN")
+    doc = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
+           "<rss><channel><title>&x;</title><item><title>&x;</title></item></channel></rss>")
+    with pytest.raises(FeedParseError, match="declares entities"):
+        parse_feed(doc.encode())
+    with pytest.raises(FeedParseError, match="declares entities"):
+        parse_feed(_fixture("xxe_file.xml"))
+
+
+def test_entity_declaration_hidden_behind_a_long_comment_is_refused() -> None:
+    doc = (b'<?xml version="1.0"?><!--' + b"x" * 100_000 + b'-->'
+           b'<!DOCTYPE rss [<!ENTITY a "aaaa">]><rss><channel><title>&a;</title></channel></rss>')
+    with pytest.raises(FeedParseError, match="declares entities"):
+        parse_feed(doc)
+
+
+def test_parser_configuration_alone_neither_reads_files_nor_expands(tmp_path: Path) -> None:
+    """Second line of defence: even if the DOCTYPE check were bypassed, lxml must not resolve."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN")
+    xxe = (f'<!DOCTYPE r [<!ENTITY x SYSTEM "{secret.as_uri()}">]><r>&x;</r>').encode()
+    root = etree.fromstring(xxe, parse_module._STRICT_PARSER)
+    assert "TOP-SECRET-TOKEN" not in etree.tostring(root).decode()
+    bomb = _fixture("billion_laughs.xml").replace(b'<?xml version="1.0"?>', b"")
+    started = time.perf_counter()
+    try:
+        root = etree.fromstring(bomb, parse_module._STRICT_PARSER)
+        text = "".join(root.itertext())
+    except etree.XMLSyntaxError:
+        text = ""  # refusing is fine too
+    assert len(text) < 10_000
+    assert time.perf_counter() - started < 0.5
+
+
+# --- every recorded real feed --------------------------------------------------------------------
+
+
+@needs_shared
+@pytest.mark.parametrize("path", RECORDED, ids=[p.name for p in RECORDED])
+def test_every_recorded_feed_parses_completely(path: Path) -> None:
+    data = path.read_bytes()
+    feed = parse_feed(data)
+    expected_items = data.count(b"<item>") + data.count(b"<item ")
+    assert len(feed.items) == expected_items > 0
+    for item in feed.items:
+        assert item.title and item.title == " ".join(item.title.split())
+        assert item.link and item.link.startswith("https://") and " " not in item.link
+        assert item.published_at is not None and item.published_at.tzinfo is UTC
+        assert item.publisher
+        assert "<" not in item.summary
+    assert len({i.link_hash for i in feed.items}) == len(feed.items)
+
+
+@needs_shared
+def test_recorded_hindu_feed_values() -> None:
+    feed = parse_feed((SHARED_RSS / "thehindu_business_economy_2025-04-03.xml").read_bytes())
+    first = feed.items[0]
+    assert first.title.startswith("Asian economies growth may dip")
+    assert first.published_at == datetime(2025, 4, 3, 14, 44, 25, tzinfo=UTC)
+    assert first.publisher == "thehindu.com"
+
+
+@needs_shared
+def test_recorded_google_news_feed_publishers() -> None:
+    feed = parse_feed(
+        (SHARED_RSS / "googlenews_topstories_ja-JP_2024-02-06_prettified.xml").read_bytes()
+    )
+    first = feed.items[0]
+    assert first.publisher == "朝日新聞デジタル"
+    assert not first.title.endswith("朝日新聞デジタル - 朝日新聞デジタル")
+    assert first.title.endswith("：朝日新聞デジタル")  # only the " - Publisher" suffix goes
+    assert first.link_hash == link_hash("https://www.asahi.com/articles/ASS256HGVS24UTIL00X.html",
+                                        None)
+
+
+@needs_shared
+def test_recorded_toi_gadgets_iso_dates() -> None:
+    feed = parse_feed((SHARED_RSS / "toi_gadgets_tech_2024-08.xml").read_bytes())
+    assert feed.items[0].published_at == datetime(2024, 8, 28, 11, 5, 3, tzinfo=UTC)
