@@ -564,15 +564,30 @@ async def test_call_reconnects_after_the_service_restarts(run_dir: Path) -> None
     path = run_dir / "svc.sock"
     first = build_server("first")
     await first.start([path])
-    async with IpcClient([unix(path)], timeout=3) as client:
+    async with IpcClient([unix(path)], timeout=3, pool_size=1) as client:
         assert (await client.call("health"))["service"] == "first"
         await first.close()
         second = build_server("second")
         await second.start([path])
         try:
-            assert (await client.call("health"))["service"] == "second"
+            for _ in range(3):
+                assert (await client.call("health"))["service"] == "second"
         finally:
             await second.close()
+
+
+async def test_close_cancels_in_flight_handlers_without_logging_errors(
+    server: IpcServer, client: IpcClient, probe: Probe, caplog: pytest.LogCaptureFixture,
+) -> None:
+    call = asyncio.create_task(client.call("sleep", {"seconds": 5}))
+    await asyncio.sleep(0.1)
+    with caplog.at_level(logging.WARNING):
+        await server.close()
+        await asyncio.sleep(0.05)
+    assert probe.cancelled.is_set()
+    with pytest.raises(Unavailable):
+        await call
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_in_flight_calls_fail_unavailable_when_the_service_goes_away(

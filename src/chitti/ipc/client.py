@@ -96,6 +96,8 @@ class _Connection:
         return not (self.closed or self.writer.is_closing() or self.reader.at_eof())
 
     async def request(self, request_id: RequestId, frame: bytes) -> dict[str, Any]:
+        if self.closed:  # its reader has finished: nothing would ever resolve the future
+            raise Unavailable(f"connection to {self.endpoint} is closed")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[request_id] = future
         try:

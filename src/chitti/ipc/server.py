@@ -433,6 +433,10 @@ class IpcServer:
         self._connections[conn] = task
         try:
             await conn.serve()
+        except asyncio.CancelledError:
+            # close() cancels us. End normally: Python 3.11's StreamReaderProtocol logs a
+            # cancelled connection task as "Exception in callback" (fixed in 3.12).
+            pass
         finally:
             self._connections.pop(conn, None)
 
