@@ -304,6 +304,8 @@ class IpcClient:
         when no endpoint accepts a connection or the connection dies before the reply.
         """
         timeout = self.timeout if timeout is None else timeout
+        if timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout}")
         request_id, frame = self._new_request(action, params, timeout)
         scope = asyncio.timeout(timeout)
         try:

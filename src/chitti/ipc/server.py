@@ -6,7 +6,9 @@ about the wire (framing, ids, pipelining, error frames, socket files) lives here
 
 Requests of one connection run concurrently and may finish out of order; replies are written
 whole, one at a time. Nothing a peer sends can crash the server: a bad request gets an error
-frame, and only a stream that can no longer be trusted (a garbage length) is closed.
+frame, and only a stream that can no longer be trusted (a garbage length) is closed. When a
+peer closes its connection (a half-close included), its in-flight requests are cancelled:
+there is nobody left to read their replies.
 """
 
 from __future__ import annotations
