@@ -1,0 +1,308 @@
+"""Shared Numba kernels: rolling extremes, true range, variance, linear regression.
+
+Same convention as `_kernels_ma`: full-length outputs, NaN before TA-Lib's first output,
+arithmetic in TA-Lib's order (running sums, not fresh windows) so NaN gaps and rounding
+behave as TA-Lib's do.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from chitti.compute.indicators._kernels_ma import nans
+
+
+@njit(cache=True, nogil=True)
+def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """TA_MAX / TA_MAXINDEX: value and index of the highest of the last ``period`` bars."""
+    n = x.shape[0]
+    out = nans(n)
+    idx = nans(n)
+    lb = period - 1
+    if start < lb:
+        start = lb
+    today = start
+    trailing = start - lb
+    hi_idx = -1
+    hi = 0.0
+    while today < n:
+        t = x[today]
+        if hi_idx < trailing:
+            hi_idx = trailing
+            hi = x[hi_idx]
+            i = hi_idx + 1
+            while i <= today:
+                t = x[i]
+                if t > hi:
+                    hi_idx = i
+                    hi = t
+                i += 1
+        elif t >= hi:
+            hi_idx = today
+            hi = t
+        out[today] = hi
+        idx[today] = hi_idx
+        trailing += 1
+        today += 1
+    return out, idx
+
+
+@njit(cache=True, nogil=True)
+def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """TA_MIN / TA_MININDEX."""
+    n = x.shape[0]
+    out = nans(n)
+    idx = nans(n)
+    lb = period - 1
+    if start < lb:
+        start = lb
+    today = start
+    trailing = start - lb
+    lo_idx = -1
+    lo = 0.0
+    while today < n:
+        t = x[today]
+        if lo_idx < trailing:
+            lo_idx = trailing
+            lo = x[lo_idx]
+            i = lo_idx + 1
+            while i <= today:
+                t = x[i]
+                if t < lo:
+                    lo_idx = i
+                    lo = t
+                i += 1
+        elif t <= lo:
+            lo_idx = today
+            lo = t
+        out[today] = lo
+        idx[today] = lo_idx
+        trailing += 1
+        today += 1
+    return out, idx
+
+
+@njit(cache=True, nogil=True)
+def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) -> float:
+    th = high[i]
+    tl = low[i]
+    cy = close[i - 1]
+    greatest = th - tl
+    v2 = abs(cy - th)
+    if v2 > greatest:
+        greatest = v2
+    v3 = abs(cy - tl)
+    if v3 > greatest:
+        greatest = v3
+    return greatest
+
+
+@njit(cache=True, nogil=True)
+def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+    n = high.shape[0]
+    out = nans(n)
+    for i in range(1, n):
+        out[i] = true_range_at(high, low, close, i)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start: int) -> np.ndarray:
+    """TA_ATR: SMA of the first ``period`` true ranges, then Wilder smoothing."""
+    n = high.shape[0]
+    out = nans(n)
+    lb = period
+    if start < lb:
+        start = lb
+    if start >= n:
+        return out
+    if period == 1:
+        for i in range(start, n):
+            out[i] = true_range_at(high, low, close, i)
+        return out
+    today = start - lb + 1
+    total = 0.0
+    for _ in range(period):
+        total += true_range_at(high, low, close, today)
+        today += 1
+    prev = total / period
+    while today <= start:
+        prev *= period - 1
+        prev += true_range_at(high, low, close, today)
+        prev /= period
+        today += 1
+    out[start] = prev
+    while today < n:
+        prev *= period - 1
+        prev += true_range_at(high, low, close, today)
+        prev /= period
+        out[today] = prev
+        today += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
+    """TA_VAR (population variance from running sums of x and x*x)."""
+    n = x.shape[0]
+    out = nans(n)
+    lb = period - 1
+    if start < lb:
+        start = lb
+    if start >= n:
+        return out
+    t1 = 0.0
+    t2 = 0.0
+    trailing = start - lb
+    i = trailing
+    while i < start:
+        v = x[i]
+        t1 += v
+        v *= v
+        t2 += v
+        i += 1
+    while i < n:
+        v = x[i]
+        t1 += v
+        v *= v
+        t2 += v
+        m1 = t1 / period
+        m2 = t2 / period
+        v = x[trailing]
+        trailing += 1
+        t1 -= v
+        v *= v
+        t2 -= v
+        out[i] = m2 - m1 * m1
+        i += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
+    out = var(x, period, start)
+    for i in range(out.shape[0]):
+        v = out[i]
+        if v == v:
+            if not v < 1e-14:
+                out[i] = math.sqrt(v) if nbdev == 1.0 else math.sqrt(v) * nbdev
+            else:
+                out[i] = 0.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) -> np.ndarray:
+    """TA-Lib's stddev from a precomputed SMA (BBANDS with matype SMA)."""
+    n = x.shape[0]
+    out = nans(n)
+    if first >= n:
+        return out
+    start_sum = 1 + first - period
+    end_sum = first
+    t2 = 0.0
+    i = start_sum
+    while i < end_sum:
+        v = x[i]
+        v *= v
+        t2 += v
+        i += 1
+    for j in range(first, n):
+        v = x[end_sum]
+        v *= v
+        t2 += v
+        m2 = t2 / period
+        v = x[start_sum]
+        v *= v
+        t2 -= v
+        v = mean[j]
+        v *= v
+        m2 -= v
+        out[j] = math.sqrt(m2) if not m2 < 1e-14 else 0.0
+        start_sum += 1
+        end_sum += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
+    """TA_LINEARREG family; kind 0 value, 1 slope, 2 intercept, 3 angle, 4 tsf."""
+    n = x.shape[0]
+    out = nans(n)
+    lb = period - 1
+    if lb >= n:
+        return out
+    p = float(period)
+    sum_x = p * (p - 1) * 0.5
+    sum_xsqr = p * (p - 1) * (2 * p - 1) / 6
+    divisor = sum_x * sum_x - p * sum_xsqr
+    for today in range(lb, n):
+        sum_xy = 0.0
+        sum_y = 0.0
+        i = period
+        while i > 0:
+            i -= 1
+            v = x[today - i]
+            sum_y += v
+            sum_xy += i * v
+        m = (p * sum_xy - sum_x * sum_y) / divisor
+        b = (sum_y - m * sum_x) / p
+        if kind == 0:
+            out[today] = b + m * (p - 1)
+        elif kind == 1:
+            out[today] = m
+        elif kind == 2:
+            out[today] = b
+        elif kind == 3:
+            out[today] = math.atan(m) * (180.0 / math.pi)
+        else:
+            out[today] = b + m * p
+    return out
+
+
+@njit(cache=True, nogil=True)
+def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
+    """MOM/ROC family; kind 0 mom, 1 roc, 2 rocp, 3 rocr, 4 rocr100."""
+    n = x.shape[0]
+    out = nans(n)
+    for i in range(period, n):
+        t = x[i - period]
+        v = x[i]
+        if kind == 0:
+            out[i] = v - t
+        elif kind == 1:
+            out[i] = ((v / t) - 1.0) * 100.0 if t != 0.0 else 0.0
+        elif kind == 2:
+            out[i] = (v - t) / t if t != 0.0 else 0.0
+        elif kind == 3:
+            out[i] = v / t if t != 0.0 else 0.0
+        else:
+            out[i] = (v / t) * 100.0 if t != 0.0 else 0.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_sum(x: np.ndarray, period: int, start: int) -> np.ndarray:
+    n = x.shape[0]
+    out = nans(n)
+    lb = period - 1
+    if start < lb:
+        start = lb
+    if start >= n:
+        return out
+    total = 0.0
+    trailing = start - lb
+    i = trailing
+    while i < start:
+        total += x[i]
+        i += 1
+    while i < n:
+        total += x[i]
+        out[i] = total
+        total -= x[trailing]
+        trailing += 1
+        i += 1
+    return out

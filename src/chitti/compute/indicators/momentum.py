@@ -1,0 +1,963 @@
+"""Momentum indicators: oscillators, directional movement, rate of change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from chitti.compute.indicators import _kernels_common as kc
+from chitti.compute.indicators import _kernels_ma as km
+from chitti.compute.indicators.catalog import Param, indicator, int_param
+from chitti.compute.indicators.overlap import ma_lookback, matype_param, resolve_matype
+
+P = dict[str, Any]
+HLC = ("high", "low", "close")
+_is_zero = km._is_zero
+
+
+def _period(default: int, lo: int = 2, name: str = "timeperiod") -> Param:
+    return int_param(name, default, lo, doc="number of bars in the window")
+
+
+# ---------------------------------------------------------------- directional movement
+
+
+@njit(cache=True, nogil=True)
+def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
+             ) -> tuple[float, float]:
+    diff_p = h[i] - ph
+    diff_m = pl - lo[i]
+    plus = diff_p if (diff_p > 0 and diff_p > diff_m) else 0.0
+    minus = diff_m if (diff_m > 0 and diff_p < diff_m) else 0.0
+    return plus, minus
+
+
+@njit(cache=True, nogil=True)
+def _tr(th: float, tl: float, yc: float) -> float:
+    y = th - tl
+    t = abs(th - yc)
+    if t > y:
+        y = t
+    t = abs(tl - yc)
+    if t > y:
+        y = t
+    return y
+
+
+@njit(cache=True, nogil=True)
+def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind: int
+                 ) -> np.ndarray:
+    """kind: 0 +DM, 1 -DM, 2 +DI, 3 -DI, 4 DX, 5 ADX."""
+    n = h.shape[0]
+    out = km.nans(n)
+    if kind <= 1:
+        lb = period - 1 if period > 1 else 1
+    elif kind <= 4:
+        lb = period
+    else:
+        lb = 2 * period - 1
+    if lb >= n:
+        return out
+    if period == 1:
+        for i in range(1, n):
+            plus, minus = _dm_step(h, lo, i, h[i - 1], lo[i - 1])
+            dm = plus if (kind == 0 or kind == 2) else minus
+            if kind <= 1:
+                out[i] = dm
+            elif kind <= 3:
+                tr = _tr(h[i], lo[i], c[i - 1])
+                out[i] = dm / tr if (dm != 0.0 and not _is_zero(tr)) else 0.0
+        return out
+    today = 0
+    pp = 0.0
+    pm = 0.0
+    ptr = 0.0
+    ph = h[0]
+    pl = lo[0]
+    pc = c[0]
+    for _ in range(period - 1):
+        today += 1
+        plus, minus = _dm_step(h, lo, today, ph, pl)
+        ph = h[today]
+        pl = lo[today]
+        pp += plus
+        pm += minus
+        ptr += _tr(ph, pl, pc)
+        pc = c[today]
+    if kind <= 1:
+        out[today] = pp if kind == 0 else pm
+        while today < n - 1:
+            today += 1
+            plus, minus = _dm_step(h, lo, today, ph, pl)
+            ph = h[today]
+            pl = lo[today]
+            if kind == 0:
+                pp = pp - pp / period + plus
+                out[today] = pp
+            else:
+                pm = pm - pm / period + minus
+                out[today] = pm
+        return out
+    sum_dx = 0.0
+    adx = 0.0
+    loops = 0
+    while today < n - 1:
+        today += 1
+        loops += 1
+        plus, minus = _dm_step(h, lo, today, ph, pl)
+        ph = h[today]
+        pl = lo[today]
+        pp = pp - pp / period + plus
+        pm = pm - pm / period + minus
+        ptr = ptr - ptr / period + _tr(ph, pl, pc)
+        pc = c[today]
+        if kind == 2 or kind == 3:
+            dm = pp if kind == 2 else pm
+            out[today] = 100.0 * (dm / ptr) if not _is_zero(ptr) else 0.0
+            continue
+        dx = np.nan
+        if not _is_zero(ptr):
+            mdi = 100.0 * (pm / ptr)
+            pdi = 100.0 * (pp / ptr)
+            t = mdi + pdi
+            if not _is_zero(t):
+                dx = 100.0 * (abs(mdi - pdi) / t)
+        if kind == 4:
+            if dx == dx:
+                out[today] = dx
+            elif not _is_zero(ptr):
+                out[today] = 0.0
+            else:
+                out[today] = out[today - 1] if today > lb else 0.0
+            continue
+        if loops <= period:
+            if dx == dx:
+                sum_dx += dx
+            if loops == period:
+                adx = sum_dx / period
+                out[today] = adx
+        else:
+            if dx == dx:
+                adx = (adx * (period - 1) + dx) / period
+            out[today] = adx
+    return out
+
+
+def _dm_spec(name: str, display: str, kind: int, lb: Any, inputs: tuple[str, ...],
+             lo: int = 1) -> None:
+    def fn(*arrays: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+        h, low = arrays[0], arrays[1]
+        c = arrays[2] if len(arrays) > 2 else arrays[0]
+        return (_directional(h, low, c, timeperiod, kind),)
+
+    fn.__doc__ = f"{display} (Wilder), as TA-Lib {name.upper()}."
+    indicator(name, "momentum", display, inputs=inputs, params=(_period(14, lo),),
+              lookback=lb, talib=name.upper(), streaming=name == "adx")(fn)
+
+
+_dm_spec("plus_dm", "Plus Directional Movement", 0,
+         lambda p: max(p["timeperiod"] - 1, 1), ("high", "low"))
+_dm_spec("minus_dm", "Minus Directional Movement", 1,
+         lambda p: max(p["timeperiod"] - 1, 1), ("high", "low"))
+_dm_spec("plus_di", "Plus Directional Indicator", 2, lambda p: p["timeperiod"], HLC)
+_dm_spec("minus_di", "Minus Directional Indicator", 3, lambda p: p["timeperiod"], HLC)
+_dm_spec("dx", "Directional Movement Index", 4, lambda p: p["timeperiod"], HLC, 2)
+_dm_spec("adx", "Average Directional Movement Index", 5,
+         lambda p: 2 * p["timeperiod"] - 1, HLC, 2)
+
+
+@njit(cache=True, nogil=True)
+def _adxr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
+    n = h.shape[0]
+    adx = _directional(h, lo, c, period, 5)
+    out = km.nans(n)
+    lb = 3 * period - 2
+    for i in range(lb, n):
+        out[i] = (adx[i] + adx[i - (period - 1)]) / 2.0
+    return out
+
+
+@indicator("adxr", "momentum", "Average Directional Movement Index Rating", inputs=HLC,
+           params=(_period(14),), lookback=lambda p: 3 * p["timeperiod"] - 2, talib="ADXR")
+def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+         timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Mean of today's ADX and the ADX ``timeperiod - 1`` bars ago."""
+    return (_adxr(high, low, close, timeperiod),)
+
+
+# ---------------------------------------------------------------- RSI family
+
+
+@njit(cache=True, nogil=True)
+def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
+    n = x.shape[0]
+    out = km.nans(n)
+    if period >= n:
+        return out
+    today = 0
+    prev = x[today]
+    gain = 0.0
+    loss = 0.0
+    today += 1
+    for _ in range(period):
+        v = x[today]
+        today += 1
+        d = v - prev
+        prev = v
+        if d < 0:
+            loss -= d
+        else:
+            gain += d
+    loss /= period
+    gain /= period
+    t = gain + loss
+    if cmo:
+        out[period] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
+    else:
+        out[period] = 100.0 * (gain / t) if not _is_zero(t) else 0.0
+    while today < n:
+        v = x[today]
+        d = v - prev
+        prev = v
+        loss *= period - 1
+        gain *= period - 1
+        if d < 0:
+            loss -= d
+        else:
+            gain += d
+        loss /= period
+        gain /= period
+        t = gain + loss
+        if cmo:
+            out[today] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
+        else:
+            out[today] = 100.0 * (gain / t) if not _is_zero(t) else 0.0
+        today += 1
+    return out
+
+
+@indicator("rsi", "momentum", "Relative Strength Index", inputs=("close",),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="RSI",
+           streaming=True)
+def rsi(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Wilder's RSI: seeded with the mean gain/loss of the first ``timeperiod`` bars."""
+    return (_rsi(close, timeperiod, False),)
+
+
+@indicator("cmo", "momentum", "Chande Momentum Oscillator", inputs=("close",),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="CMO")
+def cmo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Chande momentum oscillator with TA-Lib's Wilder-smoothed gains and losses."""
+    return (_rsi(close, timeperiod, True),)
+
+
+@njit(cache=True, nogil=True)
+def _cmou(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    out = km.nans(n)
+    if period >= n:
+        return out
+    up = 0.0
+    dn = 0.0
+    for i in range(1, period + 1):
+        d = x[i] - x[i - 1]
+        if d > 0:
+            up += d
+        elif d < 0:
+            dn -= d
+    for i in range(period, n):
+        if i > period:
+            d = x[i] - x[i - 1]
+            if d > 0:
+                up += d
+            elif d < 0:
+                dn -= d
+            d = x[i - period] - x[i - period - 1]
+            if d > 0:
+                up -= d
+            elif d < 0:
+                dn += d
+        t = up + dn
+        out[i] = 100.0 * ((up - dn) / t) if not _is_zero(t) else 0.0
+    return out
+
+
+@indicator("cmou", "momentum", "Chande Momentum Oscillator (unsmoothed)", inputs=("close",),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="CMOU")
+def cmou(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Chande's original CMO: plain sums of up and down moves over the window."""
+    return (_cmou(close, timeperiod),)
+
+
+# ---------------------------------------------------------------- stochastics
+
+
+@njit(cache=True, nogil=True)
+def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: bool
+           ) -> np.ndarray:
+    n = h.shape[0]
+    out = km.nans(n)
+    lb = period - 1
+    today = lb
+    trailing = 0
+    lo_idx = -1
+    hi_idx = -1
+    diff = 0.0
+    highest = 0.0
+    lowest = 0.0
+    scale = -100.0 if willr else 100.0
+    while today < n:
+        t = lo[today]
+        if lo_idx < trailing:
+            lo_idx = trailing
+            lowest = lo[lo_idx]
+            i = lo_idx + 1
+            while i <= today:
+                t = lo[i]
+                if t < lowest:
+                    lo_idx = i
+                    lowest = t
+                i += 1
+            diff = (highest - lowest) / scale
+        elif t <= lowest:
+            lo_idx = today
+            lowest = t
+            diff = (highest - lowest) / scale
+        t = h[today]
+        if hi_idx < trailing:
+            hi_idx = trailing
+            highest = h[hi_idx]
+            i = hi_idx + 1
+            while i <= today:
+                t = h[i]
+                if t > highest:
+                    hi_idx = i
+                    highest = t
+                i += 1
+            diff = (highest - lowest) / scale
+        elif t >= highest:
+            hi_idx = today
+            highest = t
+            diff = (highest - lowest) / scale
+        if diff != 0.0:
+            out[today] = (highest - c[today]) / diff if willr else (c[today] - lowest) / diff
+        else:
+            out[today] = 0.0
+        trailing += 1
+        today += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
+    # TA-Lib feeds intermediate buffers to TA_MA from their first valid element.
+    n = x.shape[0]
+    out = km.nans(n)
+    if first < n:
+        out[first:] = km.ma(x[first:], period, matype, 0)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
+           sdt: int) -> tuple[np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    k = _fastk(h, lo, c, fk, False)
+    lb_k = fk - 1
+    slowk = _ma_on(k, lb_k, sk, skt)
+    lb_sk = lb_k + km.ma_lookback(sk, skt)
+    slowd = _ma_on(slowk, lb_sk, sd, sdt)
+    lb = lb_sk + km.ma_lookback(sd, sdt)
+    if lb > n:
+        lb = n
+    slowk[:lb] = np.nan
+    return slowk, slowd
+
+
+def _stoch_lb(p: P, own: int = 0) -> int:
+    return (p["fastk_period"] - 1
+            + ma_lookback(p["slowk_period"], resolve_matype(p["slowk_matype"], own))
+            + ma_lookback(p["slowd_period"], resolve_matype(p["slowd_matype"], own)))
+
+
+_STOCH_PARAMS = (
+    int_param("fastk_period", 5, 1, doc="bars for the raw %K"),
+    int_param("slowk_period", 3, 1, doc="smoothing of %K"),
+    matype_param("slowk_matype", 0),
+    int_param("slowd_period", 3, 1, doc="smoothing of %D"),
+    matype_param("slowd_matype", 0),
+)
+
+
+@indicator("stoch", "momentum", "Stochastic", inputs=HLC, params=_STOCH_PARAMS,
+           outputs=("slowk", "slowd"), lookback=_stoch_lb, talib="STOCH", streaming=True)
+def stoch(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
+          slowk_period: int, slowk_matype: int, slowd_period: int,
+          slowd_matype: int) -> tuple[np.ndarray, ...]:
+    """Slow stochastic: smoothed %K and its moving average %D."""
+    return _stoch(high, low, close, fastk_period, slowk_period, resolve_matype(slowk_matype, 0),
+                  slowd_period, resolve_matype(slowd_matype, 0))
+
+
+@njit(cache=True, nogil=True)
+def _kdj(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
+         sdt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    k, d = _stoch(h, lo, c, fk, sk, skt, sd, sdt)
+    return k, d, 3.0 * k - 2.0 * d
+
+
+@indicator(
+    "kdj", "momentum", "KDJ Indicator", inputs=HLC,
+    params=(
+        int_param("fastk_period", 9, 1, doc="bars for the raw %K"),
+        int_param("slowk_period", 3, 1, doc="smoothing of K"),
+        matype_param("slowk_matype", 13),
+        int_param("slowd_period", 3, 1, doc="smoothing of D"),
+        matype_param("slowd_matype", 13),
+    ),
+    outputs=("k", "d", "j"), lookback=lambda p: _stoch_lb(p, 13), talib="KDJ",
+)
+def kdj(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
+        slowk_period: int, slowk_matype: int, slowd_period: int,
+        slowd_matype: int) -> tuple[np.ndarray, ...]:
+    """Stochastic K and D (Wilder-smoothed by default) and J = 3K - 2D."""
+    return _kdj(high, low, close, fastk_period, slowk_period, resolve_matype(slowk_matype, 13),
+                slowd_period, resolve_matype(slowd_matype, 13))
+
+
+@njit(cache=True, nogil=True)
+def _stochf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, fd: int, fdt: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    k = _fastk(h, lo, c, fk, False)
+    d = _ma_on(k, fk - 1, fd, fdt)
+    lb = fk - 1 + km.ma_lookback(fd, fdt)
+    if lb > n:
+        lb = n
+    k[:lb] = np.nan
+    return k, d
+
+
+@indicator(
+    "stochf", "momentum", "Stochastic Fast", inputs=HLC,
+    params=(int_param("fastk_period", 5, 1, doc="bars for %K"),
+            int_param("fastd_period", 3, 1, doc="smoothing of %D"),
+            matype_param("fastd_matype", 0)),
+    outputs=("fastk", "fastd"),
+    lookback=lambda p: p["fastk_period"] - 1 + ma_lookback(
+        p["fastd_period"], resolve_matype(p["fastd_matype"], 0)),
+    talib="STOCHF",
+)
+def stochf(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
+           fastd_period: int, fastd_matype: int) -> tuple[np.ndarray, ...]:
+    """Fast stochastic: raw %K and its moving average %D."""
+    return _stochf(high, low, close, fastk_period, fastd_period,
+                   resolve_matype(fastd_matype, 0))
+
+
+@njit(cache=True, nogil=True)
+def _stochrsi(x: np.ndarray, period: int, fk: int, fd: int, fdt: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    r = _rsi(x, period, False)
+    k = km.nans(n)
+    d = km.nans(n)
+    if period < n:
+        kk, dd = _stochf(r[period:], r[period:], r[period:], fk, fd, fdt)
+        k[period:] = kk
+        d[period:] = dd
+    return k, d
+
+
+@indicator(
+    "stochrsi", "momentum", "Stochastic Relative Strength Index", inputs=("close",),
+    params=(_period(14), int_param("fastk_period", 5, 1, doc="bars for %K"),
+            int_param("fastd_period", 3, 1, doc="smoothing of %D"),
+            matype_param("fastd_matype", 0)),
+    outputs=("fastk", "fastd"),
+    lookback=lambda p: p["timeperiod"] + p["fastk_period"] - 1 + ma_lookback(
+        p["fastd_period"], resolve_matype(p["fastd_matype"], 0)),
+    talib="STOCHRSI",
+)
+def stochrsi(close: np.ndarray, timeperiod: int, fastk_period: int, fastd_period: int,
+             fastd_matype: int) -> tuple[np.ndarray, ...]:
+    """Fast stochastic applied to the RSI."""
+    return _stochrsi(close, timeperiod, fastk_period, fastd_period,
+                     resolve_matype(fastd_matype, 0))
+
+
+@indicator("willr", "momentum", "Williams' %R", inputs=HLC, params=(_period(14),),
+           lookback=lambda p: p["timeperiod"] - 1, talib="WILLR")
+def willr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+          timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Williams' %R: where the close sits in the window's range, 0 (top) to -100 (bottom)."""
+    return (_fastk(high, low, close, timeperiod, True),)
+
+
+# ---------------------------------------------------------------- MACD / price oscillators
+
+
+@njit(cache=True, nogil=True)
+def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    if slow < fast:
+        fast, slow = slow, fast
+    if fixed:
+        slow = 26
+        fast = 12
+        k1 = 0.075
+        k2 = 0.15
+    else:
+        k1 = 2.0 / (slow + 1)
+        k2 = 2.0 / (fast + 1)
+    lb_sig = signal - 1
+    lb = lb_sig + slow - 1
+    m = km.nans(n)
+    s = km.nans(n)
+    hist = km.nans(n)
+    if lb >= n:
+        return m, s, hist
+    t = lb - lb_sig
+    e_slow = km.ema_k(x, slow, k1, t)
+    e_fast = km.ema_k(x, fast, k2, t)
+    diff = e_fast - e_slow
+    s[t:] = km.ema_k(diff[t:], signal, 2.0 / (signal + 1), 0) if signal > 1 else diff[t:]
+    for i in range(lb, n):
+        m[i] = diff[i]
+        hist[i] = m[i] - s[i]
+    s[:lb] = np.nan
+    return m, s, hist
+
+
+_MACD_OUT = ("macd", "macdsignal", "macdhist")
+
+
+def _macd_lb(p: P) -> int:
+    return max(p["fastperiod"], p["slowperiod"]) - 1 + p["signalperiod"] - 1
+
+
+@indicator(
+    "macd", "momentum", "Moving Average Convergence/Divergence", inputs=("close",),
+    params=(int_param("fastperiod", 12, 2, doc="fast EMA period"),
+            int_param("slowperiod", 26, 2, doc="slow EMA period"),
+            int_param("signalperiod", 9, 1, doc="signal EMA period")),
+    outputs=_MACD_OUT, lookback=_macd_lb, talib="MACD", streaming=True,
+)
+def macd(close: np.ndarray, fastperiod: int, slowperiod: int,
+         signalperiod: int) -> tuple[np.ndarray, ...]:
+    """Fast EMA minus slow EMA, its signal EMA and the histogram (both EMAs start together)."""
+    return _macd(close, fastperiod, slowperiod, signalperiod, False)
+
+
+@indicator(
+    "macdfix", "momentum", "Moving Average Convergence/Divergence Fix 12/26",
+    inputs=("close",), params=(int_param("signalperiod", 9, 1, doc="signal EMA period"),),
+    outputs=_MACD_OUT, lookback=lambda p: 25 + p["signalperiod"] - 1, talib="MACDFIX",
+)
+def macdfix(close: np.ndarray, signalperiod: int) -> tuple[np.ndarray, ...]:
+    """MACD with TA-Lib's fixed 0.15 / 0.075 smoothing constants."""
+    return _macd(close, 12, 26, signalperiod, True)
+
+
+@njit(cache=True, nogil=True)
+def _macdext(x: np.ndarray, fast: int, ft: int, slow: int, st: int, signal: int, sgt: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    if slow < fast:
+        fast, slow = slow, fast
+        ft, st = st, ft
+    lb_largest = max(km.ma_lookback(fast, ft), km.ma_lookback(slow, st))
+    lb_sig = km.ma_lookback(signal, sgt)
+    lb = lb_sig + lb_largest
+    m = km.nans(n)
+    s = km.nans(n)
+    hist = km.nans(n)
+    if lb >= n:
+        return m, s, hist
+    t = lb - lb_sig
+    diff = km.ma(x, fast, ft, t) - km.ma(x, slow, st, t)
+    s[t:] = km.ma(diff[t:], signal, sgt, 0)
+    for i in range(lb, n):
+        m[i] = diff[i]
+        hist[i] = m[i] - s[i]
+    s[:lb] = np.nan
+    return m, s, hist
+
+
+def _macdext_lb(p: P) -> int:
+    return max(ma_lookback(p["fastperiod"], resolve_matype(p["fastmatype"], 0)),
+               ma_lookback(p["slowperiod"], resolve_matype(p["slowmatype"], 0))) + ma_lookback(
+        p["signalperiod"], resolve_matype(p["signalmatype"], 0))
+
+
+@indicator(
+    "macdext", "momentum", "MACD with controllable MA type", inputs=("close",),
+    params=(int_param("fastperiod", 12, 2, doc="fast MA period"), matype_param("fastmatype"),
+            int_param("slowperiod", 26, 2, doc="slow MA period"), matype_param("slowmatype"),
+            int_param("signalperiod", 9, 1, doc="signal MA period"),
+            matype_param("signalmatype")),
+    outputs=_MACD_OUT, lookback=_macdext_lb, talib="MACDEXT",
+)
+def macdext(close: np.ndarray, fastperiod: int, fastmatype: int, slowperiod: int,
+            slowmatype: int, signalperiod: int, signalmatype: int) -> tuple[np.ndarray, ...]:
+    """MACD where each of the three averages can be any MAType."""
+    return _macdext(close, fastperiod, resolve_matype(fastmatype, 0), slowperiod,
+                    resolve_matype(slowmatype, 0), signalperiod,
+                    resolve_matype(signalmatype, 0))
+
+
+@njit(cache=True, nogil=True)
+def _po(x: np.ndarray, fast: int, slow: int, matype: int, pct: bool) -> np.ndarray:
+    n = x.shape[0]
+    if slow < fast:
+        fast, slow = slow, fast
+    lb = km.ma_lookback(slow, matype)
+    out = km.nans(n)
+    if lb >= n:
+        return out
+    f = km.ma(x, fast, matype, 0)
+    s = km.ma(x, slow, matype, lb)
+    for i in range(lb, n):
+        if pct:
+            out[i] = ((f[i] - s[i]) / s[i]) * 100.0 if not _is_zero(s[i]) else 0.0
+        else:
+            out[i] = f[i] - s[i]
+    return out
+
+
+_PO_PARAMS = (int_param("fastperiod", 12, 2, doc="fast MA period"),
+              int_param("slowperiod", 26, 2, doc="slow MA period"), matype_param("matype", 1))
+
+
+def _po_lb(p: P) -> int:
+    return ma_lookback(max(p["fastperiod"], p["slowperiod"]), resolve_matype(p["matype"], 1))
+
+
+@indicator("apo", "momentum", "Absolute Price Oscillator", inputs=("close",),
+           params=_PO_PARAMS, lookback=_po_lb, talib="APO")
+def apo(close: np.ndarray, fastperiod: int, slowperiod: int,
+        matype: int) -> tuple[np.ndarray, ...]:
+    """Fast MA minus slow MA."""
+    return (_po(close, fastperiod, slowperiod, resolve_matype(matype, 1), False),)
+
+
+@indicator("ppo", "momentum", "Percentage Price Oscillator", inputs=("close",),
+           params=_PO_PARAMS, lookback=_po_lb, talib="PPO")
+def ppo(close: np.ndarray, fastperiod: int, slowperiod: int,
+        matype: int) -> tuple[np.ndarray, ...]:
+    """(Fast MA - slow MA) / slow MA, in percent."""
+    return (_po(close, fastperiod, slowperiod, resolve_matype(matype, 1), True),)
+
+
+# ---------------------------------------------------------------- simple momentum
+
+
+def _mom_spec(name: str, display: str, kind: int, doc: str) -> None:
+    def fn(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+        return (kc.mom(close, timeperiod, kind),)
+
+    fn.__doc__ = doc
+    indicator(name, "momentum", display, inputs=("close",), params=(_period(10, 1),),
+              lookback=lambda p: p["timeperiod"], talib=name.upper())(fn)
+
+
+_mom_spec("mom", "Momentum", 0, "Close minus the close ``timeperiod`` bars ago.")
+_mom_spec("roc", "Rate of change", 1, "((close / close n bars ago) - 1) * 100.")
+_mom_spec("rocp", "Rate of change Percentage", 2, "(close - prev) / prev.")
+_mom_spec("rocr", "Rate of change ratio", 3, "close / prev.")
+_mom_spec("rocr100", "Rate of change ratio 100 scale", 4, "(close / prev) * 100.")
+
+
+@njit(cache=True, nogil=True)
+def _trix(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    lb = 3 * (period - 1)
+    out = km.nans(n)
+    if lb + 1 >= n:
+        return out
+    e = km.ema(x, period, 0)
+    f = period - 1
+    e2 = km.nans(n)
+    e2[f:] = km.ema(e[f:], period, 0)
+    f2 = 2 * f
+    e3 = km.nans(n)
+    e3[f2:] = km.ema(e2[f2:], period, 0)
+    for i in range(lb + 1, n):
+        t = e3[i - 1]
+        out[i] = ((e3[i] / t) - 1.0) * 100.0 if t != 0.0 else 0.0
+    return out
+
+
+@indicator("trix", "momentum", "1-day Rate-Of-Change of a Triple Smooth EMA",
+           inputs=("close",), params=(_period(30, 1),),
+           lookback=lambda p: 3 * (p["timeperiod"] - 1) + 1, talib="TRIX")
+def trix(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """One-bar rate of change of a triple EMA, in percent."""
+    return (_trix(close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple[float, float]:
+    tl = lo[d]
+    th = h[d]
+    cy = c[d - 1]
+    true_low = tl if tl < cy else cy
+    cmtl = c[d] - true_low
+    tr = th - tl
+    t = abs(cy - th)
+    if t > tr:
+        tr = t
+    t = abs(cy - tl)
+    if t > tr:
+        tr = t
+    return cmtl, tr
+
+
+@njit(cache=True, nogil=True)
+def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: int
+            ) -> np.ndarray:
+    n = h.shape[0]
+    ps = sorted([p1, p2, p3])
+    p1, p2, p3 = ps[0], ps[1], ps[2]
+    start = p3
+    out = km.nans(n)
+    if start >= n:
+        return out
+    a1 = b1 = a2 = b2 = a3 = b3 = 0.0
+    for i in range(start - p1 + 1, start):
+        a, b = _ultosc_terms(h, lo, c, i)
+        a1 += a
+        b1 += b
+    for i in range(start - p2 + 1, start):
+        a, b = _ultosc_terms(h, lo, c, i)
+        a2 += a
+        b2 += b
+    for i in range(start - p3 + 1, start):
+        a, b = _ultosc_terms(h, lo, c, i)
+        a3 += a
+        b3 += b
+    t1 = start - p1 + 1
+    t2 = start - p2 + 1
+    t3 = start - p3 + 1
+    for today in range(start, n):
+        a, b = _ultosc_terms(h, lo, c, today)
+        a1 += a
+        a2 += a
+        a3 += a
+        b1 += b
+        b2 += b
+        b3 += b
+        o = 0.0
+        if not _is_zero(b1):
+            o += 4.0 * (a1 / b1)
+        if not _is_zero(b2):
+            o += 2.0 * (a2 / b2)
+        if not _is_zero(b3):
+            o += a3 / b3
+        a, b = _ultosc_terms(h, lo, c, t1)
+        a1 -= a
+        b1 -= b
+        a, b = _ultosc_terms(h, lo, c, t2)
+        a2 -= a
+        b2 -= b
+        a, b = _ultosc_terms(h, lo, c, t3)
+        a3 -= a
+        b3 -= b
+        out[today] = 100.0 * (o / 7.0)
+        t1 += 1
+        t2 += 1
+        t3 += 1
+    return out
+
+
+@indicator(
+    "ultosc", "momentum", "Ultimate Oscillator", inputs=HLC,
+    params=(int_param("timeperiod1", 7, 1, doc="short window"),
+            int_param("timeperiod2", 14, 1, doc="middle window"),
+            int_param("timeperiod3", 28, 1, doc="long window")),
+    lookback=lambda p: max(p["timeperiod1"], p["timeperiod2"], p["timeperiod3"]),
+    talib="ULTOSC",
+)
+def ultosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod1: int,
+           timeperiod2: int, timeperiod3: int) -> tuple[np.ndarray, ...]:
+    """Williams' ultimate oscillator: 4:2:1 weighted buying pressure over three windows."""
+    return (_ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3),)
+
+
+@njit(cache=True, nogil=True)
+def _cci(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
+    n = h.shape[0]
+    out = km.nans(n)
+    lb = period - 1
+    if lb >= n:
+        return out
+    buf = np.zeros(period)
+    idx = 0
+    for i in range(lb):
+        buf[idx] = (h[i] + lo[i] + c[i]) / 3
+        idx += 1
+    for i in range(lb, n):
+        last = (h[i] + lo[i] + c[i]) / 3
+        buf[idx] = last
+        avg = 0.0
+        for j in range(period):
+            avg += buf[j]
+        avg /= period
+        t2 = 0.0
+        for j in range(period):
+            t2 += abs(buf[j] - avg)
+        t = last - avg
+        out[i] = t / (0.015 * (t2 / period)) if (t != 0.0 and t2 != 0.0) else 0.0
+        idx += 1
+        if idx > period - 1:
+            idx = 0
+    return out
+
+
+@indicator("cci", "momentum", "Commodity Channel Index", inputs=HLC, params=(_period(14),),
+           lookback=lambda p: p["timeperiod"] - 1, talib="CCI")
+def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+        timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Typical price's distance from its mean, in units of 0.015 mean absolute deviations."""
+    return (_cci(high, low, close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _mfi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
+    # TA-Lib 0.7+: a scaled dead-zone classifies "no move", an exact count of empty bars
+    # resets the sums, and the ratio is clamped into [0, 100].
+    n = h.shape[0]
+    out = km.nans(n)
+    if period >= n:
+        return out
+    pos = np.zeros(period)
+    neg = np.zeros(period)
+    idx = 0
+    prev = (h[0] + lo[0] + c[0]) / 3.0
+    psum = 0.0
+    nsum = 0.0
+    null_run = 0
+    for today in range(1, n):
+        if today > period:
+            psum -= pos[idx]
+            nsum -= neg[idx]
+        t = (h[today] + lo[today] + c[today]) / 3.0
+        d = t - prev
+        scale = abs(t) + abs(prev)
+        prev = t
+        t *= v[today]
+        flow = 0.0 if abs(d) <= 1e-14 * scale else t
+        pf = 0.0 if d < 0.0 else flow
+        nf = flow if d < 0.0 else 0.0
+        pos[idx] = pf
+        neg[idx] = nf
+        psum += pf
+        nsum += nf
+        null_run = null_run + 1 if flow == 0.0 else 0
+        if null_run >= period:
+            null_run = period
+            psum = 0.0
+            nsum = 0.0
+        if today >= period:
+            tot = psum + nsum
+            pc = 0.0 if psum < 0.0 else (tot if psum > tot else psum)
+            out[today] = 0.0 if tot <= 0.0 else 100.0 * (pc / tot)
+        idx += 1
+        if idx > period - 1:
+            idx = 0
+    return out
+
+
+@indicator("mfi", "momentum", "Money Flow Index", inputs=("high", "low", "close", "volume"),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="MFI")
+def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray,
+        timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Volume-weighted RSI of the typical price."""
+    return (_mfi(high, low, close, volume, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _aroon(h: np.ndarray, lo: np.ndarray, period: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    down = km.nans(n)
+    up = km.nans(n)
+    osc = km.nans(n)
+    lo_idx = -1
+    hi_idx = -1
+    lowest = 0.0
+    highest = 0.0
+    factor = 100.0 / period
+    today = period
+    trailing = 0
+    while today < n:
+        t = lo[today]
+        if lo_idx < trailing:
+            lo_idx = trailing
+            lowest = lo[lo_idx]
+            i = lo_idx + 1
+            while i <= today:
+                t = lo[i]
+                if t <= lowest:
+                    lo_idx = i
+                    lowest = t
+                i += 1
+        elif t <= lowest:
+            lo_idx = today
+            lowest = t
+        t = h[today]
+        if hi_idx < trailing:
+            hi_idx = trailing
+            highest = h[hi_idx]
+            i = hi_idx + 1
+            while i <= today:
+                t = h[i]
+                if t >= highest:
+                    hi_idx = i
+                    highest = t
+                i += 1
+        elif t >= highest:
+            hi_idx = today
+            highest = t
+        down[today] = factor * (period - (today - lo_idx))
+        up[today] = factor * (period - (today - hi_idx))
+        osc[today] = factor * (hi_idx - lo_idx)
+        trailing += 1
+        today += 1
+    return down, up, osc
+
+
+@indicator("aroon", "momentum", "Aroon", inputs=("high", "low"), params=(_period(14),),
+           outputs=("aroondown", "aroonup"), lookback=lambda p: p["timeperiod"], talib="AROON")
+def aroon(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Bars since the highest high / lowest low, scaled to 0..100."""
+    d, u, _ = _aroon(high, low, timeperiod)
+    return d, u
+
+
+@indicator("aroonosc", "momentum", "Aroon Oscillator", inputs=("high", "low"),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="AROONOSC")
+def aroonosc(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Aroon up minus Aroon down."""
+    return (_aroon(high, low, timeperiod)[2],)
+
+
+@njit(cache=True, nogil=True)
+def _bop(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
+    n = o.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        t = h[i] - lo[i]
+        out[i] = 0.0 if t < 1e-14 else (c[i] - o[i]) / t
+    return out
+
+
+@indicator("bop", "momentum", "Balance Of Power", inputs=("open", "high", "low", "close"),
+           lookback=lambda p: 0, talib="BOP")
+def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
+        close: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(close - open) / (high - low)."""
+    return (_bop(open, high, low, close),)
