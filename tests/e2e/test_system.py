@@ -25,6 +25,8 @@ import pandas as pd
 import pytest
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+#: Compute calls may compile numba kernels on first use (a fresh clone has no cache).
+COMPUTE_TIMEOUT_S = 180
 
 
 def free_port() -> int:
@@ -57,14 +59,14 @@ class System:
         """Poll /health until it answers ``status``; return the seconds it took."""
         started = time.monotonic()
         while time.monotonic() - started < timeout_s:
-            assert self.process is not None and self.process.poll() is None, self.log()
+            assert self.process is not None and self.process.poll() is None, self.log_tail()
             try:
                 if httpx.get(self.url + "/health", timeout=2).status_code == status:
                     return time.monotonic() - started
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"/health never answered {status} in {timeout_s} s\n{self.log()}")
+        raise AssertionError(f"/health never answered {status} in {timeout_s} s\n{self.log_tail()}")
 
     def stop(self) -> int:
         assert self.process is not None
@@ -72,7 +74,10 @@ class System:
         return self.process.wait(timeout=60)
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self) -> str:
+        return self.log()[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +106,7 @@ def test_health_reports_db_and_every_service_ok(system: System) -> None:
 
 def test_sma_matches_an_independent_computation(system: System) -> None:
     prices = np.random.default_rng(7).uniform(100, 200, 300).round(2)
-    reply = httpx.post(system.url + "/api/compute/sma",
+    reply = httpx.post(system.url + "/api/compute/sma", timeout=COMPUTE_TIMEOUT_S,
                        json={"prices": prices.tolist(), "period": 14}).json()
     expected = np.convolve(prices, np.ones(14) / 14, mode="valid")
     assert reply["sma"][:13] == [None] * 13
@@ -147,7 +152,8 @@ def test_bad_requests_get_a_json_error_naming_the_problem(
 
 def test_openapi_documents_every_route(system: System) -> None:
     paths = httpx.get(system.url + "/openapi.json").json()["paths"]
-    assert {"/health", "/api/compute/sma", "/api/market/symbols",
+    assert {"/health", "/api/compute/sma", "/api/market/symbols", "/api/indicators",
+            "/api/compute/indicator", "/api/compute/batch",
             "/api/market/{symbol}/ohlcv", "/api/news", "/api/alerts"} <= set(paths)
     assert httpx.get(system.url + "/docs").status_code == 200
 
@@ -156,6 +162,82 @@ def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
     assert httpx.get(system.url + "/api/news").json() == {"articles": [], "count": 0}
     alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bullish"}).json()
     assert alerts["alerts"] == [] and alerts["next_before_id"] is None
+
+
+def test_indicator_catalogue_is_served(system: System) -> None:
+    from chitti.compute.indicators import catalog
+
+    body = httpx.get(system.url + "/api/indicators").json()
+    assert body["count"] == len(catalog()) == len(body["indicators"])
+    rsi = next(i for i in body["indicators"] if i["name"] == "rsi")
+    assert rsi["params"][0]["name"] == "timeperiod" and rsi["params"][0]["default"] == 14
+
+
+def test_indicator_inline_and_stored_equal_talib(system: System) -> None:
+    import talib
+
+    frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
+    infy = frame[(frame.Symbol == "INFY") & frame.Date.between("2019-01-01", "2019-12-31")]
+    expected = talib.RSI(infy.Close.to_numpy(dtype=float), timeperiod=10)
+    inline = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+        "name": "RSI", "params": {"timeperiod": 10},
+        "inputs": {"close": infy.Close.tolist()}}).json()
+    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+        "name": "rsi", "params": {"timeperiod": 10}, "symbol": "infy",
+        "start": "2019-01-01", "end": "2019-12-31"}).json()
+    assert stored["ts"] == infy.Date.tolist() and stored["lookback"] == 10
+    for reply in (inline, stored):
+        got = np.array(reply["outputs"]["rsi"], dtype=float)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, equal_nan=True)
+
+
+def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
+    import talib
+
+    reply = httpx.post(system.url + "/api/compute/batch", timeout=COMPUTE_TIMEOUT_S, json={
+        "symbols": ["TCS", "SBIN"], "start": "2018-01-01", "end": "2020-12-31",
+        "indicators": [{"name": "sma", "params": {"timeperiod": 50}},
+                       {"name": "macd"}]}).json()
+    frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
+    for symbol in ("TCS", "SBIN"):
+        rows = frame[(frame.Symbol == symbol) & frame.Date.between("2018-01-01", "2020-12-31")]
+        close = rows.Close.to_numpy(dtype=float)
+        result = reply["results"][symbol]
+        assert result["ts"] == rows.Date.tolist()
+        sma, macd = result["indicators"]
+        np.testing.assert_allclose(np.array(sma["outputs"]["sma"], dtype=float),
+                                   talib.SMA(close, 50), rtol=1e-9, equal_nan=True)
+        np.testing.assert_allclose(np.array(macd["outputs"]["macdsignal"], dtype=float),
+                                   talib.MACD(close)[1], rtol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"name": "nosuch", "inputs": {"close": [1, 2]}}, "nosuch"),
+        ({"name": "rsi", "params": {"timeperiod": 0}, "inputs": {"close": [1, 2, 3]}},
+         "timeperiod"),
+        ({"name": "rsi", "params": {"colour": 3}, "inputs": {"close": [1, 2, 3]}}, "colour"),
+        ({"name": "atr", "inputs": {"high": [2, 3], "low": [1, 2, 1], "close": [1, 2]}},
+         "unequal"),
+        ({"name": "atr", "inputs": {"close": [1, 2]}}, "missing input"),
+        ({"name": "rsi", "inputs": {"close": [1, None]}}, "inputs.close.1"),
+        ({"name": "rsi"}, "either inputs"),
+    ],
+)
+def test_bad_indicator_requests_say_what_is_wrong(
+    system: System, body: dict[str, object], fragment: str
+) -> None:
+    response = httpx.post(system.url + "/api/compute/indicator", json=body,
+                          timeout=COMPUTE_TIMEOUT_S)
+    assert response.status_code == 400, response.text
+    assert fragment in response.json()["error"]["message"]
+
+
+def test_batch_with_unknown_symbol_is_404(system: System) -> None:
+    response = httpx.post(system.url + "/api/compute/batch", json={
+        "symbols": ["TCS", "NOSUCH"], "indicators": [{"name": "sma"}]})
+    assert response.status_code == 404 and "NOSUCH" in response.json()["error"]["message"]
 
 
 async def _raw_exchange(sock_path: Path, payload: bytes) -> dict[str, object]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                           min_length=1, max_length=32,
-                                          pattern=r"^[A-Z0-9&\-_. ]+$")]
+                                          pattern=r"^[A-Za-z0-9&\-_. ]+$")]
 
 
 class SmaRequest(BaseModel):
@@ -41,3 +41,56 @@ class SymbolsRequest(BaseModel):
     with_prices: bool = False
     limit: int = Field(default=100, ge=1, le=5000)
     offset: int = Field(default=0, ge=0)
+
+
+InputName = Literal["open", "high", "low", "close", "volume"]
+#: Parameter values as JSON carries them; each is checked against the catalogue's range.
+ParamValues = dict[Annotated[str, StringConstraints(max_length=40)], float | int]
+
+
+class IndicatorRequest(BaseModel):
+    """One indicator on inline series (``inputs``) or on a stored symbol's daily bars."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=40, examples=["rsi"])
+    params: ParamValues = Field(default_factory=dict, examples=[{"timeperiod": 14}])
+    inputs: dict[InputName, list[float]] | None = Field(
+        default=None, examples=[{"close": [10.0, 10.5, 10.2, 10.8]}])
+    symbol: Symbol | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> IndicatorRequest:
+        if (self.inputs is None) == (self.symbol is None):
+            raise ValueError("give either inputs (inline series) or symbol (stored bars)")
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
+class BatchIndicator(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=40)
+    params: ParamValues = Field(default_factory=dict)
+
+
+class BatchRequest(BaseModel):
+    """Many indicators on many series: stored symbols (``symbols`` + dates) or inline
+    ``series`` keyed by a name of your choice."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    indicators: list[BatchIndicator] = Field(min_length=1, max_length=100)
+    symbols: list[Symbol] | None = Field(default=None, min_length=1, max_length=1000)
+    start: date | None = None
+    end: date | None = None
+    series: dict[Annotated[str, StringConstraints(max_length=64)],
+                 dict[InputName, list[float]]] | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BatchRequest:
+        if (self.series is None) == (self.symbols is None):
+            raise ValueError("give either symbols (stored bars) or series (inline)")
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self

@@ -96,25 +96,10 @@ async def fetch_ohlcv(
     conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None
 ) -> dict[str, np.ndarray]:
     """Daily bars of ``symbol`` in [start, end] as column arrays (ts as ISO date strings)."""
-    cur = await conn.execute(
-        "SELECT ts, open, high, low, close, volume FROM md.eod_prices"
-        " WHERE symbol = %s AND ts >= coalesce(%s::date, '-infinity')"
-        " AND ts <= coalesce(%s::date, 'infinity') ORDER BY ts",
-        (symbol, start, end), binary=True,
-    )
-    rows = await cur.fetchall()
-    columns = ("ts", "open", "high", "low", "close", "volume")
-    if not rows:
-        return {name: np.empty(0) for name in columns}
-    if isinstance(rows[0], dict):
-        rows = [tuple(r.values()) for r in rows]
-    ts, o, h, lo, c, v = zip(*rows, strict=True)
-    return {
-        "ts": np.array([d.isoformat() for d in ts]),
-        "open": np.asarray(o, dtype=np.float64), "high": np.asarray(h, dtype=np.float64),
-        "low": np.asarray(lo, dtype=np.float64), "close": np.asarray(c, dtype=np.float64),
-        "volume": np.asarray(v, dtype=np.int64),
-    }
+    panel = await fetch_panel(conn, [symbol], start, end)
+    if symbol in panel:
+        return panel[symbol]
+    return {name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
 
 
 async def symbol_exists(conn: AsyncConnection[Any], symbol: str) -> bool:
@@ -154,4 +139,40 @@ async def list_symbols(
         for key in ("first_date", "last_date"):
             item[key] = item[key].isoformat() if item[key] else None
         out.append(item)
+    return out
+
+
+async def fetch_panel(
+    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None
+) -> dict[str, dict[str, np.ndarray]]:
+    """Daily bars of several symbols in one query: ``{symbol: column arrays}``.
+
+    Symbols without bars in the range are absent from the result.
+    """
+    cur = conn.cursor(binary=True)
+    await cur.execute(
+        "SELECT symbol, ts, open, high, low, close, volume FROM md.eod_prices"
+        " WHERE symbol = ANY(%s) AND ts >= coalesce(%s::date, '-infinity')"
+        " AND ts <= coalesce(%s::date, 'infinity') ORDER BY symbol, ts",
+        (list(symbols), start, end),
+    )
+    rows = await cur.fetchall()
+    if not rows:
+        return {}
+    if isinstance(rows[0], dict):
+        rows = [tuple(r.values()) for r in rows]
+    sym, ts, o, h, lo, c, v = zip(*rows, strict=True)
+    symbol_arr = np.asarray(sym)
+    starts = np.flatnonzero(np.r_[True, symbol_arr[1:] != symbol_arr[:-1]])
+    bounds = np.r_[starts, len(rows)]
+    columns = {
+        "open": np.asarray(o, dtype=np.float64), "high": np.asarray(h, dtype=np.float64),
+        "low": np.asarray(lo, dtype=np.float64), "close": np.asarray(c, dtype=np.float64),
+        "volume": np.asarray(v, dtype=np.int64),
+    }
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for i, j in zip(bounds[:-1], bounds[1:], strict=True):
+        block = {name: arr[i:j] for name, arr in columns.items()}
+        block["ts"] = np.array([d.isoformat() for d in ts[i:j]])
+        out[str(symbol_arr[i])] = block
     return out

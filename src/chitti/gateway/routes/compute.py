@@ -1,18 +1,36 @@
-"""Compute routes: indicators (forwarded to the compute service)."""
+"""Compute routes: the indicator catalogue and computations (forwarded to compute)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chitti.compute.schemas import SmaRequest
+from chitti.compute.schemas import BatchRequest, IndicatorRequest, SmaRequest
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, SmaResult
 
-router = APIRouter(prefix="/api/compute", tags=["compute"])
+router = APIRouter(tags=["compute"])
 
 
-@router.post("/sma", response_model=SmaResult, responses=ERROR_RESPONSES)
+@router.get("/api/indicators")
+async def list_indicators(compute: ComputeClient) -> OrjsonResponse:
+    """The indicator catalogue: group, inputs, parameters (type, default, range), outputs."""
+    return OrjsonResponse(await compute.call("list_indicators"))
+
+
+@router.post("/api/compute/sma", response_model=SmaResult, responses=ERROR_RESPONSES)
 async def compute_sma(body: SmaRequest, compute: ComputeClient) -> OrjsonResponse:
     """Simple moving average of ``prices`` (null for the warm-up, as TA-Lib)."""
     return OrjsonResponse(await compute.call("compute_sma", body))
+
+
+@router.post("/api/compute/indicator", responses=ERROR_RESPONSES)
+async def compute_indicator(body: IndicatorRequest, compute: ComputeClient) -> OrjsonResponse:
+    """Any catalogue indicator on inline series or a stored symbol (null during warm-up)."""
+    return OrjsonResponse(await compute.call("compute_indicator", body))
+
+
+@router.post("/api/compute/batch", responses=ERROR_RESPONSES)
+async def compute_batch(body: BatchRequest, compute: ComputeClient) -> OrjsonResponse:
+    """Many indicators on many symbols (or inline series) in one call."""
+    return OrjsonResponse(await compute.call("compute_batch", body))
