@@ -145,8 +145,67 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start
 
 
 @njit(cache=True, nogil=True)
+def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: float, t2: float,
+             peak: float, trailing: int, since: int
+             ) -> tuple[float, float, float, float, float, int]:
+    """One bar of TA-Lib's shifted running variance, with its re-seeding safeguards.
+
+    The sums are kept relative to a shift near the window so that a large price level does
+    not cancel the variance away; when the variance falls under 1e-6 of the peak second
+    moment (or every 32 windows) the sums are rebuilt from the window itself.
+    """
+    t = x[today] - shift
+    t1 += t
+    t *= t
+    t2 += t
+    peak = t2 if t2 > peak else peak
+    m1 = t1 * inv
+    v = t2 * inv - m1 * m1
+    t = x[trailing] - shift
+    t1 -= t
+    t *= t
+    t2 -= t
+    since -= 1
+    if v < 0.000001 * (peak * inv) or since <= 0:
+        since = 32 * (nb + 1)
+        ws = today - nb
+        t = 0.0
+        for j in range(ws, today + 1):
+            t += x[j]
+        shift = t * inv
+        t1 = 0.0
+        t2 = 0.0
+        for j in range(ws, today + 1):
+            t = x[j] - shift
+            t1 += t
+            t *= t
+            t2 += t
+        m1 = t1 * inv
+        v = t2 * inv - m1 * m1
+        if v < 0.000001 * (t2 * inv):
+            shift = x[today]
+            t1 = 0.0
+            t2 = 0.0
+            for j in range(ws, today + 1):
+                t = x[j] - shift
+                t1 += t
+                t *= t
+                t2 += t
+            m1 = t1 * inv
+            v = t2 * inv - m1 * m1
+        peak = t2
+        if v < 0.000000000001 * (t2 * inv):
+            v = 0.0
+        t = x[ws] - shift
+        t1 -= t
+        t *= t
+        t2 -= t
+    return v, shift, t1, t2, peak, since
+
+
+@njit(cache=True, nogil=True)
 def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
-    """TA_VAR (population variance from running sums of x and x*x)."""
+    """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums)."""
     n = x.shape[0]
     out = nans(n)
     lb = period - 1
@@ -154,30 +213,30 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
         start = lb
     if start >= n:
         return out
+    if period == 1:
+        for i in range(start, n):
+            out[i] = 0.0 if x[i] == x[i] else x[i] - x[i]
+        return out
+    inv = 1.0 / period
+    anchor = start - lb
+    trailing = anchor
+    shift = x[anchor]
     t1 = 0.0
     t2 = 0.0
-    trailing = start - lb
-    i = trailing
-    while i < start:
-        v = x[i]
-        t1 += v
-        v *= v
-        t2 += v
-        i += 1
-    while i < n:
-        v = x[i]
-        t1 += v
-        v *= v
-        t2 += v
-        m1 = t1 / period
-        m2 = t2 / period
-        v = x[trailing]
+    today = anchor + lb
+    for j in range(anchor, today):
+        t = x[j] - shift
+        t1 += t
+        t *= t
+        t2 += t
+    since = 32 * period
+    peak = t2
+    while today < n:
+        v, shift, t1, t2, peak, since = var_step(x, today, lb, inv, shift, t1, t2, peak,
+                                                 trailing, since)
         trailing += 1
-        t1 -= v
-        v *= v
-        t2 -= v
-        out[i] = m2 - m1 * m1
-        i += 1
+        out[today] = v
+        today += 1
     return out
 
 

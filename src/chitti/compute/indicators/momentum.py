@@ -961,3 +961,353 @@ def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
         close: np.ndarray) -> tuple[np.ndarray, ...]:
     """(close - open) / (high - low)."""
     return (_bop(open, high, low, close),)
+
+
+# ---------------------------------------------------------------- newer TA-Lib oscillators
+
+
+@njit(cache=True, nogil=True)
+def _ao(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
+    mp = (h + lo) / 2.0
+    return km.sma(mp, fast, 0) - km.sma(mp, slow, 0)
+
+
+@indicator("ao", "momentum", "Awesome Oscillator", inputs=("high", "low"),
+           params=(int_param("fastperiod", 5, 2, doc="fast SMA"),
+                   int_param("slowperiod", 34, 2, doc="slow SMA")),
+           lookback=lambda p: max(p["fastperiod"], p["slowperiod"]) - 1, talib="AO")
+def ao(high: np.ndarray, low: np.ndarray, fastperiod: int,
+       slowperiod: int) -> tuple[np.ndarray, ...]:
+    """Fast SMA minus slow SMA of the median price."""
+    return (_ao(high, low, fastperiod, slowperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _ac(h: np.ndarray, lo: np.ndarray, fast: int, slow: int, sig: int) -> np.ndarray:
+    n = h.shape[0]
+    a = _ao(h, lo, fast, slow)
+    f = max(fast, slow) - 1
+    s = _ma_on(a, f, sig, km.SMA)
+    out = km.nans(n)
+    for i in range(f + sig - 1, n):
+        out[i] = a[i] - s[i]
+    return out
+
+
+@indicator("ac", "momentum", "Accelerator Oscillator", inputs=("high", "low"),
+           params=(int_param("fastperiod", 5, 2, doc="fast SMA"),
+                   int_param("slowperiod", 34, 2, doc="slow SMA"),
+                   int_param("signalperiod", 5, 2, doc="SMA of the AO")),
+           lookback=lambda p: max(p["fastperiod"], p["slowperiod"]) + p["signalperiod"] - 2,
+           talib="AC")
+def ac(high: np.ndarray, low: np.ndarray, fastperiod: int, slowperiod: int,
+       signalperiod: int) -> tuple[np.ndarray, ...]:
+    """Awesome oscillator minus its SMA."""
+    return (_ac(high, low, fastperiod, slowperiod, signalperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _coppock(x: np.ndarray, w: int, r1: int, r2: int) -> np.ndarray:
+    n = x.shape[0]
+    a = kc.mom(x, r1, 1) + kc.mom(x, r2, 1)
+    f = max(r1, r2)
+    return _ma_on(a, f, w, km.WMA) if f < n else km.nans(n)
+
+
+@indicator("coppock", "momentum", "Coppock Curve", inputs=("close",),
+           params=(int_param("wmaperiod", 10, 1, doc="WMA of the summed ROCs"),
+                   int_param("roc1period", 11, 1, doc="first ROC"),
+                   int_param("roc2period", 14, 1, doc="second ROC")),
+           lookback=lambda p: max(p["roc1period"], p["roc2period"]) + p["wmaperiod"] - 1,
+           talib="COPPOCK")
+def coppock(close: np.ndarray, wmaperiod: int, roc1period: int,
+            roc2period: int) -> tuple[np.ndarray, ...]:
+    """WMA of the sum of two rates of change."""
+    return (_coppock(close, wmaperiod, roc1period, roc2period),)
+
+
+@njit(cache=True, nogil=True)
+def _dpo(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    s = km.sma(x, period, 0)
+    shift = period // 2 + 1
+    out = km.nans(n)
+    for i in range(period - 1, n):
+        out[i] = x[i - shift] - s[i] if i - shift >= 0 else np.nan
+    return out
+
+
+@indicator("dpo", "momentum", "Detrended Price Oscillator", inputs=("close",),
+           params=(_period(20),), lookback=lambda p: p["timeperiod"] - 1, talib="DPO")
+def dpo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Close ``timeperiod/2 + 1`` bars ago minus the current SMA."""
+    return (_dpo(close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _er(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    out = km.nans(n)
+    for i in range(period, n):
+        vol = 0.0
+        for j in range(i - period + 1, i + 1):
+            vol += abs(x[j] - x[j - 1])
+        ch = abs(x[i] - x[i - period])
+        out[i] = ch / vol if vol > 0.0 else 0.0
+    return out
+
+
+@indicator("er", "momentum", "Kaufman Efficiency Ratio", inputs=("close",),
+           params=(_period(10),), lookback=lambda p: p["timeperiod"], talib="ER")
+def er(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Net change over the window divided by the sum of absolute bar changes."""
+    return (_er(close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _eri(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
+         ) -> tuple[np.ndarray, np.ndarray]:
+    e = km.ema(c, period, 0)
+    return h - e, lo - e
+
+
+@indicator("eri", "momentum", "Elder Ray Index", inputs=HLC, params=(_period(13, 1),),
+           outputs=("bullpower", "bearpower"), lookback=lambda p: p["timeperiod"] - 1,
+           talib="ERI")
+def eri(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+        timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Bull power (high - EMA) and bear power (low - EMA)."""
+    return _eri(high, low, close, timeperiod)
+
+
+@njit(cache=True, nogil=True)
+def _fosc(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    t = kc.linreg(x, period, 4)
+    out = km.nans(n)
+    for i in range(period, n):
+        out[i] = 100.0 * (x[i] - t[i - 1]) / x[i] if x[i] != 0.0 else 0.0
+    return out
+
+
+@indicator("fosc", "momentum", "Forecast Oscillator", inputs=("close",),
+           params=(_period(5),), lookback=lambda p: p["timeperiod"], talib="FOSC")
+def fosc(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Percent difference between the close and yesterday's time-series forecast."""
+    return (_fosc(close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
+    n = o.shape[0]
+    out = km.nans(n)
+    for i in range(period - 1, n):
+        up = 0.0
+        dn = 0.0
+        for j in range(i - period + 1, i + 1):
+            d = c[j] - o[j]
+            if d > 0:
+                up += d
+            else:
+                dn -= d
+        t = up + dn
+        out[i] = 100.0 * up / t if t > 0.0 else 0.0
+    return out
+
+
+@indicator("imi", "momentum", "Intraday Momentum Index", inputs=("open", "close"),
+           params=(_period(14),), lookback=lambda p: p["timeperiod"] - 1, talib="IMI")
+def imi(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
+        ) -> tuple[np.ndarray, ...]:
+    """RSI-like ratio of up-candle bodies to all bodies over the window."""
+    return (_imi(open, close, timeperiod),)
+
+
+@indicator("qstick", "momentum", "Qstick", inputs=("open", "close"),
+           params=(_period(10, 1),), lookback=lambda p: p["timeperiod"] - 1, talib="QSTICK")
+def qstick(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
+           ) -> tuple[np.ndarray, ...]:
+    """SMA of candle bodies (close - open)."""
+    return (km.sma(close - open, timeperiod, 0),)
+
+
+@njit(cache=True, nogil=True)
+def _smi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, fast: int, slow: int,
+         sig: int) -> tuple[np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    hh = kc.rolling_max(h, period, 0)[0]
+    ll = kc.rolling_min(lo, period, 0)[0]
+    f = period - 1
+    num = km.nans(n)
+    den = km.nans(n)
+    for i in range(f, n):
+        den[i] = hh[i] - ll[i]
+        num[i] = c[i] - (hh[i] + ll[i]) * 0.5
+    sn = _ma_on(num, f, slow, km.EMA)
+    sd = _ma_on(den, f, slow, km.EMA)
+    f2 = f + slow - 1
+    fn_ = _ma_on(sn, f2, fast, km.EMA)
+    fd = _ma_on(sd, f2, fast, km.EMA)
+    f3 = f2 + fast - 1
+    smi = km.nans(n)
+    for i in range(f3, n):
+        hd = 0.5 * fd[i]
+        smi[i] = 100.0 * fn_[i] / hd if hd > 0.0 else 0.0
+    sg = _ma_on(smi, f3, sig, km.EMA)
+    lb = f3 + sig - 1
+    if lb > n:
+        lb = n
+    smi[:lb] = np.nan
+    return smi, sg
+
+
+@indicator("smi", "momentum", "Stochastic Momentum Index", inputs=HLC,
+           params=(_period(13), int_param("fastperiod", 2, 2, doc="second EMA"),
+                   int_param("slowperiod", 25, 2, doc="first EMA"),
+                   int_param("signalperiod", 9, 2, doc="signal EMA")),
+           outputs=("smi", "smisignal"),
+           lookback=lambda p: (p["timeperiod"] - 1 + p["slowperiod"] - 1 + p["fastperiod"] - 1
+                               + p["signalperiod"] - 1),
+           talib="SMI")
+def smi(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, fastperiod: int,
+        slowperiod: int, signalperiod: int) -> tuple[np.ndarray, ...]:
+    """Blau's SMI: double-EMA-smoothed distance from the range midpoint, in percent."""
+    return _smi(high, low, close, timeperiod, fastperiod, slowperiod, signalperiod)
+
+
+@njit(cache=True, nogil=True)
+def _tsi(x: np.ndarray, first: int, second: int) -> np.ndarray:
+    n = x.shape[0]
+    m = km.nans(n)
+    a = km.nans(n)
+    for i in range(1, n):
+        m[i] = x[i] - x[i - 1]
+        a[i] = abs(m[i])
+    e1 = _ma_on(m, 1, first, km.EMA)
+    a1 = _ma_on(a, 1, first, km.EMA)
+    f = first
+    e2 = _ma_on(e1, f, second, km.EMA)
+    a2 = _ma_on(a1, f, second, km.EMA)
+    out = km.nans(n)
+    for i in range(f + second - 1, n):
+        out[i] = 100.0 * e2[i] / a2[i] if a2[i] > 0.0 else 0.0
+    return out
+
+
+@indicator("tsi", "momentum", "True Strength Index", inputs=("close",),
+           params=(int_param("firstperiod", 25, 2, doc="first EMA"),
+                   int_param("secondperiod", 13, 2, doc="second EMA")),
+           lookback=lambda p: p["firstperiod"] + p["secondperiod"] - 1, talib="TSI")
+def tsi(close: np.ndarray, firstperiod: int, secondperiod: int) -> tuple[np.ndarray, ...]:
+    """Double-smoothed momentum over double-smoothed absolute momentum, in percent."""
+    return (_tsi(close, firstperiod, secondperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _vhf(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    out = km.nans(n)
+    for i in range(period, n):
+        hi = x[i - period + 1]
+        lo = hi
+        vol = 0.0
+        for j in range(i - period + 1, i + 1):
+            v = x[j]
+            if v > hi:
+                hi = v
+            if v < lo:
+                lo = v
+            vol += abs(v - x[j - 1])
+        out[i] = (hi - lo) / vol if vol > 0.0 else 0.0
+    return out
+
+
+@indicator("vhf", "momentum", "Vertical Horizontal Filter", inputs=("close",),
+           params=(_period(28),), lookback=lambda p: p["timeperiod"], talib="VHF")
+def vhf(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Range of the closes over the sum of absolute bar changes."""
+    return (_vhf(close, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    vp = km.nans(n)
+    vm = km.nans(n)
+    for i in range(period, n):
+        sp = 0.0
+        sm = 0.0
+        st = 0.0
+        for j in range(i - period + 1, i + 1):
+            sp += abs(h[j] - lo[j - 1])
+            sm += abs(lo[j] - h[j - 1])
+            st += _tr(h[j], lo[j], c[j - 1])
+        vp[i] = sp / st if st > 0.0 else 0.0
+        vm[i] = sm / st if st > 0.0 else 0.0
+    return vp, vm
+
+
+@indicator("vortex", "momentum", "Vortex Indicator", inputs=HLC, params=(_period(14, 1),),
+           outputs=("plusvi", "minusvi"), lookback=lambda p: p["timeperiod"], talib="VORTEX")
+def vortex(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+           timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Sums of upward and downward vortex movement over the sum of true ranges."""
+    return _vortex(high, low, close, timeperiod)
+
+
+@njit(cache=True, nogil=True)
+def _wad(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
+    n = h.shape[0]
+    out = km.nans(n)
+    acc = 0.0
+    if n:
+        out[0] = 0.0
+    for i in range(1, n):
+        pc = c[i - 1]
+        if c[i] > pc:
+            acc += c[i] - min(lo[i], pc)
+        elif c[i] < pc:
+            acc += c[i] - max(h[i], pc)
+        out[i] = acc
+    return out
+
+
+@indicator("wad", "momentum", "Williams Accumulation/Distribution", inputs=HLC,
+           lookback=lambda p: 0, talib="WAD")
+def wad(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Cumulative close-to-true-low (up bars) or close-to-true-high (down bars)."""
+    return (_wad(high, low, close),)
+
+
+@njit(cache=True, nogil=True)
+def _fractal(h: np.ndarray, lo: np.ndarray, left: int, right: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    n = h.shape[0]
+    sh = km.nans(n)
+    sl = km.nans(n)
+    for i in range(left + right, n):
+        m = i - right
+        is_h = True
+        is_l = True
+        for j in range(m - left, i + 1):
+            if j == m:
+                continue
+            if not h[m] > h[j]:
+                is_h = False
+            if not lo[m] < lo[j]:
+                is_l = False
+        sh[i] = 100.0 if is_h else 0.0
+        sl[i] = 100.0 if is_l else 0.0
+    return sh, sl
+
+
+@indicator("fractal", "momentum", "Williams Fractal", inputs=("high", "low"),
+           params=(int_param("leftbars", 2, 1, doc="bars before the pivot"),
+                   int_param("rightbars", 2, 1, doc="bars after the pivot (confirmation)")),
+           outputs=("swinghigh", "swinglow"),
+           lookback=lambda p: p["leftbars"] + p["rightbars"], talib="FRACTAL")
+def fractal(high: np.ndarray, low: np.ndarray, leftbars: int,
+            rightbars: int) -> tuple[np.ndarray, ...]:
+    """100 on the bar that confirms a swing high / low (``rightbars`` after the pivot), else 0."""
+    return _fractal(high, low, leftbars, rightbars)

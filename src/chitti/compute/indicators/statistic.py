@@ -1,1 +1,233 @@
-"""placeholder"""
+"""Statistic functions: regression, correlation, dispersion, order statistics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from chitti.compute.indicators import _kernels_common as kc
+from chitti.compute.indicators import _kernels_ma as km
+from chitti.compute.indicators.catalog import float_param, indicator, int_param
+
+_is_zero = km._is_zero
+
+
+def _lr_spec(name: str, display: str, kind: int, doc: str) -> None:
+    def fn(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+        return (kc.linreg(close, timeperiod, kind),)
+
+    fn.__doc__ = doc
+    indicator(name, "statistic", display, inputs=("close",),
+              params=(int_param("timeperiod", 14, 2, doc="regression window"),),
+              lookback=lambda p: p["timeperiod"] - 1, talib=name.upper())(fn)
+
+
+_lr_spec("linearreg", "Linear Regression", 0, "End point of the least-squares line.")
+_lr_spec("linearreg_slope", "Linear Regression Slope", 1, "Slope of the least-squares line.")
+_lr_spec("linearreg_intercept", "Linear Regression Intercept", 2,
+         "Intercept of the least-squares line at the window's first bar.")
+_lr_spec("linearreg_angle", "Linear Regression Angle", 3, "Slope angle in degrees.")
+_lr_spec("tsf", "Time Series Forecast", 4, "Least-squares line projected one bar ahead.")
+
+
+@indicator("stddev", "statistic", "Standard Deviation", inputs=("close",),
+           params=(int_param("timeperiod", 5, 2, doc="window"),
+                   float_param("nbdev", 1.0, doc="multiplier")),
+           lookback=lambda p: p["timeperiod"] - 1, talib="STDDEV")
+def stddev(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, ...]:
+    """Population standard deviation times ``nbdev``."""
+    return (kc.stddev(close, timeperiod, nbdev, 0),)
+
+
+@indicator("var", "statistic", "Variance", inputs=("close",),
+           params=(int_param("timeperiod", 5, 1, doc="window"),
+                   float_param("nbdev", 1.0, doc="accepted for TA-Lib compatibility; unused")),
+           lookback=lambda p: p["timeperiod"] - 1, talib="VAR")
+def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, ...]:
+    """Population variance (TA-Lib ignores ``nbdev`` here, and so do we)."""
+    return (kc.var(close, timeperiod, 0),)
+
+
+@njit(cache=True, nogil=True)
+def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
+    n = x0.shape[0]
+    out = km.nans(n)
+    if period >= n:
+        return out
+    sxx = sx = sxy = sy = 0.0
+    trailing = 0
+    lpx = x0[0]
+    lpy = x1[0]
+    tlpx = lpx
+    tlpy = lpy
+    i = 1
+    while i < period:
+        t = x0[i]
+        x = (t - lpx) / lpx if not _is_zero(lpx) else 0.0
+        lpx = t
+        t = x1[i]
+        y = (t - lpy) / lpy if not _is_zero(lpy) else 0.0
+        lpy = t
+        sxx += x * x
+        sx += x
+        sxy += x * y
+        sy += y
+        i += 1
+    trailing = 1
+    p = float(period)
+    while i < n:
+        t = x0[i]
+        x = (t - lpx) / lpx if not _is_zero(lpx) else 0.0
+        lpx = t
+        t = x1[i]
+        y = (t - lpy) / lpy if not _is_zero(lpy) else 0.0
+        lpy = t
+        sxx += x * x
+        sx += x
+        sxy += x * y
+        sy += y
+        t = x0[trailing]
+        x = (t - tlpx) / tlpx if not _is_zero(tlpx) else 0.0
+        tlpx = t
+        t = x1[trailing]
+        y = (t - tlpy) / tlpy if not _is_zero(tlpy) else 0.0
+        tlpy = t
+        trailing += 1
+        t = p * sxx - sx * sx
+        out[i] = (p * sxy - sx * sy) / t if not _is_zero(t) else 0.0
+        sxx -= x * x
+        sx -= x
+        sxy -= x * y
+        sy -= y
+        i += 1
+    return out
+
+
+@indicator("beta", "statistic", "Beta", inputs=("high", "low"),
+           params=(int_param("timeperiod", 5, 1, doc="window of returns"),),
+           lookback=lambda p: p["timeperiod"], talib="BETA")
+def beta(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Beta of the returns of the first series (``high``) on the second (``low``).
+
+    TA-Lib's abstract interface names the two series high and low; pass the stock as
+    ``high`` and the index as ``low`` to get the stock's beta to the index.
+    """
+    return (_beta(high, low, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _correl(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
+    n = x0.shape[0]
+    out = km.nans(n)
+    lb = period - 1
+    if lb >= n:
+        return out
+    sxy = sx = sy = sx2 = sy2 = 0.0
+    today = 0
+    while today <= lb:
+        x = x0[today]
+        sx += x
+        sx2 += x * x
+        y = x1[today]
+        sxy += x * y
+        sy += y
+        sy2 += y * y
+        today += 1
+    trailing = 0
+    tx = x0[trailing]
+    ty = x1[trailing]
+    trailing += 1
+    t = (sx2 - ((sx * sx) / period)) * (sy2 - ((sy * sy) / period))
+    out[lb] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if not t < 1e-14 else 0.0
+    while today < n:
+        sx -= tx
+        sx2 -= tx * tx
+        sxy -= tx * ty
+        sy -= ty
+        sy2 -= ty * ty
+        x = x0[today]
+        sx += x
+        sx2 += x * x
+        y = x1[today]
+        sxy += x * y
+        sy += y
+        sy2 += y * y
+        tx = x0[trailing]
+        ty = x1[trailing]
+        trailing += 1
+        t = (sx2 - ((sx * sx) / period)) * (sy2 - ((sy * sy) / period))
+        out[today] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if not t < 1e-14 else 0.0
+        today += 1
+    return out
+
+
+@indicator("correl", "statistic", "Pearson's Correlation Coefficient (r)",
+           inputs=("high", "low"),
+           params=(int_param("timeperiod", 30, 1, doc="window"),),
+           lookback=lambda p: p["timeperiod"] - 1, talib="CORREL")
+def correl(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Rolling Pearson correlation of the two series (TA-Lib names them high and low)."""
+    return (_correl(high, low, timeperiod),)
+
+
+@njit(cache=True, nogil=True)
+def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
+    # A sorted copy of the window, updated by one removal and one insertion per bar.
+    n = x.shape[0]
+    out = km.nans(n)
+    if period - 1 >= n:
+        return out
+    rank = int(math.ceil(pct * period / 100.0))
+    if rank < 1:
+        rank = 1
+    if rank > period:
+        rank = period
+    w = np.sort(x[:period].copy())
+    out[period - 1] = w[rank - 1]
+    for i in range(period, n):
+        old = x[i - period]
+        j = np.searchsorted(w, old)
+        while j < period - 1:
+            w[j] = w[j + 1]
+            j += 1
+        new = x[i]
+        j = period - 1
+        while j > 0 and w[j - 1] > new:
+            w[j] = w[j - 1]
+            j -= 1
+        w[j] = new
+        out[i] = w[rank - 1]
+    return out
+
+
+@indicator("percentile", "statistic", "Rolling Percentile", inputs=("close",),
+           params=(int_param("timeperiod", 30, 2, 10_000, doc="window"),
+                   float_param("percentile", 50.0, 0.0, 100.0, doc="percent, nearest rank")),
+           lookback=lambda p: p["timeperiod"] - 1, talib="PERCENTILE")
+def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[np.ndarray, ...]:
+    """Nearest-rank percentile of the window: its ceil(P * n / 100)-th smallest value."""
+    return (_percentile(close, timeperiod, percentile),)
+
+
+@njit(cache=True, nogil=True)
+def _percentrank(x: np.ndarray, period: int) -> np.ndarray:
+    n = x.shape[0]
+    out = km.nans(n)
+    for i in range(period, n):
+        v = x[i]
+        cnt = 0
+        for j in range(i - period, i):
+            if x[j] < v:
+                cnt += 1
+        out[i] = 100.0 * cnt / period
+    return out
+
+
+@indicator("percentrank", "statistic", "Percent Rank", inputs=("close",),
+           params=(int_param("timeperiod", 100, 2, doc="window of previous bars"),),
+           lookback=lambda p: p["timeperiod"], talib="PERCENTRANK")
+def percentrank(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
+    """Percent of the previous ``timeperiod`` closes below the current one."""
+    return (_percentrank(close, timeperiod),)
