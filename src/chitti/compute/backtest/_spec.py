@@ -1,0 +1,207 @@
+"""The declarative strategy spec: JSON in, validated, versioned.
+
+A spec names indicator calls and four optional rules (entry/exit, long/short) built from
+comparisons, crosses and AND/OR/NOT over price fields, indicator outputs and constants.
+
+Operands (``left``/``right``) are one of:
+  * a number: ``30``;
+  * ``"$name"``: the value of parameter ``name`` (from ``params``; swept by ``sweep``);
+  * a series name: ``"close"`` (open/high/low/close/volume), an indicator id (``"fast"``)
+    or ``"id.output"`` for multi-output indicators (``"bb.upperband"``);
+  * ``{"ref": <series>, "shift": k}``: that series k bars ago (a lookback reference).
+
+Rules: ``{"op": "gt"|"ge"|"lt"|"le", "left": a, "right": b}``,
+``{"op": "cross_above"|"cross_below", "left": a, "right": b}`` (a crosses b on this bar:
+``a[t] > b[t] and a[t-1] <= b[t-1]``; mirrored for below), ``{"op": "and"|"or",
+"args": [rule, ...]}``, ``{"op": "not", "arg": rule}``. A comparison with a missing value
+(indicator warm-up) is false.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chitti.errors import BadRequest
+
+PRICE_FIELDS = ("open", "high", "low", "close", "volume")
+SPEC_VERSION = 1
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+Number = int | float
+
+
+class SeriesRef(BaseModel):
+    """A series value ``shift`` bars ago."""
+
+    model_config = _FROZEN
+    ref: str
+    shift: int = Field(0, ge=0, le=10_000)
+
+
+Operand = Union[Number, str, SeriesRef]  # noqa: UP007
+
+
+class Compare(BaseModel):
+    model_config = _FROZEN
+    op: Literal["gt", "ge", "lt", "le"]
+    left: Operand
+    right: Operand
+
+
+class Cross(BaseModel):
+    model_config = _FROZEN
+    op: Literal["cross_above", "cross_below"]
+    left: Operand
+    right: Operand
+
+
+class AllOf(BaseModel):
+    model_config = _FROZEN
+    op: Literal["and"]
+    args: tuple[Rule, ...] = Field(min_length=1)
+
+
+class AnyOf(BaseModel):
+    model_config = _FROZEN
+    op: Literal["or"]
+    args: tuple[Rule, ...] = Field(min_length=1)
+
+
+class Not(BaseModel):
+    model_config = _FROZEN
+    op: Literal["not"]
+    arg: Rule
+
+
+Rule = Annotated[Union[Compare, Cross, AllOf, AnyOf, Not], Field(discriminator="op")]  # noqa: UP007
+for _model in (AllOf, AnyOf, Not):
+    _model.model_rebuild()
+
+
+class IndicatorCall(BaseModel):
+    """One indicator: ``fn`` (catalogue name, e.g. ``"sma"``), its parameters (numbers or
+    ``"$param"``), and ``source``, the price field fed as the indicator's main input."""
+
+    model_config = _FROZEN
+    fn: str = Field(min_length=1)
+    params: dict[str, Number | str] = Field(default_factory=dict)
+    source: Literal["open", "high", "low", "close", "volume"] = "close"
+
+
+class StrategySpec(BaseModel):
+    """A versioned, declarative strategy (see the module docstring for the rule grammar)."""
+
+    model_config = _FROZEN
+    version: Literal[1] = SPEC_VERSION
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    direction: Literal["long", "short", "both"] = "long"
+    params: dict[str, Number] = Field(default_factory=dict)
+    indicators: dict[str, IndicatorCall] = Field(default_factory=dict)
+    entry_long: Rule | None = None
+    exit_long: Rule | None = None
+    entry_short: Rule | None = None
+    exit_short: Rule | None = None
+
+    @model_validator(mode="after")
+    def _check_references(self) -> StrategySpec:
+        for ind_id, call in self.indicators.items():
+            if ind_id in PRICE_FIELDS or "." in ind_id or not ind_id:
+                raise ValueError(f"indicators.{ind_id}: id must not be a price field or hold '.'")
+            for key, val in call.params.items():
+                if isinstance(val, str):
+                    self._check_param(val, f"indicators.{ind_id}.params.{key}")
+        needs = {"long": ("entry_long",), "short": ("entry_short",),
+                 "both": ("entry_long", "entry_short")}[self.direction]
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: required for direction {self.direction!r}")
+        for name in ("entry_long", "exit_long", "entry_short", "exit_short"):
+            rule = getattr(self, name)
+            if rule is not None:
+                self._check_rule(rule, name)
+        return self
+
+    def _check_param(self, val: str, where: str) -> None:
+        if not val.startswith("$") or val[1:] not in self.params:
+            raise ValueError(
+                f"{where}: {val!r} is not a parameter reference; use '$name' with name in "
+                f"params ({sorted(self.params)})"
+            )
+
+    def _check_rule(self, rule: Any, where: str) -> None:
+        if isinstance(rule, (Compare, Cross)):
+            self._check_operand(rule.left, f"{where}.left")
+            self._check_operand(rule.right, f"{where}.right")
+        elif isinstance(rule, (AllOf, AnyOf)):
+            for i, arg in enumerate(rule.args):
+                self._check_rule(arg, f"{where}.args[{i}]")
+        else:
+            self._check_rule(rule.arg, f"{where}.arg")
+
+    def _check_operand(self, operand: Any, where: str) -> None:
+        if isinstance(operand, (int, float)):
+            return
+        name = operand.ref if isinstance(operand, SeriesRef) else operand
+        if name.startswith("$"):
+            if isinstance(operand, SeriesRef):
+                raise ValueError(f"{where}.ref: a parameter cannot be shifted")
+            self._check_param(name, where)
+            return
+        if name in PRICE_FIELDS:
+            return
+        ind_id = name.split(".", 1)[0]
+        if ind_id not in self.indicators:
+            known = sorted((*PRICE_FIELDS, *self.indicators))
+            raise ValueError(f"{where}: unknown series {name!r}; known: {known}")
+
+    def with_params(self, **params: Number) -> StrategySpec:
+        """Return a copy with some parameter values replaced."""
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise BadRequest(
+                f"params: unknown parameter(s) {unknown}; known: {sorted(self.params)}"
+            )
+        return self.model_copy(update={"params": {**self.params, **params}})
+
+    @classmethod
+    def parse(cls, data: StrategySpec | Mapping[str, Any] | str | bytes) -> StrategySpec:
+        """Validate a spec from a dict or JSON text; raise BadRequest naming the field."""
+        if isinstance(data, StrategySpec):
+            return data
+        try:
+            if isinstance(data, (str, bytes)):
+                return cls.model_validate_json(data)
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise BadRequest(_describe(exc)) from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in err["loc"] if not _is_union_tag(x))
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    more = len(exc.errors()) - 5
+    suffix = f" (and {more} more)" if more > 0 else ""
+    return "invalid strategy spec: " + "; ".join(parts) + suffix
+
+
+def _is_union_tag(x: object) -> bool:
+    # pydantic puts the chosen union member into error locations ("Compare", "int", ...)
+    return isinstance(x, str) and (x[:1].isupper() or x in _TAGS)
+
+
+_TAGS = frozenset({"int", "float", "str", "gt", "ge", "lt", "le", "cross_above", "cross_below",
+                   "and", "or", "not"})
+
+
+def spec_json_schema() -> str:
+    """Return the JSON Schema of :class:`StrategySpec` (for OpenAPI and the dashboard)."""
+    return json.dumps(StrategySpec.model_json_schema())
