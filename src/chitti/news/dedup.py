@@ -42,6 +42,7 @@ _STOPWORDS = frozenset(
 _PERCENT = re.compile(r"\s*(?:per\s*cent|percent|pct)\b|\s+%")
 _WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)*%?|[%₹$]")
 _MIN_CONTAINED_WORDS = 5
+_DIGIT = re.compile(r"\d")
 _MIN_FUZZY_WORDS = 3
 
 
@@ -80,7 +81,7 @@ def _tokens(title: str, publisher: str | None) -> tuple[frozenset[str], frozense
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         words.add(word)
-        if raw[0].isupper() or any(c.isdigit() for c in raw):
+        if raw[0].isupper() or _DIGIT.search(raw):
             distinctive.add(word)
     return frozenset(words), frozenset(distinctive)
 
@@ -151,7 +152,11 @@ def dedup_articles(
             for token in tokens:
                 for g in index.get(token, ()):
                     shared_by_group[g] = shared_by_group.get(g, 0) + 1
+            # Neither rule can hold below this many shared words: skip the arithmetic.
+            floor = min(threshold * len(tokens), 0.9 * _MIN_CONTAINED_WORDS)
             for g, shared in shared_by_group.items():
+                if shared < floor:
+                    continue
                 group = groups[g]
                 score = _same_story(shared, len(tokens), len(group.tokens), threshold)
                 if (

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "EntityMatcher",
@@ -391,14 +391,14 @@ _PRIORITY_KNOWN, _PRIORITY_OFFICIAL, _PRIORITY_DERIVED = 3, 2, 1
 class _Builder:
     targets: dict[tuple[str, ...], list[_Target]] = field(default_factory=dict)
 
-    def add(self, alias: str, target_args: dict[str, object], priority: int, *,
-            sector: bool = False) -> None:
+    def add(self, alias: str, *, kind: MentionKind | Literal["block"], symbol: str | None,
+            name: str, sector: str | None, priority: int, sector_word: bool = False) -> None:
         words = _words(alias)
         if not words:
             return
         key = tuple(_key(w) for w in words)
-        target = _Target(rule=_case_rule(words, sector=sector), priority=priority,
-                         **target_args)  # type: ignore[arg-type]
+        target = _Target(kind=kind, symbol=symbol, name=name, sector=sector,
+                         rule=_case_rule(words, sector=sector_word), priority=priority)
         bucket = self.targets.setdefault(key, [])
         if any(t.symbol == target.symbol and t.kind == target.kind for t in bucket):
             return
@@ -428,11 +428,12 @@ class EntityMatcher:
     """A compiled alias trie; :meth:`extract` scans a text for companies, indices, sectors."""
 
     def __init__(self, aliases: dict[tuple[str, ...], tuple[_Target, ...]]) -> None:
-        root: dict[str | None, object] = {}
+        # Nested dicts: token -> child node; the key None holds the targets ending there.
+        root: dict[str | None, Any] = {}
         for key, targets in aliases.items():
             node = root
             for token in key:
-                node = node.setdefault(token, {})  # type: ignore[assignment]
+                node = node.setdefault(token, {})
             node[None] = targets
         self._root = root
         self.alias_count = len(aliases)
@@ -456,13 +457,13 @@ class EntityMatcher:
             ends: list[tuple[int, tuple[_Target, ...]]] = []
             j = i
             while True:
-                targets = node.get(None)  # type: ignore[union-attr]
+                targets = node.get(None)
                 if targets is not None:
                     ends.append((j, targets))
                 j += 1
                 if j >= count:
                     break
-                node = node.get(keys[j])  # type: ignore[union-attr]
+                node = node.get(keys[j])
                 if node is None:
                     break
             hit = _first_acceptable(ends, matches, i)
@@ -474,8 +475,7 @@ class EntityMatcher:
                 start, end = spans[i][0], spans[last][1]
                 out.append(EntityMention(symbol=target.symbol, name=target.name,
                                          sector=target.sector, start=start, end=end,
-                                         mention=text[start:end],
-                                         kind=target.kind))  # type: ignore[arg-type]
+                                         mention=text[start:end], kind=target.kind))
             i = last + 1
         return out
 
@@ -511,6 +511,23 @@ def _case_ok(rule: _CaseRule, words: list[str], start: int) -> bool:
     return True
 
 
+def _add_company(builder: _Builder, record: SymbolRecord) -> None:
+    def add(alias: str, priority: int) -> None:
+        builder.add(alias, kind="company", symbol=record.symbol, name=record.name,
+                    sector=record.sector, priority=priority)
+
+    official = _official_name(record.name)
+    if _acceptable_official(official):
+        add(official, _PRIORITY_OFFICIAL)
+    for alias in _derived_aliases(official):
+        # One-word short forms ("Hindalco") only for index constituents: in the long tail
+        # they are mostly names and words ("Man", "Deep", "Max").
+        if _acceptable_derived(alias) and (record.sector or len(_words(alias)) > 1):
+            add(alias, _PRIORITY_DERIVED)
+    for alias in record.aliases + _KNOWN_ALIASES.get(record.symbol, ()):
+        add(alias, _PRIORITY_KNOWN)
+
+
 def build_matcher(records: Iterable[SymbolRecord]) -> EntityMatcher:
     """Compile an :class:`EntityMatcher` from symbol records (plus indices, sectors, blockers).
 
@@ -521,30 +538,19 @@ def build_matcher(records: Iterable[SymbolRecord]) -> EntityMatcher:
     for record in records:
         by_symbol.setdefault(record.symbol, record)
     for record in by_symbol.values():
-        target = {"kind": "company", "symbol": record.symbol, "name": record.name,
-                  "sector": record.sector}
-        official = _official_name(record.name)
-        if _acceptable_official(official):
-            builder.add(official, target, _PRIORITY_OFFICIAL)
-        for alias in _derived_aliases(official):
-            # One-word short forms ("Hindalco") only for index constituents: in the long tail
-            # they are mostly names and words ("Man", "Deep", "Max").
-            if _acceptable_derived(alias) and (record.sector or len(_words(alias)) > 1):
-                builder.add(alias, target, _PRIORITY_DERIVED)
-        for alias in record.aliases + _KNOWN_ALIASES.get(record.symbol, ()):
-            builder.add(alias, target, _PRIORITY_KNOWN)
+        _add_company(builder, record)
     for index_name, aliases in _INDEX_ALIASES.items():
+        display = "Nifty 50" if index_name == "NIFTY 50" else aliases[0]
         for alias in aliases:
-            builder.add(alias, {"kind": "index", "symbol": index_name, "name": aliases[0]
-                                if index_name != "NIFTY 50" else "Nifty 50", "sector": None},
-                        _PRIORITY_KNOWN)
+            builder.add(alias, kind="index", symbol=index_name, name=display, sector=None,
+                        priority=_PRIORITY_KNOWN)
     for sector, aliases in _SECTOR_ALIASES.items():
         for alias in aliases:
-            builder.add(alias, {"kind": "sector", "symbol": None, "name": sector,
-                                "sector": sector}, _PRIORITY_KNOWN, sector=True)
+            builder.add(alias, kind="sector", symbol=None, name=sector, sector=sector,
+                        priority=_PRIORITY_KNOWN, sector_word=True)
     for phrase in _BLOCKERS:
-        builder.add(phrase, {"kind": "block", "symbol": None, "name": phrase, "sector": None},
-                    _PRIORITY_KNOWN + 1)
+        builder.add(phrase, kind="block", symbol=None, name=phrase, sector=None,
+                    priority=_PRIORITY_KNOWN + 1)
     return EntityMatcher(builder.resolve())
 
 

@@ -193,8 +193,8 @@ class FeedFetcher:
 
     def backoff_s(self, retry: int) -> float:
         """Return the wait before retry number ``retry`` (1-based): exponential, 50–100% jitter."""
-        ceiling = min(self._backoff_cap_s, self._backoff_base_s * 2 ** (retry - 1))
-        return ceiling * (0.5 + 0.5 * self._rng())
+        ceiling = min(self._backoff_cap_s, self._backoff_base_s * 2.0 ** (retry - 1))
+        return float(ceiling * (0.5 + 0.5 * self._rng()))
 
     async def fetch(self, url: str, *, etag: str | None = None,
                     last_modified: str | None = None) -> FetchResult:
@@ -218,29 +218,15 @@ class FeedFetcher:
                 if last_error is not None and last_error.retry_after_s is not None:
                     wait = max(wait, min(last_error.retry_after_s, self._backoff_cap_s))
                 await self._sleep(wait)
-            try:
-                async with self._total, semaphore:
-                    result = await asyncio.wait_for(self._attempt(url, headers),
-                                                    self._total_timeout_s)
-            except _Retryable as error:
-                last_error = error
+            outcome = await self._guarded_attempt(url, headers, semaphore)
+            if isinstance(outcome, _Retryable):
+                last_error = outcome
                 continue
-            except TimeoutError:
-                last_error = _Retryable(
-                    f"timed out after {self._total_timeout_s:g} s (whole response)")
-                continue
-            except _TooLarge as error:
-                return self._error(url, started, attempt, str(error))
-            except httpx.TooManyRedirects:
-                return self._error(url, started, attempt, "too many redirects")
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
-                return self._error(url, started, attempt, f"bad URL: {error}")
-            except httpx.HTTPError as error:  # anything else httpx raises: not worth retrying
-                return self._error(url, started, attempt, f"{type(error).__name__}: {error}")
-            return replace(result, elapsed_s=time.perf_counter() - started, attempts=attempt)
+            return replace(outcome, elapsed_s=time.perf_counter() - started, attempts=attempt)
         assert last_error is not None
-        return self._error(url, started, attempt, f"{last_error} (gave up after {attempt} "
-                           "attempts)", http_status=last_error.http_status,
+        return FetchResult(url=url, status="error", http_status=last_error.http_status,
+                           error=f"{last_error} (gave up after {attempt} attempts)",
+                           attempts=attempt, elapsed_s=time.perf_counter() - started,
                            retry_after_s=last_error.retry_after_s)
 
     async def fetch_many(self, feeds: Iterable[FeedRequest | str]) -> list[FetchResult]:
@@ -249,6 +235,27 @@ class FeedFetcher:
         return list(await asyncio.gather(*(
             self.fetch(r.url, etag=r.etag, last_modified=r.last_modified) for r in requests
         )))
+
+    async def _guarded_attempt(self, url: str, headers: dict[str, str],
+                               semaphore: asyncio.Semaphore) -> FetchResult | _Retryable:
+        # One attempt under both limits and the overall deadline; failures become values:
+        # a _Retryable for transient ones, an error FetchResult for the rest.
+        try:
+            async with self._total, semaphore:
+                return await asyncio.wait_for(self._attempt(url, headers), self._total_timeout_s)
+        except _Retryable as error:
+            return error
+        except TimeoutError:
+            return _Retryable(f"timed out after {self._total_timeout_s:g} s (whole response)")
+        except _TooLarge as error:
+            message = str(error)
+        except httpx.TooManyRedirects:
+            message = "too many redirects"
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+            message = f"bad URL: {error}"
+        except httpx.HTTPError as error:  # anything else httpx raises: not worth retrying
+            message = f"{type(error).__name__}: {error}"
+        return FetchResult(url=url, status="error", error=message)
 
     async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
         try:
@@ -292,10 +299,3 @@ class FeedFetcher:
                 raise _TooLarge(f"body exceeds the {self._max_bytes}-byte cap (aborted)")
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _error(self, url: str, started: float, attempts: int, message: str, *,
-               http_status: int | None = None, retry_after_s: float | None = None) -> FetchResult:
-        return FetchResult(url=url, status="error", error=message, http_status=http_status,
-                           attempts=attempts, elapsed_s=time.perf_counter() - started,
-                           retry_after_s=retry_after_s)
-

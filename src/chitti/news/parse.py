@@ -413,11 +413,15 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _children(element: etree._Element) -> dict[str, etree._Element]:
+def _children(element: etree._Element, *, stop: str | None = None
+              ) -> dict[str, etree._Element]:
     # First child per local name; an un-namespaced element wins over a namespaced one.
+    # ``stop`` ends the scan at the first item: channel metadata comes before the items.
     found: dict[str, etree._Element] = {}
     for child in element:
         tag = child.tag
+        if tag == stop:
+            break
         name = _local(tag)
         if not name:
             continue
@@ -531,10 +535,10 @@ def _rss_items(ctx: _Context, items: Iterator[etree._Element]) -> Iterator[Parse
 
 
 def _atom_link(entry: etree._Element) -> str | None:
-    fallback = None
+    fallback: str | None = None
     for link in entry.iterchildren(f"{{{_ATOM_NS}}}link"):
         rel = link.get("rel", "alternate")
-        href = link.get("href")
+        href: str | None = link.get("href")
         if href and rel == "alternate":
             return href
         fallback = fallback or href
@@ -581,7 +585,7 @@ def parse_feed(data: bytes, *, source_url: str | None = None) -> ParsedFeed:
     name = _local(root.tag)
     if name in ("rss", "RDF"):
         channel = next((c for c in root if _local(c.tag) == "channel"), None)
-        head = _children(channel) if channel is not None else {}
+        head = _children(channel, stop="item") if channel is not None else {}
         link = collapse_whitespace(_text(head.get("link"))) or None
         ctx = _Context(
             base_url=source_url or link,
@@ -594,7 +598,7 @@ def parse_feed(data: bytes, *, source_url: str | None = None) -> ParsedFeed:
         kind: FeedKind = "rss"
         parsed = tuple(_rss_items(ctx, items))
     elif root.tag == f"{{{_ATOM_NS}}}feed":
-        head = _children(root)
+        head = _children(root, stop=f"{{{_ATOM_NS}}}entry")
         link = _atom_link(root)
         ctx = _Context(
             base_url=source_url or link,

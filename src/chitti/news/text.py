@@ -40,10 +40,11 @@ def remove_all_whitespace(text: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Return the visible text of an HTML fragment: tags dropped, entities decoded, spaces collapsed.
+    """Return the visible text of an HTML fragment: tags dropped, entities decoded.
 
     ``<script>``/``<style>`` bodies and comments are removed; tags become spaces so that
-    ``<li>a</li><li>b</li>`` reads ``a b``. Text without ``<`` or ``&`` skips the regexes.
+    ``<li>a</li><li>b</li>`` reads ``a b``; whitespace is collapsed. Text without ``<`` or
+    ``&`` skips the regexes.
     """
     if "<" in markup:
         markup = _TAG.sub(" ", _DROP_BLOCKS.sub(" ", markup))

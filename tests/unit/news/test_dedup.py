@@ -60,7 +60,8 @@ def test_kept_copy_is_the_earliest_published() -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Tata Motors shares fall 2% on weak JLR sales", "Tata Steel shares fall 2% on weak JLR sales"),
+        ("Tata Motors shares fall 2% on weak JLR sales",
+         "Tata Steel shares fall 2% on weak JLR sales"),
         ("Sensex falls 500 points as IT stocks drag", "Sensex gains 500 points as IT stocks rally"),
         ("RBI keeps repo rate unchanged at 6.5%", "RBI cuts repo rate by 25 bps to 6.25%"),
         ("Sensex ends 200 points higher at 80,100 on IT rally",

@@ -128,7 +128,7 @@ def test_generic_text_yields_no_company(matcher: EntityMatcher, text: str) -> No
     assert companies(matcher, text) == []
 
 
-# --- indices and sectors ---------------------------------------------------------------------------
+# --- indices and sectors ---------------------------------------------------------------------
 
 
 def test_index_mentions(matcher: EntityMatcher) -> None:
@@ -148,7 +148,7 @@ def test_sector_mentions(matcher: EntityMatcher) -> None:
     assert all(m.symbol is None for m in matcher.extract("pharma") if m.kind == "sector")
 
 
-# --- real headlines from the recorded feeds -----------------------------------------------------------
+# --- real headlines from the recorded feeds --------------------------------------------------
 
 
 @pytest.mark.skipif(not RECORDED, reason="recorded feeds missing")
@@ -176,7 +176,8 @@ def test_non_indian_recorded_feeds_mention_no_company(matcher: EntityMatcher) ->
     for name in ("bbc_news_frontpage_2025-09-25.xml",
                  "googlenews_topstories_ja-JP_2024-02-06_prettified.xml"):
         feed = parse_feed((SHARED_RSS / name).read_bytes())
-        found = {s for item in feed.items for s in companies(matcher, f"{item.title}. {item.summary}")}
+        texts = [f"{item.title}. {item.summary}" for item in feed.items]
+        found = {symbol for text in texts for symbol in companies(matcher, text)}
         assert found == set(), name
 
 

@@ -84,7 +84,8 @@ def test_repeated_item_has_the_same_hash_and_distinct_publishers_differ(
 
 
 def test_google_news_id_decodes_to_publisher_url() -> None:
-    article_id = "CBMiN2h0dHBzOi8vd3d3LmFzYWhpLmNvbS9hcnRpY2xlcy9BU1MyNTZIR1ZTMjRVVElMMDBYLmh0bWzSAQA"
+    article_id = ("CBMiN2h0dHBzOi8vd3d3LmFzYWhpLmNvbS9hcnRpY2xlcy9BU1MyNTZIR1ZTMjRVVElMMDBY"
+                  "Lmh0bWzSAQA")
     assert google_news_original_url(article_id) == (
         "https://www.asahi.com/articles/ASS256HGVS24UTIL00X.html"
     )
