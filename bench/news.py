@@ -1,0 +1,238 @@
+"""Side-by-side benchmark of the news pipeline's pure parts, in one run.
+
+1. Feed parsing: ``chitti.news.parse.parse_feed`` vs ``feedparser.parse`` on every recorded feed
+   (``../shared/data/rss``, skipped when absent) and on the project's fixtures; median of
+   repetitions per feed, and the ratio. Both produce every field (our dataclasses are eager),
+   and each side parses the same bytes.
+2. Hostile XML (XXE, billion laughs): ours must refuse quickly; feedparser shown for reference.
+3. Entity extraction per article (title + summary) with the default matcher.
+4. Story de-duplication of all articles as one batch.
+5. Sentiment: ``chitti.news.sentiment`` (``analyze`` / ``analyze_many``) vs VADER per headline,
+   when the module exists.
+
+Acceptance (from the issue): parsing >= 30x faster than feedparser; entities <= 0.2 ms per
+article; hostile XML refused safely. ``--strict`` makes a failed criterion exit non-zero.
+
+Bench-only dependencies: ``feedparser>=6.0,<7`` and ``vaderSentiment>=3.3,<4``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from chitti.news.dedup import dedup_articles  # noqa: E402
+from chitti.news.entities import default_matcher  # noqa: E402
+from chitti.news.parse import FeedParseError, ParsedArticle, parse_feed  # noqa: E402
+
+SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
+FIXTURES = REPO / "tests" / "fixtures" / "rss"
+FIXTURE_FEEDS = ("googlenews_in_markets.xml", "atom_markets.xml")
+HOSTILE = ("billion_laughs.xml", "xxe_file.xml")
+
+PARSE_RATIO_TARGET = 30.0
+ENTITY_MS_TARGET = 0.2
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    """Return the median wall time of ``fn`` over ``repeat`` runs (GC off while timing)."""
+    timings = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            fn()
+            timings.append(time.perf_counter() - started)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return statistics.median(timings)
+
+
+def feeds() -> list[Path]:
+    recorded = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
+    if not recorded:
+        print(f"  (recorded feeds not found in {SHARED_RSS}; fixtures only)")
+    return recorded + [FIXTURES / name for name in FIXTURE_FEEDS]
+
+
+def bench_parsing(paths: Sequence[Path], repeat: int) -> tuple[float, float]:
+    import feedparser
+
+    print("\n== 1. Feed parsing: chitti parse_feed vs feedparser "
+          f"{feedparser.__version__} (median ms)")
+    print(f"  {'feed':58} {'items':>5} {'ours':>8} {'feedparser':>10} {'ratio':>7}")
+    ours_total = theirs_total = 0.0
+    ratios = []
+    for path in paths:
+        data = path.read_bytes()
+        items = len(parse_feed(data).items)
+        theirs_items = len(feedparser.parse(data).entries)
+        ours = median_time(lambda data=data: parse_feed(data), repeat)
+        theirs = median_time(lambda data=data: feedparser.parse(data), max(3, repeat // 10))
+        ours_total += ours
+        theirs_total += theirs
+        ratios.append(theirs / ours)
+        flag = "" if items == theirs_items else f"  (feedparser: {theirs_items} items)"
+        print(f"  {path.name[:58]:58} {items:5d} {ours * 1e3:8.3f} {theirs * 1e3:10.3f} "
+              f"{theirs / ours:6.1f}x{flag}")
+    total_ratio = theirs_total / ours_total
+    print(f"  {'all feeds (sum of medians)':58} {'':5} {ours_total * 1e3:8.3f} "
+          f"{theirs_total * 1e3:10.3f} {total_ratio:6.1f}x")
+    print(f"  median of per-feed ratios: {statistics.median(ratios):.1f}x; "
+          f"slowest feed ratio: {min(ratios):.1f}x")
+    return total_ratio, min(ratios)
+
+
+def bench_hostile() -> bool:
+    import feedparser
+
+    print("\n== 2. Hostile XML")
+    safe = True
+    for name in HOSTILE:
+        data = (FIXTURES / name).read_bytes()
+        started = time.perf_counter()
+        try:
+            parse_feed(data)
+            outcome = "ACCEPTED (unsafe)"
+            safe = False
+        except FeedParseError as error:
+            outcome = f"refused: {error.message[:60]}"
+        ours_ms = (time.perf_counter() - started) * 1e3
+        started = time.perf_counter()
+        result = feedparser.parse(data)
+        theirs_ms = (time.perf_counter() - started) * 1e3
+        titles = [entry.get("title", "") for entry in result.entries]
+        leaked = any("root:" in t for t in titles)
+        longest = max((len(t) for t in titles), default=0)
+        print(f"  {name:22} ours {ours_ms:7.3f} ms, {outcome}")
+        print(f"  {'':22} feedparser {theirs_ms:7.3f} ms, bozo={bool(result.bozo)}, "
+              f"longest title {longest} chars, file content leaked: {leaked}")
+    return safe
+
+
+def articles_of(paths: Sequence[Path]) -> list[ParsedArticle]:
+    out: list[ParsedArticle] = []
+    for path in paths:
+        out.extend(parse_feed(path.read_bytes()).items)
+    return out
+
+
+def bench_entities(articles: Sequence[ParsedArticle], repeat: int) -> float:
+    print("\n== 3. Entity extraction (default matcher, title + summary per article)")
+    started = time.perf_counter()
+    matcher = default_matcher()
+    print(f"  matcher build: {(time.perf_counter() - started) * 1e3:.1f} ms, "
+          f"{matcher.alias_count} aliases")
+    texts = [f"{a.title}. {a.summary}" for a in articles]
+    per_article = [median_time(lambda t=t: matcher.extract(t), repeat) for t in texts]
+    mentions = sum(len(matcher.extract(t)) for t in texts)
+    median_ms = statistics.median(per_article) * 1e3
+    p95_ms = sorted(per_article)[int(0.95 * (len(per_article) - 1))] * 1e3
+    print(f"  {len(texts)} articles, mean {sum(map(len, texts)) / len(texts):.0f} chars, "
+          f"{mentions} mentions")
+    print(f"  per article: median {median_ms:.4f} ms, p95 {p95_ms:.4f} ms, "
+          f"max {max(per_article) * 1e3:.4f} ms")
+    return median_ms
+
+
+def bench_dedup(articles: Sequence[ParsedArticle], repeat: int) -> None:
+    print("\n== 4. Story de-duplication")
+    elapsed = median_time(lambda: dedup_articles(articles), repeat)
+    stories = dedup_articles(articles)
+    print(f"  {len(articles)} articles -> {len(stories)} stories in {elapsed * 1e3:.2f} ms "
+          f"({elapsed / max(len(articles), 1) * 1e6:.1f} us per article)")
+
+
+def _label_of(result: Any) -> str | None:
+    for attribute in ("label", "sentiment"):
+        value = getattr(result, attribute, None)
+        if value is None and isinstance(result, dict):
+            value = result.get(attribute)
+        if isinstance(value, str):
+            return value.lower()
+    return None
+
+
+def _vader_label(compound: float) -> str:
+    return "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+
+
+def bench_sentiment(articles: Sequence[ParsedArticle], repeat: int) -> None:
+    print("\n== 5. Sentiment: chitti.news.sentiment vs VADER (per headline)")
+    try:
+        sentiment = importlib.import_module("chitti.news.sentiment")
+    except ImportError as error:
+        print(f"  chitti.news.sentiment is missing ({error}); section skipped")
+        return
+    analyze = getattr(sentiment, "analyze", None)
+    analyze_many = getattr(sentiment, "analyze_many", None)
+    if analyze is None:
+        print("  chitti.news.sentiment has no analyze(text); section skipped")
+        return
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    headlines = [a.title for a in articles]
+    analyze(headlines[0])  # load the model outside the timing
+    ours = [median_time(lambda h=h: analyze(h), repeat) for h in headlines]
+    theirs = [median_time(lambda h=h: vader.polarity_scores(h), repeat) for h in headlines]
+    ours_ms, theirs_ms = statistics.median(ours) * 1e3, statistics.median(theirs) * 1e3
+    print(f"  {len(headlines)} headlines: ours median {ours_ms:.4f} ms, "
+          f"VADER median {theirs_ms:.4f} ms, ratio {theirs_ms / ours_ms:.1f}x")
+    if analyze_many is not None:
+        batch = median_time(lambda: analyze_many(headlines), max(3, repeat // 5))
+        print(f"  analyze_many({len(headlines)}): {batch * 1e3:.2f} ms "
+              f"({batch / len(headlines) * 1e3:.4f} ms per headline)")
+    labels = [_label_of(analyze(h)) for h in headlines]
+    if all(label is not None for label in labels):
+        vader_labels = [_vader_label(vader.polarity_scores(h)["compound"]) for h in headlines]
+        agree = sum(a == b for a, b in zip(labels, vader_labels, strict=True))
+        print(f"  label agreement with VADER (compound +-0.05): {agree}/{len(headlines)} "
+              f"({agree / len(headlines):.0%}) — agreement, not accuracy")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (ours)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a criterion fails")
+    options = parser.parse_args(argv)
+    repeat = max(3, options.repeat)
+
+    paths = feeds()
+    parse_ratio, slowest_ratio = bench_parsing(paths, repeat)
+    safe = bench_hostile()
+    articles = articles_of(paths)
+    entity_ms = bench_entities(articles, max(3, repeat // 3))
+    bench_dedup(articles, max(3, repeat // 3))
+    bench_sentiment(articles, max(3, repeat // 3))
+
+    checks = [
+        (f"parsing >= {PARSE_RATIO_TARGET:g}x faster than feedparser (all feeds)",
+         parse_ratio >= PARSE_RATIO_TARGET, f"{parse_ratio:.1f}x (slowest feed "
+         f"{slowest_ratio:.1f}x)"),
+        (f"entities <= {ENTITY_MS_TARGET} ms per article (median)",
+         entity_ms <= ENTITY_MS_TARGET, f"{entity_ms:.4f} ms"),
+        ("hostile XML refused", safe, "XXE and billion laughs" if safe else "NOT refused"),
+    ]
+    print("\n== Acceptance")
+    for label, passed, detail in checks:
+        print(f"  [{'PASS' if passed else 'FAIL'}] {label}: {detail}")
+    if options.strict and not all(passed for _, passed, _ in checks):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
