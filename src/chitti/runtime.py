@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -30,10 +30,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ServiceContext:
-    """What an action handler may use: settings and the process's database pool."""
+    """What an action handler may use: settings, the process's pool and its role's URL."""
 
     settings: Settings
     pool: AsyncConnectionPool
+    database_url: str
+    #: Coroutines run at shutdown (e.g. closing a LISTEN feed), in order.
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 Register = Callable[[IpcServer, ServiceContext], Awaitable[None] | None]
@@ -70,13 +73,14 @@ def configure_logging(settings: Settings, name: str) -> None:
 async def serve(name: ServiceName, settings: Settings, register: Register) -> None:
     """Run service ``name`` until SIGINT/SIGTERM."""
     admin_url = await asyncio.to_thread(admin_database_url, settings)
+    url = process_database_url(settings, admin_url, name)
     pool = await open_pool(
-        process_database_url(settings, admin_url, name),
+        url,
         min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size, name=name)
     try:
         await check_schema_current(pool)
         server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes)
-        context = ServiceContext(settings, pool)
+        context = ServiceContext(settings, pool, url)
 
         async def health() -> dict[str, Any]:
             return {"db": {**await db_health(pool), "database": DATABASE_NAME}}
@@ -96,5 +100,7 @@ async def serve(name: ServiceName, settings: Settings, register: Register) -> No
         log.info("%s stopping", name)
         serving.cancel()
         await server.close()
+        for close in context.on_close:
+            await close()
     finally:
         await pool.close()

@@ -9,13 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import struct
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,76 +17,11 @@ import numpy as np
 import orjson
 import pandas as pd
 import pytest
+from tests.e2e.harness import System, service_pid
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 #: Compute calls may compile numba kernels on first use (a fresh clone has no cache).
 COMPUTE_TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class System:
-    var_dir: Path
-    port: int
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, "CHITTI_VAR_DIR": str(self.var_dir),
-               "CHITTI_GATEWAY_PORT": str(self.port)}
-        env.pop("CHITTI_DATABASE_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,
-            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
-        self.wait_health(200, timeout_s=120)
-
-    def wait_health(self, status: int, *, timeout_s: float) -> float:
-        """Poll /health until it answers ``status``; return the seconds it took."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout_s:
-            assert self.process is not None and self.process.poll() is None, self.log_tail()
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == status:
-                    return time.monotonic() - started
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"/health never answered {status} in {timeout_s} s\n{self.log_tail()}")
-
-    def stop(self) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=60)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def log_tail(self) -> str:
-        return self.log()[-4000:]
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    base = tmp_path_factory.mktemp("system")
-    running = System(base / "var", free_port(), base / "system.log")
-    running.start()
-    yield running
-    if running.process and running.process.poll() is None:
-        running.stop()
-
-
-def service_pid(system: System, name: str) -> int:
-    state = orjson.loads((system.var_dir / "run" / "supervisor.json").read_bytes())
-    return int(state["children"][name]["pid"])
 
 
 def test_health_reports_db_and_every_service_ok(system: System) -> None:

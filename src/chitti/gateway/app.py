@@ -17,6 +17,7 @@ from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway.errors import install_error_handlers
 from chitti.gateway.routes import alerts, compute, health, market, news
+from chitti.gateway.sse import alert_feed
 from chitti.ipc.client import IpcClient
 from chitti.runtime import admin_database_url
 
@@ -35,19 +36,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         admin_url = await asyncio.to_thread(admin_database_url, settings)
-        app.state.db_pool = await open_pool(
-            process_database_url(settings, admin_url, "gateway"), min_size=0, max_size=2,
-            name="gateway")
+        gateway_url = process_database_url(settings, admin_url, "gateway")
+        app.state.db_pool = await open_pool(gateway_url, min_size=0, max_size=2, name="gateway")
         app.state.clients = {
             name: IpcClient(settings.endpoints(name), timeout=settings.ipc_timeout_s,
                             pool_size=settings.ipc_pool_size,
                             max_frame_bytes=settings.ipc_max_frame_bytes, name=name)
             for name in SERVICES
         }
+        app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"])
+        app.state.alert_feed.start()
         app.state.started_at = time.monotonic()
         try:
             yield
         finally:
+            await app.state.alert_feed.close()
             for client in app.state.clients.values():
                 await client.close()
             await app.state.db_pool.close()

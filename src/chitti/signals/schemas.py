@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -20,4 +20,30 @@ class AlertsRequest(BaseModel):
     min_confidence: float | None = Field(default=None, ge=0, le=1)
     before_id: int | None = Field(default=None, ge=1)
     after_id: int | None = Field(default=None, ge=0)
+    ids: list[int] | None = Field(default=None, max_length=1000)
     limit: int = Field(default=50, ge=1, le=1000)
+
+
+class AlertStreamFilter(BaseModel):
+    """Server-side filter of a live alert stream (SSE or IPC ``subscribe``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                             max_length=32)] | None = None
+    direction: Literal["bullish", "bearish", "neutral"] | None = None
+    min_impact: float | None = Field(default=None, ge=0, le=1)
+
+    def matches(self, alert: dict[str, Any]) -> bool:
+        return ((self.symbol is None or alert["symbol"] == self.symbol)
+                and (self.direction is None or alert["direction"] == self.direction)
+                and (self.min_impact is None or alert["impact"] >= self.min_impact))
+
+    def query(self, **extra: Any) -> dict[str, Any]:
+        """The same filter as ``get_alerts`` parameters (for replays)."""
+        return {**self.model_dump(exclude_none=True), **extra}
+
+
+class SubscribeRequest(AlertStreamFilter):
+    """``subscribe``: the filter, plus ``after_id`` to replay what a client missed first."""
+
+    after_id: int | None = Field(default=None, ge=0)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
 
 from chitti.gateway.deps import SignalsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
-from chitti.signals.schemas import AlertsRequest
+from chitti.gateway.sse import SSE_HEADERS, alert_events
+from chitti.signals.schemas import AlertsRequest, AlertStreamFilter
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -20,3 +22,18 @@ async def get_alerts(
 ) -> OrjsonResponse:
     """Alerts newest first; page with ``before_id`` = the previous page's ``next_before_id``."""
     return OrjsonResponse(await signals.call("get_alerts", params))
+
+
+@router.get("/stream", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "Server-sent events, one per new alert"}})
+async def stream_alerts(
+    request: Request,
+    signals: SignalsClient,
+    stream_filter: Annotated[AlertStreamFilter, Query()],
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Live alerts as server-sent events (``id:`` = alert id). Reconnect with
+    ``Last-Event-ID`` to receive the alerts missed meanwhile, then live ones, each once."""
+    body = alert_events(request.app.state.alert_feed, signals, stream_filter, last_event_id)
+    return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)

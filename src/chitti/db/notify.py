@@ -1,0 +1,121 @@
+"""Fan PostgreSQL NOTIFY events out to many in-process subscribers.
+
+One LISTEN connection per process: each notification carries a row id; the rows are fetched
+by id (not "everything after the last id", which would skip rows whose transactions commit
+out of order) and handed to every subscriber whose filter matches. After a lost connection the
+feed reconnects with back-off and catches up on what it missed with ``fetch_after``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+FetchByIds = Callable[[list[int]], Awaitable[list[Row]]]
+FetchAfter = Callable[[int], Awaitable[list[Row]]]
+LatestId = Callable[[], Awaitable[int]]
+
+#: Rows a slow subscriber may fall behind before it is cut off (its stream then ends and
+#: an SSE client reconnects with Last-Event-ID, losing nothing).
+QUEUE_LIMIT = 10_000
+
+
+@dataclass(eq=False)
+class Subscription:
+    matches: Callable[[Row], bool]
+    queue: asyncio.Queue[Row | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+
+    async def get(self) -> Row | None:
+        """The next matching row; None when the feed dropped this subscriber."""
+        return await self.queue.get()
+
+
+class NotifyFeed:
+    """LISTEN on ``channel`` and deliver the notified rows to subscribers."""
+
+    def __init__(self, url: str, channel: str, *, fetch_by_ids: FetchByIds,
+                 fetch_after: FetchAfter, latest_id: LatestId) -> None:
+        self.url = url
+        self.channel = channel
+        self.fetch_by_ids = fetch_by_ids
+        self.fetch_after = fetch_after
+        self.latest_id = latest_id
+        self.subscribers: set[Subscription] = set()
+        self.last_id = 0
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"listen-{self.channel}")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @contextlib.contextmanager
+    def subscribe(self, matches: Callable[[Row], bool] = lambda _: True
+                  ) -> Iterator[Subscription]:
+        subscription = Subscription(matches)
+        self.subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self.subscribers.discard(subscription)
+
+    def _deliver(self, rows: list[Row]) -> None:
+        for row in sorted(rows, key=lambda r: int(r["id"])):
+            self.last_id = max(self.last_id, int(row["id"]))
+            for sub in list(self.subscribers):
+                if not sub.matches(row):
+                    continue
+                try:
+                    sub.queue.put_nowait(row)
+                except asyncio.QueueFull:
+                    log.warning("dropping a subscriber %d rows behind on %s", QUEUE_LIMIT,
+                                self.channel)
+                    self.subscribers.discard(sub)
+                    sub.queue.get_nowait()
+                    sub.queue.put_nowait(None)
+
+    async def _listen_once(self) -> None:
+        async with await AsyncConnection.connect(self.url, autocommit=True) as conn:
+            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            if self.ready.is_set():  # a reconnect: deliver what was missed meanwhile
+                self._deliver(await self.fetch_after(self.last_id))
+            else:  # subscribers want what comes from now on
+                self.last_id = await self.latest_id()
+                self.ready.set()
+            while True:
+                # Block for one notification, then take the rest of a burst in one fetch.
+                notes = [n async for n in conn.notifies(stop_after=1)]
+                notes += [n async for n in conn.notifies(timeout=0.01)]
+                ids = sorted({int(n.payload) for n in notes if n.payload.isdigit()})
+                if ids:
+                    self._deliver(await self.fetch_by_ids(ids))
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                await self._listen_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("LISTEN %s lost (%s); reconnecting in %.1f s", self.channel, exc,
+                            backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            else:
+                backoff = 0.2

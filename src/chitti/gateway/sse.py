@@ -1,0 +1,77 @@
+"""Server-sent events: the live alert stream of every gateway instance.
+
+Each gateway LISTENs for ``new_alert`` (payload: the alert id), fetches the alerts from
+signal-service and fans them out to its SSE clients, so any number of gateways see every
+alert. Events carry ``id:`` = alert id: a reconnecting client sends ``Last-Event-ID`` and first
+receives what it missed (replayed from the table, through signal-service), then live alerts,
+each exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from chitti.db.notify import NotifyFeed
+from chitti.ipc.client import IpcClient
+from chitti.signals.schemas import AlertStreamFilter
+
+KEEPALIVE_S = 15.0
+REPLAY_PAGE = 500
+#: Tells EventSource clients how soon to reconnect (ms).
+RETRY_MS = 2000
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+               "Connection": "keep-alive"}
+
+
+def alert_feed(url: str, signals: IpcClient) -> NotifyFeed:
+    """The gateway's feed of new alerts, fetched through signal-service."""
+
+    async def by_ids(ids: list[int]) -> list[dict[str, Any]]:
+        return (await signals.call("get_alerts", {"ids": ids, "limit": len(ids)}))["alerts"]  # type: ignore[no-any-return]
+
+    async def after(last_id: int) -> list[dict[str, Any]]:
+        return (await signals.call("get_alerts", {"after_id": last_id, "limit": 1000}))["alerts"]  # type: ignore[no-any-return]
+
+    async def latest() -> int:
+        newest = (await signals.call("get_alerts", {"limit": 1}))["alerts"]
+        return int(newest[0]["id"]) if newest else 0
+
+    return NotifyFeed(url, "new_alert", fetch_by_ids=by_ids, fetch_after=after,
+                      latest_id=latest)
+
+
+def format_event(alert: dict[str, Any]) -> bytes:
+    return (b"id: %d\nevent: new_alert\ndata: " % alert["id"]) + orjson.dumps(alert) + b"\n\n"
+
+
+async def alert_events(
+    feed: NotifyFeed, signals: IpcClient, stream_filter: AlertStreamFilter,
+    last_event_id: int | None, *, keepalive_s: float = KEEPALIVE_S,
+) -> AsyncIterator[bytes]:
+    """The SSE body: replay after ``last_event_id``, then live alerts and keep-alives."""
+    with feed.subscribe(stream_filter.matches) as live:
+        yield b"retry: %d\n: connected\n\n" % RETRY_MS
+        last = last_event_id
+        while last is not None:
+            page = (await signals.call(
+                "get_alerts", stream_filter.query(after_id=last, limit=REPLAY_PAGE)))["alerts"]
+            for alert in page:
+                yield format_event(alert)
+                last = alert["id"]
+            if len(page) < REPLAY_PAGE:
+                break
+        while True:
+            try:
+                alert = await asyncio.wait_for(live.get(), keepalive_s)
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            if alert is None:  # this client fell too far behind; it will reconnect
+                return
+            if last is None or alert["id"] > last:
+                yield format_event(alert)
