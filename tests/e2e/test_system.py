@@ -89,8 +89,13 @@ def test_openapi_documents_every_route(system: System) -> None:
 
 def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
     assert httpx.get(system.url + "/api/news").json() == {"articles": [], "count": 0}
-    alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bullish"}).json()
-    assert alerts["alerts"] == [] and alerts["next_before_id"] is None
+    alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bearish",
+                                                            "limit": 2}).json()
+    assert all(a["direction"] == "bearish" for a in alerts["alerts"])
+    if alerts["alerts"]:
+        older = httpx.get(system.url + "/api/alerts", params={
+            "direction": "bearish", "before_id": alerts["next_before_id"]}).json()
+        assert all(a["id"] < alerts["next_before_id"] for a in older["alerts"])
 
 
 def test_indicator_catalogue_is_served(system: System) -> None:
