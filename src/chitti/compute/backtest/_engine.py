@@ -113,7 +113,7 @@ def _atr(bars: Bars, cfg: BacktestConfig) -> np.ndarray:
         return np.zeros(len(bars))
     out = indicator("atr", {f: getattr(bars, f) for f in ("open", "high", "low", "close",
                                                           "volume")},
-                    {"period": cfg.atr_period})
+                    {"timeperiod": cfg.atr_period})
     return next(iter(out.values()))
 
 

@@ -12,8 +12,8 @@ _EXAMPLES: tuple[dict[str, Any], ...] = (
         "description": "Long when the fast SMA crosses above the slow SMA; flat when it "
                        "crosses back below.",
         "params": {"fast": 10, "slow": 50},
-        "indicators": {"fast": {"fn": "sma", "params": {"period": "$fast"}},
-                       "slow": {"fn": "sma", "params": {"period": "$slow"}}},
+        "indicators": {"fast": {"fn": "sma", "params": {"timeperiod": "$fast"}},
+                       "slow": {"fn": "sma", "params": {"timeperiod": "$slow"}}},
         "entry_long": {"op": "cross_above", "left": "fast", "right": "slow"},
         "exit_long": {"op": "cross_below", "left": "fast", "right": "slow"},
     },
@@ -22,7 +22,7 @@ _EXAMPLES: tuple[dict[str, Any], ...] = (
         "description": "Buy when RSI falls below the lower threshold (oversold); sell when "
                        "it rises above the upper one.",
         "params": {"period": 14, "lower": 30, "upper": 70},
-        "indicators": {"rsi": {"fn": "rsi", "params": {"period": "$period"}}},
+        "indicators": {"rsi": {"fn": "rsi", "params": {"timeperiod": "$period"}}},
         "entry_long": {"op": "lt", "left": "rsi", "right": "$lower"},
         "exit_long": {"op": "gt", "left": "rsi", "right": "$upper"},
     },
@@ -32,7 +32,7 @@ _EXAMPLES: tuple[dict[str, Any], ...] = (
                        "the middle band.",
         "params": {"period": 20, "nbdev": 2.0},
         "indicators": {"bb": {"fn": "bbands", "params": {
-            "period": "$period", "nbdevup": "$nbdev", "nbdevdn": "$nbdev"}}},
+            "timeperiod": "$period", "nbdevup": "$nbdev", "nbdevdn": "$nbdev"}}},
         "entry_long": {"op": "cross_above", "left": "close", "right": "bb.upperband"},
         "exit_long": {"op": "cross_below", "left": "close", "right": "bb.middleband"},
     },
@@ -41,10 +41,12 @@ _EXAMPLES: tuple[dict[str, Any], ...] = (
         "description": "Turtle-style: buy a close above the prior `entry`-bar high; exit on "
                        "a close below the prior `exit`-bar low.",
         "params": {"entry": 20, "exit": 10},
-        "indicators": {"upper": {"fn": "max", "source": "high", "params": {"period": "$entry"}},
-                       "lower": {"fn": "min", "source": "low", "params": {"period": "$exit"}}},
-        "entry_long": {"op": "gt", "left": "close", "right": {"ref": "upper", "shift": 1}},
-        "exit_long": {"op": "lt", "left": "close", "right": {"ref": "lower", "shift": 1}},
+        "indicators": {"entry_channel": {"fn": "donchian", "params": {"timeperiod": "$entry"}},
+                       "exit_channel": {"fn": "donchian", "params": {"timeperiod": "$exit"}}},
+        "entry_long": {"op": "gt", "left": "close",
+                       "right": {"ref": "entry_channel.upperband", "shift": 1}},
+        "exit_long": {"op": "lt", "left": "close",
+                      "right": {"ref": "exit_channel.lowerband", "shift": 1}},
     },
     {
         "name": "macd_trend",
@@ -65,11 +67,11 @@ _EXAMPLES: tuple[dict[str, Any], ...] = (
         "direction": "both",
         "params": {"period": 10, "multiplier": 3.0},
         "indicators": {"st": {"fn": "supertrend", "params": {
-            "period": "$period", "multiplier": "$multiplier"}}},
-        "entry_long": {"op": "cross_above", "left": "st.direction", "right": 0},
-        "exit_long": {"op": "cross_below", "left": "st.direction", "right": 0},
-        "entry_short": {"op": "cross_below", "left": "st.direction", "right": 0},
-        "exit_short": {"op": "cross_above", "left": "st.direction", "right": 0},
+            "timeperiod": "$period", "multiplier": "$multiplier"}}},
+        "entry_long": {"op": "cross_above", "left": "st.trend", "right": 0},
+        "exit_long": {"op": "cross_below", "left": "st.trend", "right": 0},
+        "entry_short": {"op": "cross_below", "left": "st.trend", "right": 0},
+        "exit_short": {"op": "cross_above", "left": "st.trend", "right": 0},
     },
 )
 
