@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -227,14 +227,25 @@ _OFFSETS: dict[int, timedelta] = {}
 _ISO_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _parse_rfc822(value: str) -> datetime | None:
-    # A regex and integer arithmetic: ~4x faster than email.utils, which stays as the fallback.
+def _rfc822_fields(value: str) -> tuple[str, ...] | None:
+    # "Thu, 26 Sep 2024 15:25:45 +0530" by splitting (most feeds), else the tolerant regex.
+    parts = value.split()
+    if len(parts) == 6 and len(parts[4]) == 8 and parts[4][2] == ":" and parts[4][5] == ":":
+        clock = parts[4]
+        return parts[1], parts[2], parts[3], clock[:2], clock[3:5], clock[6:], parts[5]
     match = _RFC822.match(value)
-    if match is None:
+    return None if match is None else match.groups()
+
+
+def _parse_rfc822(value: str) -> datetime | None:
+    # Splitting and integer arithmetic: ~4x faster than email.utils (the final fallback).
+    fields = _rfc822_fields(value)
+    if fields is None:
         return None
-    day, month_name, year, hour, minute, second, zone = match.groups()
-    month = _MONTHS.get(month_name.lower())
-    if month is None:
+    day, month_name, year, hour, minute, second, zone = fields
+    month = _MONTHS.get(month_name[:3].lower())
+    if month is None or not (day.isdigit() and year.isdigit() and hour.isdigit()
+                             and minute.isdigit() and (second or "0").isdigit()):
         return None
     year_number = int(year)
     if year_number < 100:
@@ -243,6 +254,8 @@ def _parse_rfc822(value: str) -> datetime | None:
         offset = _ZONE_NAMES.get(zone.upper(), 0) if zone else 0
     else:
         digits = zone[1:].replace(":", "")
+        if len(digits) != 4 or not digits.isdigit():
+            return None
         offset = int(digits[:2]) * 60 + int(digits[2:])
         offset = -offset if zone[0] == "-" else offset
     try:
@@ -296,6 +309,10 @@ _GOOGLE_NEWS_HOSTS = frozenset({"news.google.com"})
 _GOOGLE_ARTICLE = re.compile(r"/(?:rss/)?(?:articles|read)/([A-Za-z0-9_-]+)")
 
 
+def _is_tracking(key: str) -> bool:
+    return key.startswith("utm_") or key in _TRACKING_PARAMS
+
+
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
     value, shift = 0, 0
     while pos < len(data) and shift < 35:
@@ -339,7 +356,32 @@ def google_news_original_url(article_id: str) -> str | None:
     return None
 
 
-_CLEAN_URL = re.compile(r"https?://(?!news\.google\.com[/:]|[^/]*[A-Z])[^\s/?#:@]+(/[^\s?#]*)?")
+def _is_clean(url: str) -> bool:
+    # True when normalisation would return ``url`` unchanged: http(s), a lower-case host
+    # without port or credentials (and not Google News), a path, no query, fragment or
+    # whitespace. Plain string scans: this runs once per item.
+    if url.startswith("https://"):
+        rest = url[8:]
+    elif url.startswith("http://"):
+        rest = url[7:]
+    else:
+        return False
+    slash = rest.find("/")
+    if slash <= 0:
+        return False
+    host = rest[:slash]
+    return (
+        host.islower()
+        and ":" not in host
+        and "@" not in host
+        and host != "news.google.com"
+        and "?" not in rest
+        and "#" not in rest
+        and " " not in url
+        and "\n" not in url
+        and "\t" not in url
+        and "\r" not in url
+    )
 
 
 def normalise_url(url: str) -> str:
@@ -351,8 +393,8 @@ def normalise_url(url: str) -> str:
     one, else ``https://news.google.com/articles/<id>`` without the ``oc``/``hl``/``gl``
     parameters that vary between feeds.
     """
-    if (clean := _CLEAN_URL.fullmatch(url)) is not None:
-        return url if clean.group(1) else url + "/"  # common case: nothing to normalise
+    if _is_clean(url):
+        return url  # the common case: nothing to normalise
     url = remove_all_whitespace(url)
     try:
         parts = urlsplit(url)
@@ -368,12 +410,13 @@ def normalise_url(url: str) -> str:
         return f"https://news.google.com/articles/{match.group(1)}"
     if port and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
         host = f"{host}:{port}"
-    query = sorted(
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
-    )
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    # Raw "key=value" pairs are filtered and sorted without decoding, so the encoding the
+    # publisher chose is kept byte for byte.
+    query = "&".join(sorted(
+        pair for pair in parts.query.split("&")
+        if pair and not _is_tracking(pair.partition("=")[0].lower())
+    ))
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
 def link_hash(link: str | None, guid: str | None, *, fallback: str = "") -> str:

@@ -19,6 +19,7 @@ __all__ = [
 _WHITESPACE = re.compile(r"\s+")
 # Script/style bodies are code, not prose; comments may hide markup.
 _DROP_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ENTITY = re.compile(r"&(?:#\d|#[xX][0-9A-Fa-f]|[A-Za-z][A-Za-z0-9]*;?)")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!\[CDATA\[|\]\]>")
 # Separators a headline uses before the publisher name ("Headline - Publisher").
 _PUBLISHER_SEPARATORS = (" - ", " – ", " — ", " | ")
@@ -47,10 +48,12 @@ def html_to_text(markup: str) -> str:
     ``&`` skips the regexes.
     """
     if "<" in markup:
-        markup = _TAG.sub(" ", _DROP_BLOCKS.sub(" ", markup))
-    if "&" in markup:
+        if "<!--" in markup or "<s" in markup or "<S" in markup:
+            markup = _DROP_BLOCKS.sub(" ", markup)
+        markup = _TAG.sub(" ", markup)
+    if "&" in markup and _ENTITY.search(markup):  # "J&K" needs no unescaping
         markup = html.unescape(markup)
-    return collapse_whitespace(markup)
+    return " ".join(markup.split())
 
 
 def split_publisher_suffix(title: str, publisher: str | None = None) -> tuple[str, str | None]:
