@@ -1,5 +1,5 @@
-"""Fixtures shared by the news unit tests: fixture paths, the recorded feeds and a local HTTP
-server that serves feeds the way real publishers do (ETag/304, gzip, slow, failing, garbage).
+"""Fixtures shared by the news unit tests: a local HTTP server that serves the feed fixtures
+the way real publishers do (ETag/304, gzip, slow, failing, garbage, oversize).
 
 The server is a threaded ``http.server`` on 127.0.0.1 with an ephemeral port: the tests never
 touch the internet, and the fetcher is exercised over real sockets.
@@ -21,25 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures" / "rss"
-SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
-REFERENCE = REPO / "data" / "demo" / "reference"
-
-
-def recorded_feeds() -> list[Path]:
-    """Return the recorded third-party feeds (empty when ../shared is missing)."""
-    return sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
-
-
-needs_shared = pytest.mark.skipif(
-    not recorded_feeds(), reason=f"recorded feeds not found in {SHARED_RSS} (not redistributed)"
-)
-
-
-@pytest.fixture(scope="session")
-def fixtures_dir() -> Path:
-    return FIXTURES
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rss"
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,13 @@ REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "rss"
 SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
 RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
+
+
+def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
+    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
+    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
+    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+    return pytest.mark.needs_shared(skip(test))
 T0 = datetime(2024, 7, 4, 5, 0, tzinfo=UTC)
 
 
@@ -118,7 +126,7 @@ def test_empty_and_bad_threshold() -> None:
         dedup_articles([], threshold=0.0)
 
 
-@pytest.mark.skipif(not RECORDED, reason="recorded feeds missing")
+@needs_shared
 def test_recorded_feeds_have_no_false_merges_and_are_fast() -> None:
     items = [item for path in RECORDED for item in parse_feed(path.read_bytes()).items]
     started = time.perf_counter()

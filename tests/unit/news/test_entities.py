@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "rss"
 SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
 RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
+
+
+def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
+    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
+    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
+    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+    return pytest.mark.needs_shared(skip(test))
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +159,7 @@ def test_sector_mentions(matcher: EntityMatcher) -> None:
 # --- real headlines from the recorded feeds --------------------------------------------------
 
 
-@pytest.mark.skipif(not RECORDED, reason="recorded feeds missing")
+@needs_shared
 @pytest.mark.parametrize(
     ("title_start", "expected"),
     [
@@ -171,7 +179,7 @@ def test_recorded_headlines(matcher: EntityMatcher, title_start: str, expected: 
     assert companies(matcher, title) == expected
 
 
-@pytest.mark.skipif(not RECORDED, reason="recorded feeds missing")
+@needs_shared
 def test_non_indian_recorded_feeds_mention_no_company(matcher: EntityMatcher) -> None:
     for name in ("bbc_news_frontpage_2025-09-25.xml",
                  "googlenews_topstories_ja-JP_2024-02-06_prettified.xml"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,13 @@ REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "rss"
 SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
 RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
-needs_shared = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+
+
+def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
+    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
+    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
+    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+    return pytest.mark.needs_shared(skip(test))
 
 
 def _fixture(name: str) -> bytes:
