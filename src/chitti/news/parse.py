@@ -179,7 +179,7 @@ def _repair_references(text: str) -> str:
 
 
 def _parse_xml(data: bytes) -> etree._Element:
-    if not data.strip():
+    if not data or data.isspace():
         raise FeedParseError("not a feed: the document is empty")
     if len(data) > _MAX_BYTES:
         raise FeedParseError(f"not a feed: {len(data)} bytes is over the {_MAX_BYTES}-byte limit")
@@ -356,45 +356,49 @@ def google_news_original_url(article_id: str) -> str | None:
     return None
 
 
-def _is_clean(url: str) -> bool:
-    # True when normalisation would return ``url`` unchanged: http(s), a lower-case host
+def _clean_form(url: str) -> str | None:
+    # The canonical form of the common URL that needs no parsing: http(s), a lower-case host
     # without port or credentials (and not Google News), a path, no query, fragment or
-    # whitespace. Plain string scans: this runs once per item.
+    # whitespace. None sends the URL down the full path. Plain string scans: once per item.
     if url.startswith("https://"):
         rest = url[8:]
     elif url.startswith("http://"):
         rest = url[7:]
     else:
-        return False
+        return None
     slash = rest.find("/")
     if slash <= 0:
-        return False
+        return None
     host = rest[:slash]
-    return (
+    if not (
         host.islower()
         and ":" not in host
         and "@" not in host
         and host != "news.google.com"
         and "?" not in rest
         and "#" not in rest
-        and " " not in url
-        and "\n" not in url
-        and "\t" not in url
-        and "\r" not in url
-    )
+        and " " not in rest
+        and "\n" not in rest
+        and "\t" not in rest
+        and "\r" not in rest
+    ):
+        return None
+    return "https://" + (rest[4:] if rest.startswith("www.") else rest)
 
 
 def normalise_url(url: str) -> str:
     """Return the canonical form of an article URL, used for identity only (not for display).
 
-    Whitespace removed; scheme and host lower-cased; default port, fragment and tracking
-    parameters (``utm_*``, ``fbclid``, ``gclid``, ...) dropped; remaining query parameters
-    sorted. A Google News article link becomes the publisher URL it wraps when the id carries
-    one, else ``https://news.google.com/articles/<id>`` without the ``oc``/``hl``/``gl``
-    parameters that vary between feeds.
+    Whitespace removed; ``http`` and ``https`` are one scheme and ``www.`` is dropped (sites
+    serve the same article under all four); host lower-cased; default port, fragment and
+    tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...) dropped; remaining query
+    parameters sorted (raw, without re-encoding). A Google News article link becomes the
+    publisher URL it wraps when the id carries one, else
+    ``https://news.google.com/articles/<id>`` without the ``oc``/``hl``/``gl`` parameters that
+    vary between feeds.
     """
-    if _is_clean(url):
-        return url  # the common case: nothing to normalise
+    if (clean := _clean_form(url)) is not None:
+        return clean
     url = remove_all_whitespace(url)
     try:
         parts = urlsplit(url)
@@ -410,6 +414,9 @@ def normalise_url(url: str) -> str:
         return f"https://news.google.com/articles/{match.group(1)}"
     if port and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
         host = f"{host}:{port}"
+    host = host.removeprefix("www.")
+    if scheme == "http":
+        scheme = "https"
     # Raw "key=value" pairs are filtered and sorted without decoding, so the encoding the
     # publisher chose is kept byte for byte.
     query = "&".join(sorted(

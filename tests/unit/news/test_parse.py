@@ -120,11 +120,15 @@ def test_opaque_google_news_ids_ignore_varying_parameters() -> None:
     [
         ("  HTTPS://Example.COM/a/B?utm_source=x&b=2&a=1#frag \n",
          "https://example.com/a/B?a=1&b=2"),
-        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:80", "https://example.com/"),
         ("https://example.com:8443/x?fbclid=1", "https://example.com:8443/x"),
         ("https://www.bbc.com/news/articles/c0q751vlxw1o?at_medium=RSS&at_campaign=rss",
-         "https://www.bbc.com/news/articles/c0q751vlxw1o"),
+         "https://bbc.com/news/articles/c0q751vlxw1o"),
         ("https://example.com/plain", "https://example.com/plain"),
+        ("http://www.example.com/plain", "https://example.com/plain"),
+        ("https://www.Example.com/plain", "https://example.com/plain"),
+        ("https://example.com/a?q=%20x&b=1", "https://example.com/a?b=1&q=%20x"),
+        ("ftp://example.com/a", "ftp://example.com/a"),
     ],
 )
 def test_normalise_url(raw: str, expected: str) -> None:
