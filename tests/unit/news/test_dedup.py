@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chitti.news.dedup import dedup_articles, title_similarity, title_tokens
 from chitti.news.parse import ParsedArticle, link_hash, parse_feed
@@ -135,3 +137,27 @@ def test_recorded_feeds_have_no_false_merges_and_are_fast() -> None:
     # The recorded feeds hold distinct stories (checked by hand): nothing may be merged.
     assert len(stories) == len({i.link_hash for i in items})
     assert elapsed < 0.25  # ~330 articles
+
+
+_HEADLINE_WORDS = st.sampled_from(
+    "Reliance Infosys TCS shares jump fall 3% 5% after results Sensex Nifty gains record "
+    "profit loss Q1 Q2 crore Rs rises slips".split()
+)
+
+
+@given(st.lists(st.tuples(st.lists(_HEADLINE_WORDS, min_size=1, max_size=8),
+                          st.sampled_from(["ET", "Mint", "BS"]),
+                          st.integers(0, 5)), max_size=30))
+@settings(max_examples=100, deadline=None)
+def test_stories_partition_the_distinct_articles(
+    rows: list[tuple[list[str], str, int]],
+) -> None:
+    articles = [_article(" ".join(words), publisher, url=f"https://n.example/{n}")
+                for words, publisher, n in rows]
+    stories = dedup_articles(articles)
+    hashes = [h for story in stories for h in story.link_hashes]
+    assert sorted(hashes) == sorted({a.link_hash for a in articles})  # each exactly once
+    for story in stories:
+        assert story.duplicate_count == len(story.link_hashes) - 1
+        assert story.article.link_hash == story.link_hashes[0]
+    assert dedup_articles(articles, known_link_hashes=hashes) == []

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chitti.news.entities import (
     DEFAULT_REFERENCE_DIR,
@@ -229,3 +231,22 @@ def test_extraction_is_fast_enough(matcher: EntityMatcher) -> None:
         matcher.extract(article)
         timings.append(time.perf_counter() - started)
     assert statistics.median(timings) < 0.0002  # 0.2 ms per ~600-character article
+
+
+_PIECES = st.sampled_from([
+    "Reliance", "RIL", "HDFC", "HDFC Bank", "Bank of", "India", "State", "L&T", "L & T", "M&M",
+    "Nifty", "Bank Nifty", "IT stocks", "pharma", "Tata", "Motors", "Steel", "and", "&", "the",
+    "bank", "power", "’s", "'s", ",", ".", "₹", "ユニ", "Reserve Bank of India", "Airtel", "\n",
+])
+
+
+@given(st.lists(_PIECES, max_size=25).map(" ".join))
+@settings(max_examples=200, deadline=None)
+def test_mentions_are_ordered_non_overlapping_and_match_their_span(text: str) -> None:
+    mentions = default_matcher().extract(text)
+    previous_end = 0
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.mention
+        assert mention.start >= previous_end
+        previous_end = mention.end
+        assert (mention.symbol is None) == (mention.kind == "sector")

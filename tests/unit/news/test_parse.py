@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from chitti.errors import BadRequest
@@ -346,3 +348,61 @@ def test_recorded_google_news_feed_publishers() -> None:
 def test_recorded_toi_gadgets_iso_dates() -> None:
     feed = parse_feed((SHARED_RSS / "toi_gadgets_tech_2024-08.xml").read_bytes())
     assert feed.items[0].published_at == datetime(2024, 8, 28, 11, 5, 3, tzinfo=UTC)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+_FRAGMENTS = st.sampled_from([
+    "<rss>", "</rss>", "<channel>", "</channel>", "<item>", "</item>", "<title>", "</title>",
+    "<link>", "</link>", "<pubDate>", "</pubDate>", "<![CDATA[", "]]>", "&amp;", "&nbsp;", "&",
+    "<!DOCTYPE x>", "<!ENTITY a 'b'>", "&a;", "Sensex", " - Mint", "https://x.in/a?utm_source=1",
+    "Thu, 3 Apr 2025 22:41:45 +0530", "\x00", "\xe9", "₹",
+    "<feed xmlns='http://www.w3.org/2005/Atom'>",
+    "<entry>", "</entry>", "</feed>",
+])
+
+
+@given(st.binary(max_size=512))
+@settings(max_examples=150, deadline=None)
+def test_random_bytes_either_parse_or_raise_feed_parse_error(data: bytes) -> None:
+    try:
+        feed = parse_feed(data)
+    except FeedParseError:
+        return
+    assert feed.kind in ("rss", "atom")
+
+
+@given(st.lists(_FRAGMENTS, max_size=40).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_feed_like_text_either_parses_cleanly_or_raises_feed_parse_error(text: str) -> None:
+    try:
+        feed = parse_feed(text.encode("utf-8"))
+    except FeedParseError:
+        return
+    for item in feed.items:
+        assert item.title == " ".join(item.title.split())
+        assert item.link is None or " " not in item.link
+        assert item.published_at is None or item.published_at.tzinfo is UTC
+        assert len(item.link_hash) == 32
+
+
+_URLS = st.builds(
+    lambda scheme, www, host, path, query, fragment: (
+        f"{scheme}://{www}{host}/{path}{query}{fragment}"
+    ),
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.sampled_from(["", "www.", "WWW."]),
+    st.from_regex(r"[a-zA-Z0-9-]{1,12}\.(in|com)", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9/_.-]{0,20}", fullmatch=True),
+    st.sampled_from(["", "?a=1", "?utm_source=x&b=2", "?b=2&a=1&fbclid=z"]),
+    st.sampled_from(["", "#top"]),
+)
+
+
+@given(_URLS)
+@settings(max_examples=200, deadline=None)
+def test_normalise_url_is_idempotent_and_drops_tracking(url: str) -> None:
+    once = normalise_url(url)
+    assert normalise_url(once) == once
+    assert "utm_" not in once and "fbclid" not in once and "#" not in once
+    assert once.startswith("https://") and "://www." not in once.lower()
