@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rss"
+REPO = Path(__file__).resolve().parents[3]
+FIXTURES = REPO / "tests" / "fixtures" / "rss"
+SHARED_RSS = REPO.parent / "shared" / "data" / "rss"  # recorded feeds, when present
 
 
 @dataclass
@@ -38,13 +40,15 @@ class FeedServer:
 
 _LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 _FEEDS = {p.name: p.read_bytes() for p in FIXTURES.iterdir() if p.is_file()}
+if SHARED_RSS.is_dir():
+    _FEEDS.update({p.name: p.read_bytes() for p in SHARED_RSS.glob("*.xml")})
 _GOOGLE = _FEEDS["googlenews_in_markets.xml"]
 
 
 class _FeedHandler(BaseHTTPRequestHandler):
-    """Routes: /feed/<fixture> (ETag, Last-Modified, 304), /gzip/<fixture>, /slow (2 s),
-    /flaky/<key> (500 then 200), /status/<code>, /garbage, /big, /big-chunked, /gzip-bomb,
-    /redirect, /echo-headers."""
+    """Routes: /feed/<name> (ETag, Last-Modified, 304) and /gzip/<name> for every fixture and
+    recorded feed, /slow (2 s), /flaky/<key> (500 then 200), /status/<code>, /garbage, /big,
+    /big-chunked, /gzip-bomb, /redirect, /echo-headers."""
 
     protocol_version = "HTTP/1.1"
     state: FeedServer  # set on the per-server subclass

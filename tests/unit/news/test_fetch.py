@@ -13,7 +13,10 @@ from chitti import __version__
 from chitti.news.fetch import USER_AGENT, FeedFetcher, FeedRequest, next_try_delay_s
 from chitti.news.parse import FeedParseError, parse_feed
 
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rss"
+REPO = Path(__file__).resolve().parents[3]
+FIXTURES = REPO / "tests" / "fixtures" / "rss"
+SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
+RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
 GOOGLE = "googlenews_in_markets.xml"
 
 
@@ -226,6 +229,17 @@ async def test_retry_after_header_is_reported() -> None:
     assert result.status == "error" and result.http_status == 429
     assert result.retry_after_s == 120.0
     assert sleep.waits == [3.0]  # honoured, but never longer than the cap
+
+
+@pytest.mark.needs_shared
+@pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+async def test_every_recorded_feed_fetches_gzipped_and_parses(feed_server) -> None:
+    urls = [feed_server.url(f"/gzip/{path.name}") for path in RECORDED]
+    async with _fetcher() as fetcher:
+        results = await fetcher.fetch_many(urls)
+    for path, result in zip(RECORDED, results, strict=True):
+        assert result.status == "ok" and result.body == path.read_bytes()
+        assert len(parse_feed(result.body, source_url=result.url).items) > 0
 
 
 def test_next_try_delay_doubles_to_a_cap() -> None:
