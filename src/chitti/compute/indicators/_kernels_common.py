@@ -15,7 +15,7 @@ from numba import njit
 from chitti.compute.indicators._kernels_ma import nans
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MAX / TA_MAXINDEX: value and index of the highest of the last ``period`` bars."""
     n = x.shape[0]
@@ -50,7 +50,7 @@ def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MIN / TA_MININDEX."""
     n = x.shape[0]
@@ -85,7 +85,7 @@ def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) -> float:
     th = high[i]
     tl = low[i]
@@ -100,16 +100,7 @@ def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) 
     return greatest
 
 
-@njit(cache=True, nogil=True)
-def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
-    n = high.shape[0]
-    out = nans(n)
-    for i in range(1, n):
-        out[i] = true_range_at(high, low, close, i)
-    return out
-
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start: int) -> np.ndarray:
     """TA_ATR: SMA of the first ``period`` true ranges, then Wilder smoothing."""
     n = high.shape[0]
@@ -129,22 +120,20 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start
         total += true_range_at(high, low, close, today)
         today += 1
     prev = total / period
+    beta = (period - 1) / period
+    alpha = 1.0 - beta
     while today <= start:
-        prev *= period - 1
-        prev += true_range_at(high, low, close, today)
-        prev /= period
+        prev = beta * prev + alpha * true_range_at(high, low, close, today)
         today += 1
     out[start] = prev
     while today < n:
-        prev *= period - 1
-        prev += true_range_at(high, low, close, today)
-        prev /= period
+        prev = beta * prev + alpha * true_range_at(high, low, close, today)
         out[today] = prev
         today += 1
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: float, t2: float,
              peak: float, trailing: int, since: int
              ) -> tuple[float, float, float, float, float, int]:
@@ -203,7 +192,7 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     return v, shift, t1, t2, peak, since
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums)."""
     n = x.shape[0]
@@ -240,7 +229,7 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     out = var(x, period, start)
     for i in range(out.shape[0]):
@@ -253,7 +242,7 @@ def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) -> np.ndarray:
     """TA-Lib's stddev from a precomputed SMA (BBANDS with matype SMA)."""
     n = x.shape[0]
@@ -286,7 +275,7 @@ def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) ->
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     """TA_LINEARREG family; kind 0 value, 1 slope, 2 intercept, 3 angle, 4 tsf."""
     n = x.shape[0]
@@ -322,28 +311,52 @@ def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
-def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
-    """MOM/ROC family; kind 0 mom, 1 roc, 2 rocp, 3 rocr, 4 rocr100."""
-    n = x.shape[0]
-    out = nans(n)
-    for i in range(period, n):
-        t = x[i - period]
-        v = x[i]
-        if kind == 0:
-            out[i] = v - t
-        elif kind == 1:
-            out[i] = ((v / t) - 1.0) * 100.0 if t != 0.0 else 0.0
-        elif kind == 2:
-            out[i] = (v - t) / t if t != 0.0 else 0.0
-        elif kind == 3:
-            out[i] = v / t if t != 0.0 else 0.0
-        else:
-            out[i] = (v / t) * 100.0 if t != 0.0 else 0.0
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def head_nan(n: int, lb: int) -> np.ndarray:
+    """An output array whose first ``lb`` bars are NaN (the rest is written by the caller)."""
+    out = np.empty(n)
+    out[: min(lb, n)] = np.nan
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
+    """MOM/ROC family; kind 0 mom, 1 roc, 2 rocp, 3 rocr, 4 rocr100."""
+    n = x.shape[0]
+    out = head_nan(n, period)
+    # one loop per kind keeps the branch out of the loop body
+    if kind == 0:
+        for i in range(period, n):
+            out[i] = x[i] - x[i - period]
+    elif kind == 1:
+        for i in range(period, n):
+            t = x[i - period]
+            out[i] = ((x[i] / t) - 1.0) * 100.0 if t != 0.0 else 0.0
+    elif kind == 2:
+        for i in range(period, n):
+            t = x[i - period]
+            out[i] = (x[i] - t) / t if t != 0.0 else 0.0
+    elif kind == 3:
+        for i in range(period, n):
+            t = x[i - period]
+            out[i] = x[i] / t if t != 0.0 else 0.0
+    else:
+        for i in range(period, n):
+            t = x[i - period]
+            out[i] = (x[i] / t) * 100.0 if t != 0.0 else 0.0
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+    n = high.shape[0]
+    out = head_nan(n, 1)
+    for i in range(1, n):
+        out[i] = true_range_at(high, low, close, i)
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def rolling_sum(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)

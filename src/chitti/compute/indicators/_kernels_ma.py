@@ -19,21 +19,21 @@ NAN = np.nan
 SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, MAMA, T3, HMA, NONE, DEFAULT, ZLEMA, RMA = range(14)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def nans(n: int) -> np.ndarray:
     out = np.empty(n)
     out[:] = NAN
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def copy_from(x: np.ndarray, start: int) -> np.ndarray:
     out = nans(x.shape[0])
     out[start:] = x[start:]
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -58,7 +58,7 @@ def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -73,25 +73,27 @@ def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
         total += x[today]
         today += 1
     prev = total / period
+    beta = 1.0 - k
     while today <= start:
-        prev = (x[today] - prev) * k + prev
+        prev = beta * prev + k * x[today]
         today += 1
     out[start] = prev
     while today < n:
-        prev = (x[today] - prev) * k + prev
+        prev = beta * prev + k * x[today]
         out[today] = prev
         today += 1
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def ema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
-    return ema_k(x, period, 2.0 / (period + 1), start)
+    # TA-Lib 0.7+: beta first, k = 1 - beta (so beta + k is exactly 1), fma(beta, prev, k*x)
+    return ema_k(x, period, 1.0 - (period - 1) / (period + 1), start)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     # Wilder's smoothing: SMA seed, then beta*prev + alpha*x (alpha derived from beta).
     n = x.shape[0]
@@ -120,7 +122,7 @@ def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -157,7 +159,7 @@ def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _shift_first(e: np.ndarray) -> int:
     for i in range(e.shape[0]):
         if e[i] == e[i]:
@@ -165,50 +167,73 @@ def _shift_first(e: np.ndarray) -> int:
     return e.shape[0]
 
 
-@njit(cache=True, nogil=True)
-def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) -> np.ndarray:
+    """EMA of EMA of ... (``levels`` deep) in one pass, each level seeded TA-Lib's way.
+
+    Level L starts on its input's first ``period`` values (their mean), so this equals
+    composing ``levels`` TA_EMA calls over intermediate buffers. ``first`` is where level 1
+    starts. mode 0 DEMA (2e1 - e2), 1 TEMA (3e1 - 3e2 + e3), 2 TRIX (1-bar ROC of e3, %).
+    """
     n = x.shape[0]
+    lb = levels * (period - 1)
+    first_out = first + lb + (1 if mode == 2 else 0)
+    out = np.empty(n)
+    out[: min(first_out, n)] = np.nan
+    k = 1.0 - (period - 1) / (period + 1)
+    beta = 1.0 - k
+    e = np.zeros(3)
+    acc = np.zeros(3)
+    cnt = np.zeros(3, dtype=np.int64)
+    prev_last = 0.0
+    for i in range(first, n):
+        v = x[i]
+        ready = True
+        for lv in range(levels):
+            if cnt[lv] < period:
+                acc[lv] += v
+                cnt[lv] += 1
+                if cnt[lv] < period:
+                    ready = False
+                    break
+                e[lv] = acc[lv] / period
+            else:
+                e[lv] = beta * e[lv] + k * v
+            v = e[lv]
+        if not ready:
+            continue
+        if mode == 0:
+            out[i] = 2.0 * e[0] - e[1]
+        elif mode == 1:
+            out[i] = 3.0 * e[0] - 3.0 * e[1] + e[2]
+        else:
+            if i >= first_out:
+                out[i] = ((e[2] / prev_last) - 1.0) * 100.0 if prev_last != 0.0 else 0.0
+            prev_last = e[2]
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
     lb = period - 1
     if start < 2 * lb:
         start = 2 * lb
-    out = nans(n)
-    if start >= n:
-        return out
-    e1 = ema(x, period, start - lb)
-    f = start - lb
-    e2 = nans(n)
-    e2[f:] = ema(e1[f:], period, 0)
-    for i in range(start, n):
-        out[i] = 2.0 * e1[i] - e2[i]
-    return out
+    return ema_chain(x, period, 2, 0, start - 2 * lb)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
-    n = x.shape[0]
     if period == 1:
         return copy_from(x, start)
     lb = period - 1
     if start < 3 * lb:
         start = 3 * lb
-    out = nans(n)
-    if start >= n:
-        return out
-    f1 = start - 2 * lb
-    e1 = ema(x, period, f1)
-    e2 = nans(n)
-    e2[f1:] = ema(e1[f1:], period, 0)
-    f2 = f1 + lb
-    e3 = nans(n)
-    e3[f2:] = ema(e2[f2:], period, 0)
-    for i in range(start, n):
-        out[i] = 3.0 * e1[i] - 3.0 * e2[i] + e3[i]
-    return out
+    return ema_chain(x, period, 3, 1, start - 3 * lb)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -270,12 +295,12 @@ def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _is_zero(v: float) -> bool:
     return -1e-14 < v < 1e-14
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -331,7 +356,7 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -417,7 +442,7 @@ def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def mama(
     x: np.ndarray, fast_limit: float, slow_limit: float, start: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -579,7 +604,7 @@ def mama(
     return out_mama, out_fama
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -736,7 +761,7 @@ def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -764,7 +789,7 @@ def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     lag = (period - 1) // 2
@@ -799,7 +824,7 @@ def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def ma_lookback(period: int, matype: int) -> int:
     if period <= 1:
         return 0
@@ -824,7 +849,7 @@ def ma_lookback(period: int, matype: int) -> int:
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def ma(x: np.ndarray, period: int, matype: int, start: int) -> np.ndarray:
     """TA_MA: dispatch on the TA-Lib MAType (DEFAULT must be resolved by the caller)."""
     if period == 1 or matype == NONE:

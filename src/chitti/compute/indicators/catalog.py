@@ -137,6 +137,8 @@ class IndicatorSpec:
         if unknown:
             known = ", ".join(by_name) or "none"
             raise BadRequest(f"{self.name}: unknown parameter(s) {unknown}; known: {known}")
+        if not params:
+            return {p.name: p.default for p in self.params}
         out = {}
         for p in self.params:
             out[p.name] = p.check(self.name, params[p.name]) if p.name in params else p.default
@@ -255,20 +257,38 @@ def _load_all() -> None:
         _loaded = True
 
 
+_EXP = 0x7FF0000000000000
+
+
 @njit(cache=True, nogil=True)
-def _first_inf(a: np.ndarray) -> int:
-    for i in range(a.shape[0]):
+def _scan(a: np.ndarray) -> tuple[int, int]:
+    """Return (index of the first +-inf or -1, index of the first non-NaN or len)."""
+    u = a.view(np.int64)
+    n = u.shape[0]
+    special = 0
+    for i in range(n):  # integer OR-reduction: vectorises, ~1 ns per 4 bars
+        special |= (u[i] & _EXP) == _EXP
+    if not special:
+        return -1, 0
+    first_inf = -1
+    first_valid = n
+    for i in range(n):
         v = a[i]
-        if v - v != 0.0 and v == v:  # inf - inf is NaN; NaN itself is allowed
-            return i
-    return -1
+        if v != v:
+            continue
+        if first_valid == n:
+            first_valid = i
+        if v - v != 0.0:
+            first_inf = i
+            break
+    return first_inf, first_valid
 
 
 @njit(cache=True, nogil=True)
-def _first_valid(arrays: tuple) -> int:  # type: ignore[type-arg]
+def _first_all_valid(arrays: tuple, start: int) -> int:  # type: ignore[type-arg]
     # TA-Lib's wrapper: the first bar where no input is NaN, else the last bar.
     n = arrays[0].shape[0]
-    for i in range(n):
+    for i in range(start, n):
         ok = True
         for a in arrays:
             if a[i] != a[i]:
@@ -295,42 +315,71 @@ def _as_array(spec: IndicatorSpec, key: str, value: Any, ndim: int) -> np.ndarra
 
 def validate_inputs(
     spec: IndicatorSpec, inputs: Mapping[str, Any], ndim: int = 1
-) -> list[np.ndarray]:
-    """Return the spec's inputs as float64 arrays in spec order, or raise `BadRequest`."""
+) -> tuple[list[np.ndarray], int]:
+    """Return the inputs as float64 arrays in spec order and TA-Lib's first bar, or raise.
+
+    The first bar is the first where no input is NaN (for 2-D panels it is not computed and
+    returned as 0: `run` finds it per row).
+    """
     if not isinstance(inputs, Mapping):
         raise BadRequest(f"{spec.name}: inputs must be a mapping of {', '.join(spec.inputs)}")
-    missing = [k for k in spec.inputs if k not in inputs]
-    if missing:
-        raise BadRequest(
-            f"{spec.name}: missing input(s) {', '.join(missing)}; "
-            f"this indicator needs {', '.join(spec.inputs)}"
-        )
-    arrays = [_as_array(spec, k, inputs[k], ndim) for k in spec.inputs]
-    shape = arrays[0].shape
-    for k, a in zip(spec.inputs, arrays, strict=True):
-        if a.shape != shape:
+    arrays = []
+    beg = 0
+    shape = None
+    for k in spec.inputs:
+        if k not in inputs:
+            missing = [m for m in spec.inputs if m not in inputs]
+            raise BadRequest(
+                f"{spec.name}: missing input(s) {', '.join(missing)}; "
+                f"this indicator needs {', '.join(spec.inputs)}"
+            )
+        a = _as_array(spec, k, inputs[k], ndim)
+        if shape is None:
+            shape = a.shape
+        elif a.shape != shape:
             raise BadRequest(
                 f"{spec.name}: inputs have unequal shapes: {spec.inputs[0]!r} is {shape}, "
                 f"{k!r} is {a.shape}"
             )
         flat = a.reshape(-1)
-        bad = _first_inf(flat)
+        bad, first = _scan(flat)
         if bad >= 0:
-            where = np.unravel_index(bad, shape)
+            where = np.unravel_index(bad, a.shape)
             at = f"index {where[0]}" if ndim == 1 else f"row {where[0]}, column {where[1]}"
             raise BadRequest(
                 f"{spec.name}: input {k!r} has a non-finite value {flat[bad]} at {at}; "
                 "only NaN (a missing bar) is accepted"
             )
-    return arrays
+        beg = max(beg, first)
+        arrays.append(a)
+    if ndim == 1:
+        n = arrays[0].shape[0]
+        if beg >= n:
+            beg = max(n - 1, 0)
+        if beg and len(arrays) > 1:
+            beg = _first_all_valid(tuple(arrays), beg)
+    else:
+        beg = 0
+    return arrays, beg
 
 
-def run(spec: IndicatorSpec, arrays: list[np.ndarray], params: dict[str, Any]) -> list[np.ndarray]:
-    """Run ``spec`` on validated 1-D arrays, with TA-Lib's leading-NaN convention."""
+def run(
+    spec: IndicatorSpec, arrays: list[np.ndarray], params: dict[str, Any], beg: int | None = None
+) -> list[np.ndarray]:
+    """Run ``spec`` on validated 1-D arrays, with TA-Lib's leading-NaN convention.
+
+    ``beg`` is the first bar where no input is NaN (computed here when not given).
+    """
     n = arrays[0].shape[0]
     if n == 0:
         return [np.empty(0) for _ in spec.outputs]
-    beg = _first_valid(tuple(arrays))
+    if beg is None:
+        beg = 0
+        for a in arrays:
+            beg = max(beg, _scan(a)[1])
+        beg = min(beg, n - 1)
+        if beg and len(arrays) > 1:
+            beg = _first_all_valid(tuple(arrays), beg)
     if beg:
         arrays = [a[beg:] for a in arrays]
     res = spec.fn(*arrays, **params)
@@ -352,7 +401,9 @@ def compute(name: str, inputs: Mapping[str, Any], **params: Any) -> dict[str, np
     (extra keys are ignored); missing parameters take their defaults. Warm-up bars are NaN,
     exactly as TA-Lib leaves them. See the module docstring for NaN handling.
     """
-    spec = get_spec(name)
-    p = spec.resolve(params)
-    arrays = validate_inputs(spec, inputs)
-    return dict(zip(spec.outputs, run(spec, arrays, p), strict=True))
+    spec = _REGISTRY.get(name) if isinstance(name, str) else None  # fast path: exact name
+    if spec is None:
+        spec = get_spec(name)
+    p = spec.resolve(params) if params or spec.params else {}
+    arrays, beg = validate_inputs(spec, inputs)
+    return dict(zip(spec.outputs, run(spec, arrays, p, beg), strict=True))

@@ -24,7 +24,7 @@ def _period(default: int, lo: int = 2, name: str = "timeperiod") -> Param:
 # ---------------------------------------------------------------- directional movement
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
              ) -> tuple[float, float]:
     diff_p = h[i] - ph
@@ -34,7 +34,7 @@ def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
     return plus, minus
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _tr(th: float, tl: float, yc: float) -> float:
     y = th - tl
     t = abs(th - yc)
@@ -46,7 +46,7 @@ def _tr(th: float, tl: float, yc: float) -> float:
     return y
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind: int
                  ) -> np.ndarray:
     """kind: 0 +DM, 1 -DM, 2 +DI, 3 -DI, 4 DX, 5 ADX."""
@@ -168,7 +168,7 @@ _dm_spec("adx", "Average Directional Movement Index", 5,
          lambda p: 2 * p["timeperiod"] - 1, HLC, 2)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _adxr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     adx = _directional(h, lo, c, period, 5)
@@ -190,7 +190,7 @@ def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- RSI family
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -217,18 +217,16 @@ def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
         out[period] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
     else:
         out[period] = 100.0 * (gain / t) if not _is_zero(t) else 0.0
+    beta = (period - 1) / period
+    alpha = 1.0 - beta
     while today < n:
         v = x[today]
         d = v - prev
         prev = v
-        loss *= period - 1
-        gain *= period - 1
-        if d < 0:
-            loss -= d
-        else:
-            gain += d
-        loss /= period
-        gain /= period
+        up = d if d > 0.0 else 0.0
+        dn = -d if d < 0.0 else 0.0
+        loss = beta * loss + alpha * dn
+        gain = beta * gain + alpha * up
         t = gain + loss
         if cmo:
             out[today] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
@@ -253,7 +251,7 @@ def cmo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_rsi(close, timeperiod, True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _cmou(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -294,7 +292,7 @@ def cmou(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------- stochastics
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: bool
            ) -> np.ndarray:
     n = h.shape[0]
@@ -350,7 +348,7 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     # TA-Lib feeds intermediate buffers to TA_MA from their first valid element.
     n = x.shape[0]
@@ -360,7 +358,7 @@ def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
            sdt: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -401,7 +399,7 @@ def stoch(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: in
                   slowd_period, resolve_matype(slowd_matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _kdj(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
          sdt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     k, d = _stoch(h, lo, c, fk, sk, skt, sd, sdt)
@@ -427,7 +425,7 @@ def kdj(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
                 slowd_period, resolve_matype(slowd_matype, 13))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _stochf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, fd: int, fdt: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -457,7 +455,7 @@ def stochf(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: i
                    resolve_matype(fastd_matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _stochrsi(x: np.ndarray, period: int, fk: int, fd: int, fdt: int
               ) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -499,9 +497,11 @@ def willr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- MACD / price oscillators
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # One pass: both EMAs are seeded at bar slow-1 (the fast one on its last `fast` bars,
+    # as TA-Lib does), the signal EMA on the first `signal` MACD values.
     n = x.shape[0]
     if slow < fast:
         fast, slow = slow, fast
@@ -513,22 +513,48 @@ def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
     else:
         k1 = 2.0 / (slow + 1)
         k2 = 2.0 / (fast + 1)
-    lb_sig = signal - 1
-    lb = lb_sig + slow - 1
-    m = km.nans(n)
-    s = km.nans(n)
-    hist = km.nans(n)
+    b1 = 1.0 - k1
+    b2 = 1.0 - k2
+    t = slow - 1
+    lb = t + signal - 1
+    m = kc.head_nan(n, lb)
+    s = kc.head_nan(n, lb)
+    hist = kc.head_nan(n, lb)
     if lb >= n:
         return m, s, hist
-    t = lb - lb_sig
-    e_slow = km.ema_k(x, slow, k1, t)
-    e_fast = km.ema_k(x, fast, k2, t)
-    diff = e_fast - e_slow
-    s[t:] = km.ema_k(diff[t:], signal, 2.0 / (signal + 1), 0) if signal > 1 else diff[t:]
-    for i in range(lb, n):
-        m[i] = diff[i]
-        hist[i] = m[i] - s[i]
-    s[:lb] = np.nan
+    es = 0.0
+    for i in range(0, slow):
+        es += x[i]
+    es /= slow
+    ef = 0.0
+    for i in range(t - fast + 1, t + 1):
+        ef += x[i]
+    ef /= fast
+    ks = 2.0 / (signal + 1)
+    bs = 1.0 - ks
+    d = ef - es
+    acc = d
+    sig = d
+    if signal == 1:
+        m[t] = d
+        s[t] = d
+        hist[t] = 0.0
+    for i in range(t + 1, n):
+        v = x[i]
+        es = b1 * es + k1 * v
+        ef = b2 * ef + k2 * v
+        d = ef - es
+        if i < lb:
+            acc += d
+            continue
+        if i == lb:
+            acc += d
+            sig = acc / signal
+        else:
+            sig = bs * sig + ks * d
+        m[i] = d
+        s[i] = sig
+        hist[i] = d - sig
     return m, s, hist
 
 
@@ -562,7 +588,7 @@ def macdfix(close: np.ndarray, signalperiod: int) -> tuple[np.ndarray, ...]:
     return _macd(close, 12, 26, signalperiod, True)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _macdext(x: np.ndarray, fast: int, ft: int, slow: int, st: int, signal: int, sgt: int
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -609,7 +635,7 @@ def macdext(close: np.ndarray, fastperiod: int, fastmatype: int, slowperiod: int
                     resolve_matype(signalmatype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _po(x: np.ndarray, fast: int, slow: int, matype: int, pct: bool) -> np.ndarray:
     n = x.shape[0]
     if slow < fast:
@@ -671,24 +697,11 @@ _mom_spec("rocr", "Rate of change ratio", 3, "close / prev.")
 _mom_spec("rocr100", "Rate of change ratio 100 scale", 4, "(close / prev) * 100.")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _trix(x: np.ndarray, period: int) -> np.ndarray:
-    n = x.shape[0]
-    lb = 3 * (period - 1)
-    out = km.nans(n)
-    if lb + 1 >= n:
-        return out
-    e = km.ema(x, period, 0)
-    f = period - 1
-    e2 = km.nans(n)
-    e2[f:] = km.ema(e[f:], period, 0)
-    f2 = 2 * f
-    e3 = km.nans(n)
-    e3[f2:] = km.ema(e2[f2:], period, 0)
-    for i in range(lb + 1, n):
-        t = e3[i - 1]
-        out[i] = ((e3[i] / t) - 1.0) * 100.0 if t != 0.0 else 0.0
-    return out
+    if period == 1:
+        return kc.mom(x, 1, 1)
+    return km.ema_chain(x, period, 3, 2, 0)
 
 
 @indicator("trix", "momentum", "1-day Rate-Of-Change of a Triple Smooth EMA",
@@ -699,7 +712,7 @@ def trix(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_trix(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple[float, float]:
     tl = lo[d]
     th = h[d]
@@ -716,7 +729,7 @@ def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple
     return cmtl, tr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: int
             ) -> np.ndarray:
     n = h.shape[0]
@@ -787,7 +800,7 @@ def ultosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod1: in
     return (_ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _cci(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -825,7 +838,7 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (_cci(high, low, close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _mfi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     # TA-Lib 0.7+: a scaled dead-zone classifies "no move", an exact count of empty bars
     # resets the sums, and the ratio is clamped into [0, 100].
@@ -879,7 +892,7 @@ def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     return (_mfi(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _aroon(h: np.ndarray, lo: np.ndarray, period: int
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -945,7 +958,7 @@ def aroonosc(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_aroon(high, low, timeperiod)[2],)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _bop(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = o.shape[0]
     out = np.empty(n)
@@ -966,7 +979,7 @@ def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
 # ---------------------------------------------------------------- newer TA-Lib oscillators
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ao(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     mp = (h + lo) / 2.0
     return km.sma(mp, fast, 0) - km.sma(mp, slow, 0)
@@ -982,7 +995,7 @@ def ao(high: np.ndarray, low: np.ndarray, fastperiod: int,
     return (_ao(high, low, fastperiod, slowperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ac(h: np.ndarray, lo: np.ndarray, fast: int, slow: int, sig: int) -> np.ndarray:
     n = h.shape[0]
     a = _ao(h, lo, fast, slow)
@@ -1006,7 +1019,7 @@ def ac(high: np.ndarray, low: np.ndarray, fastperiod: int, slowperiod: int,
     return (_ac(high, low, fastperiod, slowperiod, signalperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _coppock(x: np.ndarray, w: int, r1: int, r2: int) -> np.ndarray:
     n = x.shape[0]
     a = kc.mom(x, r1, 1) + kc.mom(x, r2, 1)
@@ -1026,7 +1039,7 @@ def coppock(close: np.ndarray, wmaperiod: int, roc1period: int,
     return (_coppock(close, wmaperiod, roc1period, roc2period),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _dpo(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     s = km.sma(x, period, 0)
@@ -1044,7 +1057,7 @@ def dpo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_dpo(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _er(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -1064,7 +1077,7 @@ def er(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_er(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _eri(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
          ) -> tuple[np.ndarray, np.ndarray]:
     e = km.ema(c, period, 0)
@@ -1080,7 +1093,7 @@ def eri(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _eri(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _fosc(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     t = kc.linreg(x, period, 4)
@@ -1097,7 +1110,7 @@ def fosc(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_fosc(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = o.shape[0]
     out = km.nans(n)
@@ -1131,7 +1144,7 @@ def qstick(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
     return (km.sma(close - open, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _smi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, fast: int, slow: int,
          sig: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -1175,7 +1188,7 @@ def smi(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, f
     return _smi(high, low, close, timeperiod, fastperiod, slowperiod, signalperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _tsi(x: np.ndarray, first: int, second: int) -> np.ndarray:
     n = x.shape[0]
     m = km.nans(n)
@@ -1203,7 +1216,7 @@ def tsi(close: np.ndarray, firstperiod: int, secondperiod: int) -> tuple[np.ndar
     return (_tsi(close, firstperiod, secondperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _vhf(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -1229,7 +1242,7 @@ def vhf(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_vhf(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -1256,7 +1269,7 @@ def vortex(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _vortex(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _wad(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -1280,7 +1293,7 @@ def wad(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarra
     return (_wad(high, low, close),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _fractal(h: np.ndarray, lo: np.ndarray, left: int, right: int
              ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]

@@ -128,7 +128,7 @@ def ht_trendline(close: np.ndarray) -> tuple[np.ndarray, ...]:
     return (km.ht_trendline(close, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> np.ndarray:
     n = x.shape[0]
     lb = km.ma_lookback(hi, matype)
@@ -174,7 +174,7 @@ def mavp(close: np.ndarray, periods: np.ndarray, minperiod: int, maxperiod: int,
     return (_mavp(close, periods, minperiod, maxperiod, resolve_matype(matype, 0)),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _bbands(x: np.ndarray, period: int, up: float, dn: float, matype: int
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -230,7 +230,7 @@ def bbands(close: np.ndarray, timeperiod: int, nbdevup: float, nbdevdn: float,
     return _bbands(close, timeperiod, nbdevup, nbdevdn, resolve_matype(matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _accbands(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -262,7 +262,7 @@ def accbands(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _accbands(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _donchian(h: np.ndarray, lo: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     up = kc.rolling_max(h, period, 0)[0]
@@ -284,7 +284,7 @@ def donchian(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return _donchian(high, low, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _kc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, atrp: int, nbdev: float
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -325,7 +325,7 @@ def kc_(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, a
     return _kc(high, low, close, timeperiod, atrperiod, nbdev)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _midpoint(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -344,7 +344,7 @@ def _midpoint(x: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _midprice(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -384,7 +384,7 @@ def midprice(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_midprice(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _sar_ext(h: np.ndarray, lo: np.ndarray, start_value: float, offset: float,
              ai_long: float, a_long: float, am_long: float,
              ai_short: float, a_short: float, am_short: float, signed: bool) -> np.ndarray:
@@ -539,7 +539,7 @@ def sarext(high: np.ndarray, low: np.ndarray, startvalue: float, offsetonreverse
                      accelerationshort, accelerationmaxshort, True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _vwma(c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = c.shape[0]
     out = km.nans(n)
@@ -573,18 +573,24 @@ def vwma(close: np.ndarray, volume: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_vwma(close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _supertrend(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, mult: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
-    line = km.nans(n)
-    trend = km.nans(n)
     lb = period
+    line = kc.head_nan(n, lb)
+    trend = kc.head_nan(n, lb)
     if lb >= n:
         return line, trend
-    a = kc.atr(h, lo, c, period, 0)
+    beta = (period - 1) / period
+    alpha = 1.0 - beta
+    total = 0.0
+    for i in range(1, period + 1):
+        total += kc.true_range_at(h, lo, c, i)
+    a = total / period
+    line[lb] = 0.0  # written below; keeps the NaN head only on the warm-up
     mp = (h[lb] + lo[lb]) / 2.0
-    band = mult * a[lb]
+    band = mult * a
     fu = mp + band
     fl = mp - band
     up = True
@@ -592,8 +598,9 @@ def _supertrend(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, mult:
     line[lb] = fl
     trend[lb] = 1.0
     for i in range(lb + 1, n):
+        a = beta * a + alpha * kc.true_range_at(h, lo, c, i)
         mp = (h[i] + lo[i]) / 2.0
-        band = mult * a[i]
+        band = mult * a
         bu = mp + band
         bl = mp - band
         if bu < fu or prev_close > fu:

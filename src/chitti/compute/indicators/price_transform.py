@@ -9,36 +9,56 @@ from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import indicator, int_param
 
 
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _price(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, kind: int) -> np.ndarray:
+    # Fused loops, one per kind; the arithmetic order is TA-Lib's.
+    n = h.shape[0]
+    out = np.empty(n)
+    if kind == 0:
+        for i in range(n):
+            out[i] = (o[i] + h[i] + lo[i] + c[i]) / 4.0
+    elif kind == 1:
+        for i in range(n):
+            out[i] = (h[i] + lo[i]) / 2.0
+    elif kind == 2:
+        for i in range(n):
+            out[i] = (h[i] + lo[i] + c[i]) / 3.0
+    else:
+        for i in range(n):
+            out[i] = (h[i] + lo[i] + c[i] * 2.0) / 4.0
+    return out
+
+
 @indicator("avgprice", "price_transform", "Average Price",
            inputs=("open", "high", "low", "close"), lookback=lambda p: 0, talib="AVGPRICE")
 def avgprice(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
              close: np.ndarray) -> tuple[np.ndarray, ...]:
     """(open + high + low + close) / 4."""
-    return ((open + high + low + close) / 4.0,)
+    return (_price(open, high, low, close, 0),)
 
 
 @indicator("medprice", "price_transform", "Median Price", inputs=("high", "low"),
            lookback=lambda p: 0, talib="MEDPRICE")
 def medprice(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, ...]:
     """(high + low) / 2."""
-    return ((high + low) / 2.0,)
+    return (_price(high, high, low, low, 1),)
 
 
 @indicator("typprice", "price_transform", "Typical Price", inputs=("high", "low", "close"),
            lookback=lambda p: 0, talib="TYPPRICE")
 def typprice(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarray, ...]:
     """(high + low + close) / 3."""
-    return ((high + low + close) / 3.0,)
+    return (_price(high, high, low, close, 2),)
 
 
 @indicator("wclprice", "price_transform", "Weighted Close Price",
            inputs=("high", "low", "close"), lookback=lambda p: 0, talib="WCLPRICE")
 def wclprice(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarray, ...]:
     """(high + low + 2 * close) / 4."""
-    return ((high + low + close * 2.0) / 4.0,)
+    return (_price(high, high, low, close, 3),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _avgdev(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -62,7 +82,7 @@ def avgdev(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_avgdev(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _ha(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = o.shape[0]

@@ -50,7 +50,7 @@ def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, .
     return (kc.var(close, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
     n = x0.shape[0]
     out = km.nans(n)
@@ -117,7 +117,7 @@ def beta(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray
     return (_beta(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _correl(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
     n = x0.shape[0]
     out = km.nans(n)
@@ -172,7 +172,7 @@ def correl(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarr
     return (_correl(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
     # A sorted copy of the window, updated by one removal and one insertion per bar.
     n = x.shape[0]
@@ -211,7 +211,7 @@ def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[n
     return (_percentile(close, timeperiod, percentile),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _percentrank(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
