@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from chitti.compute.indicators import compute
+from chitti.compute.indicators import compute, get_spec
 
 
 def indicator(fn: str, inputs: Mapping[str, np.ndarray], params: Mapping[str, float | int]
@@ -23,3 +23,9 @@ def indicator(fn: str, inputs: Mapping[str, np.ndarray], params: Mapping[str, fl
     """
     out = compute(fn, inputs, **params)
     return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+def indicator_signature(fn: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return (parameter names, output names) of indicator ``fn``; BadRequest if unknown."""
+    spec = get_spec(fn)
+    return tuple(p.name for p in spec.params), tuple(spec.outputs)

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from chitti.compute.backtest._indicators import indicator_signature
 from chitti.errors import BadRequest
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume")
@@ -113,7 +114,14 @@ class StrategySpec(BaseModel):
         for ind_id, call in self.indicators.items():
             if ind_id in PRICE_FIELDS or "." in ind_id or not ind_id:
                 raise ValueError(f"indicators.{ind_id}: id must not be a price field or hold '.'")
+            try:
+                param_names, _ = indicator_signature(call.fn)
+            except BadRequest as exc:
+                raise ValueError(f"indicators.{ind_id}.fn: {exc.message}") from None
             for key, val in call.params.items():
+                if key not in param_names:
+                    raise ValueError(f"indicators.{ind_id}.params.{key}: {call.fn} has no such "
+                                     f"parameter; parameters: {list(param_names)}")
                 if isinstance(val, str):
                     self._check_param(val, f"indicators.{ind_id}.params.{key}")
         needs = {"long": ("entry_long",), "short": ("entry_short",),
@@ -155,10 +163,17 @@ class StrategySpec(BaseModel):
             return
         if name in PRICE_FIELDS:
             return
-        ind_id = name.split(".", 1)[0]
+        ind_id, _, output = name.partition(".")
         if ind_id not in self.indicators:
             known = sorted((*PRICE_FIELDS, *self.indicators))
             raise ValueError(f"{where}: unknown series {name!r}; known: {known}")
+        _, outputs = indicator_signature(self.indicators[ind_id].fn)
+        if output and output not in outputs:
+            raise ValueError(f"{where}: {ind_id} ({self.indicators[ind_id].fn}) has no output "
+                             f"{output!r}; outputs: {list(outputs)}")
+        if not output and len(outputs) > 1:
+            raise ValueError(f"{where}: {ind_id} ({self.indicators[ind_id].fn}) has outputs "
+                             f"{list(outputs)}; name one as '{ind_id}.<output>'")
 
     def with_params(self, **params: Number) -> StrategySpec:
         """Return a copy with some parameter values replaced."""
@@ -183,14 +198,29 @@ class StrategySpec(BaseModel):
 
 
 def _describe(exc: ValidationError) -> str:
+    errors = exc.errors()
+    locs = [tuple(str(x) for x in e["loc"] if not _is_union_tag(x)) for e in errors]
+    # keep the most specific error of a union (pydantic reports one per member)
+    keep = [e for e, loc in zip(errors, locs, strict=True)
+            if not any(len(o) > len(loc) and o[:len(loc)] == loc for o in locs)]
     parts = []
-    for err in exc.errors()[:5]:
-        loc = ".".join(str(x) for x in err["loc"] if not _is_union_tag(x))
+    for err in keep[:5]:
+        loc = _loc(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
-    more = len(exc.errors()) - 5
+    more = len(keep) - 5
     suffix = f" (and {more} more)" if more > 0 else ""
     return "invalid strategy spec: " + "; ".join(parts) + suffix
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for x in loc:
+        if isinstance(x, int):
+            out += f"[{x}]"
+        elif not _is_union_tag(x):
+            out += f".{x}" if out else x
+    return out
 
 
 def _is_union_tag(x: object) -> bool:
