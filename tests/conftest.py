@@ -10,17 +10,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
+from tests.helpers import private_tmp_dir
 
 from chitti.db.embedded import ensure_database, start_embedded
 from chitti.db.migrate import apply_migrations
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_DIR = REPO_ROOT / "data" / "demo"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 #: Tables emptied between integration tests (children first).
 DATA_TABLES = (
@@ -32,17 +28,18 @@ DATA_TABLES = (
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server_url() -> Iterator[str]:
     """Superuser URL of a running PostgreSQL server (no particular database)."""
     configured = os.environ.get("CHITTI_TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    backend, url = start_embedded(tmp_path_factory.mktemp("pg") / "pgdata")
-    try:
-        yield url
-    finally:
-        backend.stop()
+    with private_tmp_dir("chitti-test-pg-") as base:
+        backend, url = start_embedded(base / "pgdata")
+        try:
+            yield url
+        finally:
+            backend.stop()
 
 
 @pytest.fixture(scope="session")
@@ -63,11 +60,3 @@ def clean_db(db_url: str) -> str:
     """The session database, emptied of data before the test."""
     truncate_all(db_url)
     return db_url
-
-
-def shared_data_or_skip(*parts: str) -> Path:
-    """A path under ../shared/data, or skip: a user's clone has no ../shared."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is not here (../shared/data is only in the developers' checkout)")
-    return path

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 from tests.e2e.harness import System, free_port
+from tests.helpers import private_tmp_dir
 
 
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    base = tmp_path_factory.mktemp("system")
-    running = System(base / "var", free_port(), base / "system.log")
-    running.start()
-    yield running
-    if running.process and running.process.poll() is None:
-        running.stop()
+def system() -> Iterator[System]:
+    with private_tmp_dir("chitti-e2e-") as base:
+        running = System(base / "var", free_port(), base / "system.log")
+        running.start()
+        yield running
+        if running.process and running.process.poll() is None:
+            running.stop()
