@@ -81,3 +81,8 @@ def _make_bars_fixture() -> Callable[..., Bars]:
 @pytest.fixture(name="flags")
 def _flags_fixture() -> Callable[..., np.ndarray]:
     return flags
+
+
+@pytest.fixture(name="symbol_bars")
+def _symbol_bars_fixture() -> Callable[[str], Bars]:
+    return load_symbol

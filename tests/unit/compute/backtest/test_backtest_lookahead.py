@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chitti.compute.backtest import (
-    BacktestConfig, BacktestResult, Bars, Signals, StrategySpec, run_backtest,
+    BacktestConfig,
+    BacktestResult,
+    Bars,
+    Signals,
+    StrategySpec,
+    run_backtest,
 )
 
 
