@@ -1,0 +1,1 @@
+"""News: feeds, parsing, entities, sentiment and direction of Indian market news."""
