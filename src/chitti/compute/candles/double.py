@@ -110,7 +110,7 @@ def _hammer_like(o: A, h: A, l: A, c: A, start: int, upper: bool, sign: int) -> 
     vshort = averages(o, h, l, c, SHADOW_VERY_SHORT, 0, start)
     near1 = averages(o, h, l, c, NEAR, 1, start)
     for i in range(start, n):
-        if rb(o, c, i) >= short[i]:
+        if not rb(o, c, i) < short[i]:  # (NaN-safe: a NaN body is no pattern)
             continue
         if upper:
             ok = us(o, h, c, i) > slong[i] and ls(o, l, c, i) < vshort[i]
