@@ -14,6 +14,8 @@ from chitti.compute.backtest._bars import Bars
 from chitti.compute.backtest._config import BacktestConfig, _kernel_params
 from chitti.compute.backtest._indicators import indicator
 from chitti.compute.backtest._kernel import (
+    CORE_METRICS,
+    M_LEN,
     R_OPEN,
     REASONS,
     S_LEN,
@@ -28,13 +30,11 @@ from chitti.compute.backtest._kernel import (
     T_QTY,
     T_REASON,
     T_SYM,
+    core_metrics,
     simulate,
 )
 from chitti.compute.backtest._metrics import (
-    CORE_METRICS,
-    M_LEN,
     benchmark_metrics,
-    core_metrics,
     drawdown_pct,
     max_drawdown_days,
     trade_extras,
@@ -84,7 +84,7 @@ Strategy = SpecLike | Signals
 
 def as_config(config: BacktestConfig | Mapping[str, Any] | None) -> BacktestConfig:
     if config is None:
-        return BacktestConfig()
+        return BacktestConfig.model_validate({})
     if isinstance(config, BacktestConfig):
         return config
     try:
@@ -262,7 +262,8 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
     o, h, lo, c, atr = (np.full((n, n_sym), np.nan) for _ in range(5))
     valid = np.zeros((n, n_sym), dtype=np.bool_)
     sig = tuple(np.zeros((n, n_sym), dtype=np.bool_) for _ in range(4))
-    name, used = "signals", {}
+    name: str = "signals"
+    used: dict[str, float | int] = {}
     for j, sym in enumerate(symbols):
         b = bars[sym]
         pos = np.searchsorted(ts_all, b.ts)
@@ -275,7 +276,7 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
                 isinstance(v, Signals) for v in strategy.values()):
             raise BadRequest(f"signals.{sym}: no signals given for this symbol")
         else:
-            s_arrays, name, used = _signals_for(b, strategy, params)  # type: ignore[arg-type]
+            s_arrays, name, used = _signals_for(b, strategy, params)
         for dst, src in zip(sig, s_arrays, strict=True):
             dst[pos, j] = src
     run = _simulate(o, h, lo, c, valid, atr, sig, cfg, 0, n)

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """All Numba code of the backtest engine, in one module on purpose.
 
 Numba's on-disk cache (``cache=True``) is keyed by the source file of each function only: a

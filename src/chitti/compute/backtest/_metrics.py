@@ -25,7 +25,9 @@ import math
 
 import numpy as np
 
-from chitti.compute.backtest._kernel import CORE_METRICS, M_LEN, core_metrics  # noqa: F401
+from chitti.compute.backtest._kernel import CORE_METRICS as CORE_METRICS
+from chitti.compute.backtest._kernel import M_LEN as M_LEN
+from chitti.compute.backtest._kernel import core_metrics as core_metrics
 
 METRIC_UNITS = {
     "total_return_pct": "%", "cagr_pct": "% a year", "annual_volatility_pct": "% a year",

@@ -98,7 +98,7 @@ class StrategySpec(BaseModel):
     """A versioned, declarative strategy (see the module docstring for the rule grammar)."""
 
     model_config = _FROZEN
-    version: Literal[1] = SPEC_VERSION
+    version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=100)
     description: str = ""
     direction: Literal["long", "short", "both"] = "long"

@@ -26,8 +26,8 @@ from chitti.compute.backtest._engine import (
     _trades,
     as_config,
 )
-from chitti.compute.backtest._kernel import S_LEN, sweep_kernel
-from chitti.compute.backtest._metrics import CORE_METRICS, M_LEN, core_metrics, years_between
+from chitti.compute.backtest._kernel import CORE_METRICS, M_LEN, S_LEN, core_metrics, sweep_kernel
+from chitti.compute.backtest._metrics import years_between
 from chitti.compute.backtest._result import Trade, _json_num
 from chitti.compute.backtest._signals import (
     Program,
@@ -87,8 +87,9 @@ def _constraint(text: str, names: tuple[str, ...], combos: np.ndarray,
             raise BadRequest(f"constraints: unknown parameter {token!r} in {text!r}") from None
 
     a, op, b = column(m.group(1)), m.group(2), column(m.group(3))
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b,
-            "!=": a != b}[op]
+    masks: dict[str, np.ndarray] = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
+                                    "==": a == b, "!=": a != b}
+    return masks[op]
 
 
 def _slot_rows(bank: SeriesBank, names: tuple[str, ...], combos: np.ndarray,
@@ -154,7 +155,8 @@ def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndar
     cfg = prep.cfg
     out = np.empty((prep.combos.shape[0], M_LEN))
     o, h, lo, c = prep.ohlc
-    sweep_kernel(prep.bank, prep.slot_rows, prep.consts, *prep.program.code, o, h, lo, c,
+    c_el, c_xl, c_es, c_xs = prep.program.code
+    sweep_kernel(prep.bank, prep.slot_rows, prep.consts, c_el, c_xl, c_es, c_xs, o, h, lo, c,
                   prep.atr, _kernel_params(cfg), cfg.cost_profile.as_kernel_array(), start, end,
                   years_between(ts[start:end]), float(cfg.periods_per_year),
                   cfg.risk_free_rate_pct / 100.0 / cfg.periods_per_year, out)
@@ -289,10 +291,12 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
                          f"{in_sample_bars + out_of_sample_bars} exceeds the {n} bars given")
     prep = _prepare(bars, strategy, grid, config, constraints, max_combinations)
     cfg = prep.cfg
-    equity_parts, trade_parts, windows = [], [], []
+    equity_parts: list[np.ndarray] = []
+    trade_parts: list[Trade] = []
+    windows: list[dict[str, Any]] = []
     cash = cfg.initial_cash_inr
     stats = np.zeros(S_LEN)
-    npos_parts = []
+    npos_parts: list[np.ndarray] = []
     first_oos = in_sample_bars
     for is_start in range(0, n - in_sample_bars, out_of_sample_bars):
         is_end = is_start + in_sample_bars
