@@ -141,12 +141,17 @@ def _simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid
     n, n_sym = c.shape
     equity = np.empty(n)
     npos = np.zeros(n, dtype=np.int64)
-    trades = np.empty((2 * n * n_sym + n_sym, T_LEN))
-    stats = np.zeros(S_LEN)
-    k = simulate(o, h, lo, c, valid, atr, sig[0], sig[1], sig[2], sig[3],
-                 _kernel_params(cfg, initial_cash=initial_cash),
-                 cfg.cost_profile.as_kernel_array(), start, end, equity, npos, trades, stats)
-    return _Run(equity[start:end], npos[start:end], trades[:k], stats)
+    p = _kernel_params(cfg, initial_cash=initial_cash)
+    cost = cfg.cost_profile.as_kernel_array()
+    rows = min(2 * n * n_sym + n_sym, 1024 + n)  # grown below in the rare case it is short
+    while True:
+        trades = np.empty((rows, T_LEN))
+        stats = np.zeros(S_LEN)
+        k = simulate(o, h, lo, c, valid, atr, sig[0], sig[1], sig[2], sig[3], p, cost,
+                     start, end, equity, npos, trades, stats)
+        if k <= rows:
+            return _Run(equity[start:end], npos[start:end], trades[:k], stats)
+        rows = k
 
 
 def _col(a: np.ndarray) -> np.ndarray:

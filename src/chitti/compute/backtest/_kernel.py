@@ -212,7 +212,9 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
 
     Writes equity[t] and npos[t] (open positions after bar t's close) for t < end, the
     closed trades then the still-open positions (reason R_OPEN, marked at the last close)
-    into ``trades`` while it has room, and closed-trade totals into ``stats``.
+    into ``trades`` while it has room, and closed-trade totals into ``stats``. The return
+    value counts every row, written or not: a caller whose buffer was too small reruns
+    with a larger one.
     """
     n_bars, n_sym = c.shape
     cash = p[P_CASH]
@@ -340,10 +342,13 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
         npos[t] = open_count
     last = max(end - 1, 0)
     for s in range(n_sym):
-        if pos[s] != 0.0 and n_tr < trades.shape[0]:
+        if pos[s] == 0.0:
+            continue
+        n_tr += 1
+        if n_tr <= trades.shape[0]:
             long = pos[s] > 0.0
             qty = abs(pos[s])
-            row = trades[n_tr]
+            row = trades[n_tr - 1]
             row[T_SYM] = s
             row[T_DIR] = 1.0 if long else -1.0
             row[T_ENTRY_BAR] = entry_bar[s]
@@ -354,8 +359,7 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
             row[T_COSTS] = entry_cost[s]
             row[T_PNL] = (mark[s] - avg[s]) * pos[s] - entry_cost[s]
             row[T_REASON] = R_OPEN
-            n_tr += 1
-    return min(n_tr, trades.shape[0])
+    return n_tr
 
 
 @njit(cache=True)

@@ -99,3 +99,24 @@ def test_core_metrics_by_hand() -> None:
     assert m["exposure_time_pct"] == pytest.approx(75.0)
     ts = np.array(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-08"], "datetime64[D]")
     assert max_drawdown_days(ts, equity, 100.0) == 6.0  # peak 01-02 .. recovered 01-08
+
+
+def test_more_trades_than_the_first_buffer_are_all_returned(
+        make_bars: Callable[..., Bars]) -> None:
+    # a 0.1 % stop hit on every bar and an entry signal on every bar: one round trip per
+    # symbol per bar, 3 x 999 in all, more than the first trade buffer (1024 + bars)
+    n = 1000
+    one = make_bars(open_=[100.0] * n, high=[101.0] * n, low=[99.0] * n, close=[100.0] * n)
+    sig = Signals(entry_long=np.ones(n, dtype=bool))
+    book = run_portfolio({"A": one, "B": one, "C": one}, {"A": sig, "B": sig, "C": sig},
+                         config=BacktestConfig(stop_loss_pct=0.1, size=30.0))
+    assert book.metrics["trade_count"] == 3 * (n - 1)
+    assert len(book.trades) == 3 * (n - 1)
+    assert {t.exit_reason for t in book.trades} == {"stop_loss"}
+
+
+def test_every_metric_key_has_a_documented_unit(reliance: Bars, nifty: Bars) -> None:
+    from chitti.compute.backtest import METRIC_UNITS
+
+    metrics = run_backtest(reliance, SMA, benchmark=nifty).metrics
+    assert set(metrics) == set(METRIC_UNITS)
