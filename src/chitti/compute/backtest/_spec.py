@@ -19,7 +19,6 @@ Rules: ``{"op": "gt"|"ge"|"lt"|"le", "left": a, "right": b}``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -230,8 +229,3 @@ def _is_union_tag(x: object) -> bool:
 
 _TAGS = frozenset({"int", "float", "str", "gt", "ge", "lt", "le", "cross_above", "cross_below",
                    "and", "or", "not"})
-
-
-def spec_json_schema() -> str:
-    """Return the JSON Schema of :class:`StrategySpec` (for OpenAPI and the dashboard)."""
-    return json.dumps(StrategySpec.model_json_schema())
