@@ -54,7 +54,15 @@ def _combinations(spec: StrategySpec, grid: Mapping[str, Sequence[float]],
     if total > max(limit, 1) * 100:
         raise BadRequest(f"grid: {total} combinations before constraints; the limit is "
                          f"{limit} combinations per sweep")
-    values = [np.asarray(grid[k], dtype=np.float64) for k in names]
+    values = []
+    for k in names:
+        try:
+            arr = np.asarray(grid[k], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise BadRequest(f"grid.{k}: values must be numbers") from None
+        if arr.ndim != 1 or not np.isfinite(arr).all():
+            raise BadRequest(f"grid.{k}: give a flat list of finite numbers")
+        values.append(arr)
     mesh = np.meshgrid(*values, indexing="ij") if values else []
     combos = np.stack([m.ravel() for m in mesh], axis=1) if values else np.zeros((1, 0))
     keep = np.ones(combos.shape[0], dtype=np.bool_)

@@ -67,6 +67,8 @@ def test_sweep_over_the_limit_is_refused_with_the_limit(bars: Bars) -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"grid": {"fats": [1, 2]}}, r"grid.fats: not a parameter"),
     ({"grid": {"fast": []}}, r"grid.fast: needs at least one value"),
+    ({"grid": {"fast": ["ten"]}}, r"grid.fast: values must be numbers"),
+    ({"grid": {"fast": [1.5]}}, r"indicators.fast: "),
     ({"constraints": ["fast << slow"]}, r"constraints: 'fast << slow' is not"),
     ({"constraints": ["fast < slwo"]}, r"unknown parameter 'slwo'"),
     ({"metric": "sharpe"}, r"metric: 'sharpe' is not a sweep metric"),
