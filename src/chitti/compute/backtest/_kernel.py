@@ -233,7 +233,8 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
     open_count = 0
     n_tr = 0
     no_stops = p[P_SL] != p[P_SL] and p[P_TP] != p[P_TP] and p[P_TRAIL] != p[P_TRAIL]
-    for t in range(end):
+    t = 0
+    while t < end:
         if t < start:
             for s in range(n_sym):
                 if valid[t, s]:
@@ -241,21 +242,26 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                     mark[s] = c[t, s]
             equity[t] = cash
             npos[t] = 0
+            t += 1
             continue
-        if n_sym == 1 and valid[t, 0]:
-            # fast path for the common single-symbol bar where nothing can happen
+        if n_sym == 1 and (pos[0] == 0.0 or no_stops):
+            # fast path: run through single-symbol bars where nothing can happen (no order
+            # pending, no stop to watch), keeping the state in registers
+            t0 = t
             k = last_k[0]
-            quiet = k < 0 or not (el[k, 0] or es[k, 0])
-            if pos[0] == 0.0:
-                idle = quiet
-            else:
-                idle = quiet and no_stops and (k < 0 or not (xl[k, 0] or xs[k, 0]))
-            if idle:
-                mark[0] = c[t, 0]
-                last_k[0] = t
-                equity[t] = cash + pos[0] * mark[0]
+            p0 = pos[0]
+            while t < end and valid[t, 0]:
+                if k >= 0 and (el[k, 0] or es[k, 0] or (p0 != 0.0 and (xl[k, 0] or xs[k, 0]))):
+                    break
+                equity[t] = cash + p0 * c[t, 0]
                 npos[t] = open_count
-                continue
+                k = t
+                t += 1
+            if t > t0:
+                last_k[0] = t - 1
+                mark[0] = c[t - 1, 0]
+            if t >= end:
+                break
         for phase in range(2):
             if phase == 1:
                 # intrabar stops, for positions held during this bar
@@ -340,6 +346,7 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                 last_k[s] = t
         equity[t] = _equity(cash, pos, mark)
         npos[t] = open_count
+        t += 1
     last = max(end - 1, 0)
     for s in range(n_sym):
         if pos[s] == 0.0:
