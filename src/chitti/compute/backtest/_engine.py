@@ -67,7 +67,9 @@ class Signals:
                 continue
             a = np.asarray(arr)
             if a.shape != (n,):
-                raise BadRequest(f"{where}.{name}: length {a.shape} differs from {n} bars")
+                got = a.shape[0] if a.ndim == 1 else a.shape
+                raise BadRequest(f"{where}.{name}: length {got} differs from the {n} bars; "
+                                 "give one flag per bar")
             if a.dtype != np.bool_:
                 if not np.isin(a, (0, 1)).all():
                     raise BadRequest(f"{where}.{name}: expected booleans (or 0/1)")

@@ -186,7 +186,7 @@ def test_result_dict_carries_curves_trades_and_unit_keys(reliance: Bars) -> None
 
 
 def test_signal_arrays_are_validated(make_bars: MakeBars) -> None:
-    with pytest.raises(BadRequest, match=r"signals.exit_long: length"):
+    with pytest.raises(BadRequest, match=r"signals.exit_long: length 5 differs from the 6 bars"):
         run_backtest(_bars(make_bars), Signals(entry_long=np.zeros(6, bool),
                                                exit_long=np.zeros(5, bool)))
     with pytest.raises(BadRequest, match="entry_long and/or entry_short"):
