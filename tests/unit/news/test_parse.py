@@ -406,3 +406,97 @@ def test_normalise_url_is_idempotent_and_drops_tracking(url: str) -> None:
     assert normalise_url(once) == once
     assert "utm_" not in once and "fbclid" not in once and "#" not in once
     assert once.startswith("https://") and "://www." not in once.lower()
+
+
+# --- frozen output: speed work must not change a single field ------------------------------------
+
+SNAPSHOT = FIXTURES / "parsed_snapshot.json"
+SNAPSHOT_FIXTURES = ("atom_markets.xml", "billion_laughs.xml", "googlenews_in_markets.xml",
+                     "html_page.html", "rss091_doctype.xml", "rss_declared_utf8_cp1252_bytes.xml",
+                     "xxe_file.xml")
+# Parsed once without and once with a source URL: it changes relative links, the aggregator
+# detection and the fallback identity.
+SNAPSHOT_SOURCES = ("", "https://feeds.example.in/rss")
+
+
+def _parsed_fields(data: bytes, source_url: str) -> object:
+    """Every field of ``parse_feed``'s result as JSON-ready data, or the refusal message."""
+    try:
+        feed = parse_feed(data, source_url=source_url or None)
+    except FeedParseError as error:
+        return {"error": error.message}
+    return {
+        "kind": feed.kind,
+        "title": feed.title,
+        "link": feed.link,
+        "items": [
+            {
+                "title": item.title,
+                "summary": item.summary,
+                "link": item.link,
+                "guid": item.guid,
+                "publisher": item.publisher,
+                "publisher_url": item.publisher_url,
+                "published_at": None if item.published_at is None
+                else item.published_at.isoformat(),
+                "published_at_tzinfo_is_utc": None if item.published_at is None
+                else item.published_at.tzinfo is UTC,
+                "link_hash": item.link_hash,
+            }
+            for item in feed.items
+        ],
+    }
+
+
+def _digest(value: object) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_snapshot() -> None:
+    """Regenerate ``parsed_snapshot.json`` from the current parser.
+
+    Only for a deliberate change of output: ``python -c "from tests.unit.news.test_parse import
+    write_snapshot; write_snapshot()"``. The recorded feeds are stored as SHA-256 digests of
+    their parsed fields, not as text (their content may not be redistributed).
+    """
+    import json
+
+    snapshot = {
+        "fixtures": {
+            name: {source: _parsed_fields(_fixture(name), source) for source in SNAPSHOT_SOURCES}
+            for name in SNAPSHOT_FIXTURES
+        },
+        "recorded_sha256": {
+            path.name: {source: _digest(_parsed_fields(path.read_bytes(), source))
+                        for source in SNAPSHOT_SOURCES}
+            for path in RECORDED
+        },
+    }
+    SNAPSHOT.write_text(json.dumps(snapshot, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                        encoding="utf-8")
+
+
+def _snapshot() -> dict[str, dict[str, dict[str, object]]]:
+    import json
+
+    return json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_FIXTURES)
+@pytest.mark.parametrize("source", SNAPSHOT_SOURCES)
+def test_fixture_output_matches_frozen_snapshot(name: str, source: str) -> None:
+    assert _parsed_fields(_fixture(name), source) == _snapshot()["fixtures"][name][source]
+
+
+@needs_shared
+@pytest.mark.parametrize("path", RECORDED, ids=[p.name for p in RECORDED])
+@pytest.mark.parametrize("source", SNAPSHOT_SOURCES)
+def test_recorded_feed_output_matches_frozen_digest(path: Path, source: str) -> None:
+    expected = _snapshot()["recorded_sha256"].get(path.name, {}).get(source)
+    if expected is None:
+        pytest.skip(f"{path.name} was recorded after the snapshot was taken")
+    assert _digest(_parsed_fields(path.read_bytes(), source)) == expected
