@@ -202,6 +202,8 @@ def test_bars_are_validated() -> None:
         Bars(ts=ts[::-1], open=ok, high=ok, low=ok, close=ok, volume=ok)
     with pytest.raises(BadRequest, match=r"bars.high: length 2"):
         Bars(ts=ts, open=ok, high=ok[:2], low=ok, close=ok, volume=ok)
+    with pytest.raises(BadRequest, match=r"bars.high/low: 1 bars where high/low do not contain"):
+        Bars(ts=ts, open=ok, high=np.array([1.0, 1.5, 3.0]), low=ok - 0.5, close=ok, volume=ok)
 
 
 @pytest.mark.parametrize(("config", "message"), [
