@@ -12,10 +12,14 @@ import math
 import numpy as np
 from numba import njit
 
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
+
 from chitti.compute.indicators._kernels_ma import nans
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MAX / TA_MAXINDEX: value and index of the highest of the last ``period`` bars."""
     n = x.shape[0]
@@ -50,7 +54,7 @@ def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MIN / TA_MININDEX."""
     n = x.shape[0]
@@ -85,7 +89,7 @@ def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) -> float:
     th = high[i]
     tl = low[i]
@@ -100,7 +104,7 @@ def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) 
     return greatest
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start: int) -> np.ndarray:
     """TA_ATR: SMA of the first ``period`` true ranges, then Wilder smoothing."""
     n = high.shape[0]
@@ -133,7 +137,7 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: float, t2: float,
              peak: float, trailing: int, since: int
              ) -> tuple[float, float, float, float, float, int]:
@@ -192,7 +196,7 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     return v, shift, t1, t2, peak, since
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums)."""
     n = x.shape[0]
@@ -229,20 +233,20 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     out = var(x, period, start)
     for i in range(out.shape[0]):
         v = out[i]
         if v == v:
-            if not v < 1e-14:
+            if v > 0.0:
                 out[i] = math.sqrt(v) if nbdev == 1.0 else math.sqrt(v) * nbdev
             else:
                 out[i] = 0.0
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) -> np.ndarray:
     """TA-Lib's stddev from a precomputed SMA (BBANDS with matype SMA)."""
     n = x.shape[0]
@@ -275,43 +279,84 @@ def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) ->
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
-    """TA_LINEARREG family; kind 0 value, 1 slope, 2 intercept, 3 angle, 4 tsf."""
+    """TA_LINEARREG family: 0 value, 1 slope, 2 intercept, 3 angle, 4 TSF, 5 FOSC.
+
+    TA-Lib 0.7+'s O(1) recurrence: x runs 0 (newest) .. period-1 (oldest); sum(y) and
+    sum(x*y) are updated per bar and rebuilt from the window every 32 windows or when the
+    value leaving is large against the window's magnitude (after a split). FOSC compares
+    the close with the forecast made one bar earlier.
+    """
     n = x.shape[0]
-    out = nans(n)
-    lb = period - 1
+    off = 1 if kind == 5 else 0
+    lb = period - 1 + off
+    out = np.empty(n)
+    out[: min(lb, n)] = np.nan
     if lb >= n:
         return out
     p = float(period)
-    sum_x = p * (p - 1) * 0.5
-    sum_xsqr = p * (p - 1) * (2 * p - 1) / 6
-    divisor = sum_x * sum_x - p * sum_xsqr
-    for today in range(lb, n):
-        sum_xy = 0.0
-        sum_y = 0.0
-        i = period
-        while i > 0:
-            i -= 1
-            v = x[today - i]
-            sum_y += v
-            sum_xy += i * v
-        m = (p * sum_xy - sum_x * sum_y) / divisor
+    sum_x = p * (period - 1) * 0.5
+    sum_xsqr = p * (period - 1) * (2 * period - 1) / 6.0
+    divisor = sum_x * sum_x - period * sum_xsqr
+    deg = 180.0 / math.pi
+    today = lb
+    sum_y = 0.0
+    sum_xy = 0.0
+    sum_abs = 0.0
+    i = period
+    while i != 0:
+        i -= 1
+        v = x[today - off - i]
+        sum_y += v
+        sum_xy += float(i) * v
+        sum_abs += abs(v)
+    since = 32 * period
+    trailing_value = x[0]
+    trailing = 1
+    while True:
+        m = (period * sum_xy - sum_x * sum_y) / divisor
         b = (sum_y - m * sum_x) / p
         if kind == 0:
-            out[today] = b + m * (p - 1)
+            out[today] = m * (p - 1) + b
         elif kind == 1:
             out[today] = m
         elif kind == 2:
             out[today] = b
         elif kind == 3:
-            out[today] = math.atan(m) * (180.0 / math.pi)
+            out[today] = math.atan(m) * deg
+        elif kind == 4:
+            out[today] = m * p + b
         else:
-            out[today] = b + m * p
+            c = x[today]
+            out[today] = 100.0 * (c - (m * p + b)) / c if c != 0.0 else 0.0
+        today += 1
+        if today >= n:
+            break
+        weighted = p * trailing_value
+        sum_xy = sum_xy + sum_y - weighted
+        v = x[today - off]
+        sum_y = sum_y - trailing_value + v
+        sum_abs = sum_abs - abs(trailing_value) + abs(v)
+        since -= 1
+        if since <= 0 or abs(weighted) > 100.0 * sum_abs:
+            since = 32 * period
+            sum_y = 0.0
+            sum_xy = 0.0
+            sum_abs = 0.0
+            w = float(period - 1)
+            for j in range(today - off - period + 1, today - off + 1):
+                v = x[j]
+                sum_y += v
+                sum_xy += w * v
+                sum_abs += abs(v)
+                w -= 1.0
+        trailing_value = x[trailing]
+        trailing += 1
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def head_nan(n: int, lb: int) -> np.ndarray:
     """An output array whose first ``lb`` bars are NaN (the rest is written by the caller)."""
     out = np.empty(n)
@@ -319,7 +364,7 @@ def head_nan(n: int, lb: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     """MOM/ROC family; kind 0 mom, 1 roc, 2 rocp, 3 rocr, 4 rocr100."""
     n = x.shape[0]
@@ -347,7 +392,7 @@ def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     n = high.shape[0]
     out = head_nan(n, 1)
@@ -356,7 +401,7 @@ def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def rolling_sum(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)

@@ -13,27 +13,31 @@ import math
 import numpy as np
 from numba import njit
 
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
+
 NAN = np.nan
 
 # TA-Lib MAType values.
 SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, MAMA, T3, HMA, NONE, DEFAULT, ZLEMA, RMA = range(14)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def nans(n: int) -> np.ndarray:
     out = np.empty(n)
     out[:] = NAN
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def copy_from(x: np.ndarray, start: int) -> np.ndarray:
     out = nans(x.shape[0])
     out[start:] = x[start:]
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -58,7 +62,7 @@ def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -85,7 +89,7 @@ def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def ema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -93,7 +97,7 @@ def ema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_k(x, period, 1.0 - (period - 1) / (period + 1), start)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     # Wilder's smoothing: SMA seed, then beta*prev + alpha*x (alpha derived from beta).
     n = x.shape[0]
@@ -122,7 +126,7 @@ def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -159,7 +163,7 @@ def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _shift_first(e: np.ndarray) -> int:
     for i in range(e.shape[0]):
         if e[i] == e[i]:
@@ -167,7 +171,7 @@ def _shift_first(e: np.ndarray) -> int:
     return e.shape[0]
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) -> np.ndarray:
     """EMA of EMA of ... (``levels`` deep) in one pass, each level seeded TA-Lib's way.
 
@@ -213,7 +217,7 @@ def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) ->
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -223,7 +227,7 @@ def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_chain(x, period, 2, 0, start - 2 * lb)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -233,7 +237,7 @@ def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_chain(x, period, 3, 1, start - 3 * lb)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -295,12 +299,12 @@ def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _is_zero(v: float) -> bool:
     return -1e-14 < v < 1e-14
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -356,7 +360,7 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -442,7 +446,7 @@ def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def mama(
     x: np.ndarray, fast_limit: float, slow_limit: float, start: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -604,7 +608,7 @@ def mama(
     return out_mama, out_fama
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -761,7 +765,7 @@ def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -789,7 +793,7 @@ def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     lag = (period - 1) // 2
@@ -824,7 +828,7 @@ def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def ma_lookback(period: int, matype: int) -> int:
     if period <= 1:
         return 0
@@ -849,7 +853,7 @@ def ma_lookback(period: int, matype: int) -> int:
     return 0
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def ma(x: np.ndarray, period: int, matype: int, start: int) -> np.ndarray:
     """TA_MA: dispatch on the TA-Lib MAType (DEFAULT must be resolved by the caller)."""
     if period == 1 or matype == NONE:

@@ -7,6 +7,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
+
 from chitti.compute.indicators import _kernels_common as kc
 from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import Param, indicator, int_param
@@ -24,7 +28,7 @@ def _period(default: int, lo: int = 2, name: str = "timeperiod") -> Param:
 # ---------------------------------------------------------------- directional movement
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
              ) -> tuple[float, float]:
     diff_p = h[i] - ph
@@ -34,7 +38,7 @@ def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
     return plus, minus
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _tr(th: float, tl: float, yc: float) -> float:
     y = th - tl
     t = abs(th - yc)
@@ -46,7 +50,7 @@ def _tr(th: float, tl: float, yc: float) -> float:
     return y
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind: int
                  ) -> np.ndarray:
     """kind: 0 +DM, 1 -DM, 2 +DI, 3 -DI, 4 DX, 5 ADX."""
@@ -115,19 +119,19 @@ def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind
         pc = c[today]
         if kind == 2 or kind == 3:
             dm = pp if kind == 2 else pm
-            out[today] = 100.0 * (dm / ptr) if not _is_zero(ptr) else 0.0
+            out[today] = 100.0 * (dm / ptr) if ptr != 0.0 else 0.0
             continue
         dx = np.nan
-        if not _is_zero(ptr):
+        if ptr != 0.0:
             mdi = 100.0 * (pm / ptr)
             pdi = 100.0 * (pp / ptr)
             t = mdi + pdi
-            if not _is_zero(t):
+            if t != 0.0:
                 dx = 100.0 * (abs(mdi - pdi) / t)
         if kind == 4:
             if dx == dx:
                 out[today] = dx
-            elif not _is_zero(ptr):
+            elif ptr != 0.0:
                 out[today] = 0.0
             else:
                 out[today] = out[today - 1] if today > lb else 0.0
@@ -168,7 +172,7 @@ _dm_spec("adx", "Average Directional Movement Index", 5,
          lambda p: 2 * p["timeperiod"] - 1, HLC, 2)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _adxr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     adx = _directional(h, lo, c, period, 5)
@@ -190,7 +194,7 @@ def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- RSI family
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -214,24 +218,28 @@ def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
     gain /= period
     t = gain + loss
     if cmo:
-        out[period] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
+        out[period] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
     else:
-        out[period] = 100.0 * (gain / t) if not _is_zero(t) else 0.0
+        out[period] = 100.0 * (gain / t) if t > 0.0 else 0.0
     beta = (period - 1) / period
     alpha = 1.0 - beta
     while today < n:
         v = x[today]
         d = v - prev
         prev = v
-        up = d if d > 0.0 else 0.0
-        dn = -d if d < 0.0 else 0.0
+        if d < 0:
+            up = 0.0
+            dn = -d
+        else:  # a NaN change lands here and poisons the gains, as in TA-Lib
+            up = d
+            dn = 0.0
         loss = beta * loss + alpha * dn
         gain = beta * gain + alpha * up
         t = gain + loss
         if cmo:
-            out[today] = 100.0 * ((gain - loss) / t) if not _is_zero(t) else 0.0
+            out[today] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
         else:
-            out[today] = 100.0 * (gain / t) if not _is_zero(t) else 0.0
+            out[today] = 100.0 * (gain / t) if t > 0.0 else 0.0
         today += 1
     return out
 
@@ -251,7 +259,7 @@ def cmo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_rsi(close, timeperiod, True),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _cmou(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -278,7 +286,7 @@ def _cmou(x: np.ndarray, period: int) -> np.ndarray:
             elif d < 0:
                 dn += d
         t = up + dn
-        out[i] = 100.0 * ((up - dn) / t) if not _is_zero(t) else 0.0
+        out[i] = 100.0 * ((up - dn) / t) if t != 0.0 else 0.0
     return out
 
 
@@ -292,7 +300,7 @@ def cmou(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------- stochastics
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: bool
            ) -> np.ndarray:
     n = h.shape[0]
@@ -348,7 +356,7 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     # TA-Lib feeds intermediate buffers to TA_MA from their first valid element.
     n = x.shape[0]
@@ -358,7 +366,7 @@ def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
            sdt: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -399,7 +407,7 @@ def stoch(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: in
                   slowd_period, resolve_matype(slowd_matype, 0))
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _kdj(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
          sdt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     k, d = _stoch(h, lo, c, fk, sk, skt, sd, sdt)
@@ -425,7 +433,7 @@ def kdj(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
                 slowd_period, resolve_matype(slowd_matype, 13))
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _stochf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, fd: int, fdt: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -455,7 +463,7 @@ def stochf(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: i
                    resolve_matype(fastd_matype, 0))
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _stochrsi(x: np.ndarray, period: int, fk: int, fd: int, fdt: int
               ) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -497,7 +505,7 @@ def willr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- MACD / price oscillators
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # One pass: both EMAs are seeded at bar slow-1 (the fast one on its last `fast` bars,
@@ -588,7 +596,7 @@ def macdfix(close: np.ndarray, signalperiod: int) -> tuple[np.ndarray, ...]:
     return _macd(close, 12, 26, signalperiod, True)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _macdext(x: np.ndarray, fast: int, ft: int, slow: int, st: int, signal: int, sgt: int
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -635,7 +643,7 @@ def macdext(close: np.ndarray, fastperiod: int, fastmatype: int, slowperiod: int
                     resolve_matype(signalmatype, 0))
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _po(x: np.ndarray, fast: int, slow: int, matype: int, pct: bool) -> np.ndarray:
     n = x.shape[0]
     if slow < fast:
@@ -648,7 +656,7 @@ def _po(x: np.ndarray, fast: int, slow: int, matype: int, pct: bool) -> np.ndarr
     s = km.ma(x, slow, matype, lb)
     for i in range(lb, n):
         if pct:
-            out[i] = ((f[i] - s[i]) / s[i]) * 100.0 if not _is_zero(s[i]) else 0.0
+            out[i] = ((f[i] - s[i]) / s[i]) * 100.0 if s[i] != 0.0 else 0.0
         else:
             out[i] = f[i] - s[i]
     return out
@@ -697,7 +705,7 @@ _mom_spec("rocr", "Rate of change ratio", 3, "close / prev.")
 _mom_spec("rocr100", "Rate of change ratio 100 scale", 4, "(close / prev) * 100.")
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _trix(x: np.ndarray, period: int) -> np.ndarray:
     if period == 1:
         return kc.mom(x, 1, 1)
@@ -712,7 +720,7 @@ def trix(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_trix(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple[float, float]:
     tl = lo[d]
     th = h[d]
@@ -729,7 +737,7 @@ def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple
     return cmtl, tr
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: int
             ) -> np.ndarray:
     n = h.shape[0]
@@ -764,11 +772,11 @@ def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: 
         b2 += b
         b3 += b
         o = 0.0
-        if not _is_zero(b1):
+        if b1 != 0.0:
             o += 4.0 * (a1 / b1)
-        if not _is_zero(b2):
+        if b2 != 0.0:
             o += 2.0 * (a2 / b2)
-        if not _is_zero(b3):
+        if b3 != 0.0:
             o += a3 / b3
         a, b = _ultosc_terms(h, lo, c, t1)
         a1 -= a
@@ -800,7 +808,7 @@ def ultosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod1: in
     return (_ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _cci(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -823,7 +831,8 @@ def _cci(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarra
         for j in range(period):
             t2 += abs(buf[j] - avg)
         t = last - avg
-        out[i] = t / (0.015 * (t2 / period)) if (t != 0.0 and t2 != 0.0) else 0.0
+        flat = abs(t) <= 1e-14 * (abs(last) + abs(avg))
+        out[i] = t / (0.015 * (t2 / period)) if (not flat and t2 != 0.0) else 0.0
         idx += 1
         if idx > period - 1:
             idx = 0
@@ -838,7 +847,7 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (_cci(high, low, close, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _mfi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     # TA-Lib 0.7+: a scaled dead-zone classifies "no move", an exact count of empty bars
     # resets the sums, and the ratio is clamped into [0, 100].
@@ -892,7 +901,7 @@ def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     return (_mfi(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _aroon(h: np.ndarray, lo: np.ndarray, period: int
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -958,7 +967,7 @@ def aroonosc(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_aroon(high, low, timeperiod)[2],)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _bop(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = o.shape[0]
     out = np.empty(n)
@@ -979,7 +988,7 @@ def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
 # ---------------------------------------------------------------- newer TA-Lib oscillators
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ao(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     mp = (h + lo) / 2.0
     return km.sma(mp, fast, 0) - km.sma(mp, slow, 0)
@@ -995,7 +1004,7 @@ def ao(high: np.ndarray, low: np.ndarray, fastperiod: int,
     return (_ao(high, low, fastperiod, slowperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ac(h: np.ndarray, lo: np.ndarray, fast: int, slow: int, sig: int) -> np.ndarray:
     n = h.shape[0]
     a = _ao(h, lo, fast, slow)
@@ -1019,7 +1028,7 @@ def ac(high: np.ndarray, low: np.ndarray, fastperiod: int, slowperiod: int,
     return (_ac(high, low, fastperiod, slowperiod, signalperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _coppock(x: np.ndarray, w: int, r1: int, r2: int) -> np.ndarray:
     n = x.shape[0]
     a = kc.mom(x, r1, 1) + kc.mom(x, r2, 1)
@@ -1039,25 +1048,28 @@ def coppock(close: np.ndarray, wmaperiod: int, roc1period: int,
     return (_coppock(close, wmaperiod, roc1period, roc2period),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _dpo(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     s = km.sma(x, period, 0)
     shift = period // 2 + 1
     out = km.nans(n)
-    for i in range(period - 1, n):
-        out[i] = x[i - shift] - s[i] if i - shift >= 0 else np.nan
+    for i in range(max(period - 1, shift), n):
+        a = x[i - shift]
+        d = a - s[i]
+        out[i] = 0.0 if abs(d) <= 1e-14 * (abs(a) + abs(s[i])) else d
     return out
 
 
 @indicator("dpo", "momentum", "Detrended Price Oscillator", inputs=("close",),
-           params=(_period(20),), lookback=lambda p: p["timeperiod"] - 1, talib="DPO")
+           params=(_period(20),),
+           lookback=lambda p: max(p["timeperiod"] - 1, p["timeperiod"] // 2 + 1), talib="DPO")
 def dpo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Close ``timeperiod/2 + 1`` bars ago minus the current SMA."""
     return (_dpo(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _er(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -1066,7 +1078,7 @@ def _er(x: np.ndarray, period: int) -> np.ndarray:
         for j in range(i - period + 1, i + 1):
             vol += abs(x[j] - x[j - 1])
         ch = abs(x[i] - x[i - period])
-        out[i] = ch / vol if vol > 0.0 else 0.0
+        out[i] = ch / vol if vol > 0.0 else 1.0
     return out
 
 
@@ -1077,7 +1089,7 @@ def er(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_er(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _eri(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
          ) -> tuple[np.ndarray, np.ndarray]:
     e = km.ema(c, period, 0)
@@ -1093,24 +1105,14 @@ def eri(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _eri(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _fosc(x: np.ndarray, period: int) -> np.ndarray:
-    n = x.shape[0]
-    t = kc.linreg(x, period, 4)
-    out = km.nans(n)
-    for i in range(period, n):
-        out[i] = 100.0 * (x[i] - t[i - 1]) / x[i] if x[i] != 0.0 else 0.0
-    return out
-
-
 @indicator("fosc", "momentum", "Forecast Oscillator", inputs=("close",),
            params=(_period(5),), lookback=lambda p: p["timeperiod"], talib="FOSC")
 def fosc(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Percent difference between the close and yesterday's time-series forecast."""
-    return (_fosc(close, timeperiod),)
+    return (kc.linreg(close, timeperiod, 5),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = o.shape[0]
     out = km.nans(n)
@@ -1124,7 +1126,7 @@ def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
             else:
                 dn -= d
         t = up + dn
-        out[i] = 100.0 * up / t if t > 0.0 else 0.0
+        out[i] = 100.0 * up / t if t > 0.0 else 50.0
     return out
 
 
@@ -1144,7 +1146,7 @@ def qstick(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
     return (km.sma(close - open, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _smi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, fast: int, slow: int,
          sig: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -1188,7 +1190,7 @@ def smi(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, f
     return _smi(high, low, close, timeperiod, fastperiod, slowperiod, signalperiod)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _tsi(x: np.ndarray, first: int, second: int) -> np.ndarray:
     n = x.shape[0]
     m = km.nans(n)
@@ -1216,7 +1218,7 @@ def tsi(close: np.ndarray, firstperiod: int, secondperiod: int) -> tuple[np.ndar
     return (_tsi(close, firstperiod, secondperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _vhf(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -1242,7 +1244,7 @@ def vhf(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_vhf(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -1269,7 +1271,7 @@ def vortex(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _vortex(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _wad(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -1293,7 +1295,7 @@ def wad(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarra
     return (_wad(high, low, close),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _fractal(h: np.ndarray, lo: np.ndarray, left: int, right: int
              ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]

@@ -8,10 +8,15 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
+
 from chitti.compute.indicators import _kernels_common as kc
 from chitti.compute.indicators import _kernels_ma as km
-from chitti.compute.indicators.catalog import float_param, indicator, int_param
 from chitti.compute.indicators.catalog import Param as _Param
+from chitti.compute.indicators.catalog import float_param, indicator, int_param
+from chitti.errors import BadRequest
 
 P = dict[str, Any]
 
@@ -128,7 +133,7 @@ def ht_trendline(close: np.ndarray) -> tuple[np.ndarray, ...]:
     return (km.ht_trendline(close, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> np.ndarray:
     n = x.shape[0]
     lb = km.ma_lookback(hi, matype)
@@ -171,19 +176,19 @@ def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> 
 def mavp(close: np.ndarray, periods: np.ndarray, minperiod: int, maxperiod: int,
          matype: int) -> tuple[np.ndarray, ...]:
     """Moving average whose period at each bar is read from the ``periods`` input."""
+    if minperiod > maxperiod:
+        raise BadRequest(f"mavp: minperiod={minperiod} is greater than maxperiod={maxperiod}")
     return (_mavp(close, periods, minperiod, maxperiod, resolve_matype(matype, 0)),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _bbands(x: np.ndarray, period: int, up: float, dn: float, matype: int
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
     middle = km.ma(x, period, matype, 0)
-    first = km.ma_lookback(period, matype) if period > 1 else 0
-    if matype == km.SMA:
-        sd = kc.stddev_with_sma(x, middle, period, first)
-    else:
-        sd = kc.stddev(x, period, 1.0, first)
+    first = max(km.ma_lookback(period, matype) if period > 1 else 0, period - 1)
+    middle[: min(first, n)] = np.nan
+    sd = kc.stddev(x, period, 1.0, first)
     upper = km.nans(n)
     lower = km.nans(n)
     for i in range(first, n):
@@ -230,7 +235,7 @@ def bbands(close: np.ndarray, timeperiod: int, nbdevup: float, nbdevdn: float,
     return _bbands(close, timeperiod, nbdevup, nbdevdn, resolve_matype(matype, 0))
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _accbands(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -262,7 +267,7 @@ def accbands(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _accbands(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _donchian(h: np.ndarray, lo: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     up = kc.rolling_max(h, period, 0)[0]
@@ -284,7 +289,7 @@ def donchian(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return _donchian(high, low, timeperiod)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _kc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, atrp: int, nbdev: float
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -325,7 +330,7 @@ def kc_(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, a
     return _kc(high, low, close, timeperiod, atrperiod, nbdev)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _midpoint(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -344,7 +349,7 @@ def _midpoint(x: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _midprice(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -371,7 +376,9 @@ def _midprice(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
 )
 def midpoint(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Mean of the highest and lowest close over ``timeperiod`` bars."""
-    return (_midpoint(close, timeperiod),)
+    hi = kc.rolling_max(close, timeperiod, 0)[0]
+    lo = kc.rolling_min(close, timeperiod, 0)[0]
+    return ((hi + lo) / 2.0,)
 
 
 @indicator(
@@ -381,10 +388,12 @@ def midpoint(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 )
 def midprice(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Mean of the highest high and lowest low over ``timeperiod`` bars."""
-    return (_midprice(high, low, timeperiod),)
+    hi = kc.rolling_max(high, timeperiod, 0)[0]
+    lo = kc.rolling_min(low, timeperiod, 0)[0]
+    return ((hi + lo) / 2.0,)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _sar_ext(h: np.ndarray, lo: np.ndarray, start_value: float, offset: float,
              ai_long: float, a_long: float, am_long: float,
              ai_short: float, a_short: float, am_short: float, signed: bool) -> np.ndarray:
@@ -539,9 +548,11 @@ def sarext(high: np.ndarray, low: np.ndarray, startvalue: float, offsetonreverse
                      accelerationshort, accelerationmaxshort, True),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _vwma(c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = c.shape[0]
+    if period == 1:
+        return c.copy()
     out = km.nans(n)
     if period - 1 >= n:
         return out
@@ -573,7 +584,7 @@ def vwma(close: np.ndarray, volume: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_vwma(close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath=FMA)
 def _supertrend(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, mult: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]

@@ -50,7 +50,7 @@ def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, .
     return (kc.var(close, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
     n = x0.shape[0]
     out = km.nans(n)
@@ -117,49 +117,64 @@ def beta(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray
     return (_beta(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
+def _correl_sums(x0: np.ndarray, x1: np.ndarray, lo: int, hi: int, s0: float, s1: float
+                 ) -> tuple[float, float, float, float, float]:
+    sx = sy = sx2 = sy2 = sxy = 0.0
+    for j in range(lo, hi + 1):
+        x = x0[j] - s0
+        y = x1[j] - s1
+        sx += x
+        sx2 += x * x
+        sy += y
+        sy2 += y * y
+        sxy += x * y
+    return sx, sy, sx2, sy2, sxy
+
+
+@njit(cache=True, nogil=True)
 def _correl(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
+    # Running sums of deviations from a shift inside the window, re-anchored (sums rebuilt
+    # from the window) every `period` bars: the plain sums of x*x cancel catastrophically
+    # at price levels (TA-Lib 0.7+ is accurate there too).
     n = x0.shape[0]
     out = km.nans(n)
     lb = period - 1
     if lb >= n:
         return out
-    sxy = sx = sy = sx2 = sy2 = 0.0
-    today = 0
-    while today <= lb:
-        x = x0[today]
-        sx += x
-        sx2 += x * x
-        y = x1[today]
-        sxy += x * y
-        sy += y
-        sy2 += y * y
-        today += 1
-    trailing = 0
-    tx = x0[trailing]
-    ty = x1[trailing]
-    trailing += 1
-    t = (sx2 - ((sx * sx) / period)) * (sy2 - ((sy * sy) / period))
-    out[lb] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if not t < 1e-14 else 0.0
-    while today < n:
-        sx -= tx
-        sx2 -= tx * tx
-        sxy -= tx * ty
-        sy -= ty
-        sy2 -= ty * ty
-        x = x0[today]
-        sx += x
-        sx2 += x * x
-        y = x1[today]
-        sxy += x * y
-        sy += y
-        sy2 += y * y
-        tx = x0[trailing]
-        ty = x1[trailing]
-        trailing += 1
-        t = (sx2 - ((sx * sx) / period)) * (sy2 - ((sy * sy) / period))
-        out[today] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if not t < 1e-14 else 0.0
-        today += 1
+    s0 = x0[0]
+    s1 = x1[0]
+    sx, sy, sx2, sy2, sxy = _correl_sums(x0, x1, 0, lb, s0, s1)
+    since = 0
+    for today in range(lb, n):
+        if today > lb:
+            since += 1
+            if since >= period:
+                since = 0
+                s0 = x0[today - lb]
+                s1 = x1[today - lb]
+                sx, sy, sx2, sy2, sxy = _correl_sums(x0, x1, today - lb, today, s0, s1)
+            else:
+                tx = x0[today - period] - s0
+                ty = x1[today - period] - s1
+                sx -= tx
+                sx2 -= tx * tx
+                sxy -= tx * ty
+                sy -= ty
+                sy2 -= ty * ty
+                x = x0[today] - s0
+                y = x1[today] - s1
+                sx += x
+                sx2 += x * x
+                sxy += x * y
+                sy += y
+                sy2 += y * y
+        vx = sx2 - ((sx * sx) / period)
+        vy = sy2 - ((sy * sy) / period)
+        # a window flat to rounding noise of its own level has no correlation
+        flat = (vx <= 1e-14 * (sx2 + period * s0 * s0)) or (vy <= 1e-14 * (sy2 + period * s1 * s1))
+        t = vx * vy
+        out[today] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if (t > 0.0 and not flat) else 0.0
     return out
 
 
@@ -172,7 +187,7 @@ def correl(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarr
     return (_correl(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
     # A sorted copy of the window, updated by one removal and one insertion per bar.
     n = x.shape[0]
@@ -211,7 +226,7 @@ def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[n
     return (_percentile(close, timeperiod, percentile),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _percentrank(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)

@@ -1,2 +1,554 @@
-"""placeholder"""
-def stream(*a, **k): raise NotImplementedError
+"""Live bars: O(1)-per-bar streaming forms that reproduce the batch kernels.
+
+``stream(name, **params)`` returns an object whose ``update(open=..., high=..., low=...,
+close=..., volume=...)`` takes one new bar (only the indicator's inputs are required) and
+returns ``{output name: float}`` for that bar: NaN during the warm-up, then the value the
+batch `compute` gives for the same bar on the same history (same seeding, same arithmetic
+order; the batch kernels fuse multiply-adds, so the last bit may differ).
+
+As in batch mode, bars before the first one with every input present (not NaN) are
+skipped (their outputs are NaN); a NaN after that is processed like the batch kernel does.
+State is a few floats plus, for windowed indicators, a ring of ``period`` values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from chitti.compute.indicators.catalog import get_spec
+from chitti.errors import BadRequest
+
+__all__ = ["IndicatorStream", "stream", "streaming_names"]
+
+NAN = math.nan
+
+
+# ------------------------------------------------------------------ building blocks
+
+
+class _SMA:
+    """TA_SMA as a stream: running total, trailing value removed after each output."""
+
+    def __init__(self, period: int) -> None:
+        self.period = period
+        self.buf: deque[float] = deque()
+        self.total = 0.0
+
+    def update(self, x: float) -> float:
+        self.total += x
+        self.buf.append(x)
+        if len(self.buf) < self.period:
+            return NAN
+        out = self.total / self.period
+        self.total -= self.buf.popleft()
+        return out
+
+
+class _EMA:
+    """TA_EMA: seeded with the mean of the first ``period`` values."""
+
+    def __init__(self, period: int, k: float | None = None) -> None:
+        self.period = period
+        self.k = 1.0 - (period - 1) / (period + 1) if k is None else k
+        self.beta = 1.0 - self.k
+        self.n = 0
+        self.acc = 0.0
+        self.prev = NAN
+
+    def update(self, x: float) -> float:
+        if self.period == 1:
+            return x
+        self.n += 1
+        if self.n < self.period:
+            self.acc += x
+            return NAN
+        if self.n == self.period:
+            self.acc += x
+            self.prev = self.acc / self.period
+        else:
+            self.prev = self.beta * self.prev + self.k * x
+        return self.prev
+
+
+class _RMA(_EMA):
+    """Wilder's smoothing (TA_RMA): SMA seed, then beta*prev + alpha*x, beta=(n-1)/n."""
+
+    def __init__(self, period: int) -> None:
+        super().__init__(period)
+        self.beta = (period - 1) / period
+        self.k = 1.0 - self.beta
+
+
+class _WMA:
+    """TA_WMA's two running sums (plain sum and weighted sum)."""
+
+    def __init__(self, period: int) -> None:
+        self.period = period
+        self.divider = float((period * (period + 1)) >> 1)
+        self.buf: deque[float] = deque()
+        self.sub = 0.0
+        self.wsum = 0.0
+        self.trailing_value = 0.0
+
+    def update(self, x: float) -> float:
+        if self.period == 1:
+            return x
+        self.buf.append(x)
+        if len(self.buf) < self.period:
+            self.sub += x
+            self.wsum += x * len(self.buf)
+            return NAN
+        self.sub += x
+        self.sub -= self.trailing_value
+        self.wsum += x * self.period
+        self.trailing_value = self.buf.popleft()
+        out = self.wsum / self.divider
+        self.wsum -= self.sub
+        return out
+
+
+def _ma_stream(period: int, matype: int) -> Any:
+    if period == 1 or matype == 10:
+        return _Identity()
+    if matype in (0, 11):
+        return _SMA(period)
+    if matype == 1:
+        return _EMA(period)
+    if matype == 2:
+        return _WMA(period)
+    if matype == 13:
+        return _RMA(period)
+    raise BadRequest(
+        f"streaming supports moving-average types 0 (SMA), 1 (EMA), 2 (WMA), 10 (none) and "
+        f"13 (RMA); got matype={matype}. Use compute() on the history for other types"
+    )
+
+
+class _Identity:
+    def update(self, x: float) -> float:
+        return x
+
+
+class _RollingExtreme:
+    """Highest/lowest of the last ``period`` values: monotonic deque, amortised O(1)."""
+
+    def __init__(self, period: int, highest: bool) -> None:
+        self.period = period
+        self.highest = highest
+        self.q: deque[tuple[int, float]] = deque()
+        self.i = -1
+
+    def update(self, x: float) -> float:
+        self.i += 1
+        q = self.q
+        if self.highest:
+            while q and q[-1][1] <= x:
+                q.pop()
+        else:
+            while q and q[-1][1] >= x:
+                q.pop()
+        q.append((self.i, x))
+        while q[0][0] <= self.i - self.period:
+            q.popleft()
+        return q[0][1] if self.i >= self.period - 1 else NAN
+
+
+def _tr(high: float, low: float, prev_close: float) -> float:
+    g = high - low
+    v = abs(prev_close - high)
+    if v > g:
+        g = v
+    v = abs(prev_close - low)
+    if v > g:
+        g = v
+    return g
+
+
+# ------------------------------------------------------------------ indicator streams
+
+
+class _SmaS:
+    outputs = ("sma",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.m = _SMA(timeperiod)
+
+    def step(self, close: float) -> tuple[float, ...]:
+        return (self.m.update(close),)
+
+
+class _EmaS(_SmaS):
+    outputs = ("ema",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.m = _EMA(timeperiod)  # type: ignore[assignment]
+
+
+class _WmaS(_SmaS):
+    outputs = ("wma",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.m = _WMA(timeperiod)  # type: ignore[assignment]
+
+
+class _RmaS(_SmaS):
+    outputs = ("rma",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.m = _RMA(timeperiod)  # type: ignore[assignment]
+
+
+class _RsiS:
+    outputs = ("rsi",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.p = timeperiod
+        self.beta = (timeperiod - 1) / timeperiod
+        self.alpha = 1.0 - self.beta
+        self.n = -1
+        self.prev = NAN
+        self.gain = 0.0
+        self.loss = 0.0
+
+    def step(self, close: float) -> tuple[float, ...]:
+        self.n += 1
+        if self.n == 0:
+            self.prev = close
+            return (NAN,)
+        d = close - self.prev
+        self.prev = close
+        if self.n <= self.p:
+            if d < 0:
+                self.loss -= d
+            else:
+                self.gain += d
+            if self.n < self.p:
+                return (NAN,)
+            self.loss /= self.p
+            self.gain /= self.p
+        else:
+            up, dn = (0.0, -d) if d < 0 else (d, 0.0)
+            self.loss = self.beta * self.loss + self.alpha * dn
+            self.gain = self.beta * self.gain + self.alpha * up
+        t = self.gain + self.loss
+        return (100.0 * (self.gain / t) if t > 0.0 else 0.0,)
+
+
+class _MacdS:
+    outputs = ("macd", "macdsignal", "macdhist")
+
+    def __init__(self, fastperiod: int, slowperiod: int, signalperiod: int) -> None:
+        fast, slow = sorted((fastperiod, slowperiod))
+        self.fast, self.slow, self.signal = fast, slow, signalperiod
+        self.k1, self.k2 = 2.0 / (slow + 1), 2.0 / (fast + 1)
+        self.recent: deque[float] = deque(maxlen=slow)
+        self.n = -1
+        self.es = self.ef = NAN
+        self.sig = _EMA(signalperiod, 2.0 / (signalperiod + 1))
+
+    def step(self, close: float) -> tuple[float, ...]:
+        self.n += 1
+        t = self.slow - 1
+        if self.n < t:
+            self.recent.append(close)
+            return (NAN, NAN, NAN)
+        if self.n == t:
+            self.recent.append(close)
+            vals = list(self.recent)
+            es = 0.0
+            for v in vals:
+                es += v
+            self.es = es / self.slow
+            ef = 0.0
+            for v in vals[len(vals) - self.fast:]:
+                ef += v
+            self.ef = ef / self.fast
+        else:
+            self.es = (1.0 - self.k1) * self.es + self.k1 * close
+            self.ef = (1.0 - self.k2) * self.ef + self.k2 * close
+        d = self.ef - self.es
+        s = self.sig.update(d)
+        if s != s:
+            return (NAN, NAN, NAN)
+        return (d, s, d - s)
+
+
+class _BbandsS:
+    outputs = ("upperband", "middleband", "lowerband")
+
+    def __init__(self, timeperiod: int, nbdevup: float, nbdevdn: float, matype: int) -> None:
+        if matype not in (0, 11):
+            raise BadRequest("streaming bbands supports matype 0 (SMA) only; "
+                             f"got matype={matype}")
+        self.p, self.up, self.dn = timeperiod, nbdevup, nbdevdn
+        self.buf: deque[float] = deque()
+        self.total = 0.0
+        self.t2 = 0.0
+
+    def step(self, close: float) -> tuple[float, ...]:
+        self.buf.append(close)
+        self.total += close
+        sq = close * close
+        self.t2 += sq
+        if len(self.buf) < self.p:
+            return (NAN, NAN, NAN)
+        mean = self.total / self.p
+        old = self.buf.popleft()
+        self.total -= old
+        m2 = self.t2 / self.p
+        self.t2 -= old * old
+        m2 -= mean * mean
+        sd = math.sqrt(m2) if not m2 < 1e-14 else 0.0
+        if self.up == self.dn:
+            t = sd if self.up == 1.0 else sd * self.up
+            return (mean + t, mean, mean - t)
+        return (mean + (sd if self.up == 1.0 else sd * self.up), mean,
+                mean - (sd if self.dn == 1.0 else sd * self.dn))
+
+
+class _AtrS:
+    outputs = ("atr",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.p = timeperiod
+        self.prev_close = NAN
+        self.n = -1
+        self.acc = 0.0
+        self.val = NAN
+        self.beta = (timeperiod - 1) / timeperiod
+        self.alpha = 1.0 - self.beta
+
+    def step(self, high: float, low: float, close: float) -> tuple[float, ...]:
+        self.n += 1
+        pc, self.prev_close = self.prev_close, close
+        if self.n == 0:
+            return (NAN,)
+        tr = _tr(high, low, pc)
+        if self.p == 1:
+            return (tr,)
+        if self.n < self.p:
+            self.acc += tr
+            return (NAN,)
+        if self.n == self.p:
+            self.acc += tr
+            self.val = self.acc / self.p
+        else:
+            self.val = self.beta * self.val + self.alpha * tr
+        return (self.val,)
+
+
+class _AdxS:
+    outputs = ("adx",)
+
+    def __init__(self, timeperiod: int) -> None:
+        self.p = timeperiod
+        self.n = -1
+        self.ph = self.pl = self.pc = NAN
+        self.pp = self.pm = self.ptr = 0.0
+        self.sum_dx = 0.0
+        self.adx = NAN
+
+    def step(self, high: float, low: float, close: float) -> tuple[float, ...]:
+        self.n += 1
+        p = self.p
+        if self.n == 0:
+            self.ph, self.pl, self.pc = high, low, close
+            return (NAN,)
+        diff_p = high - self.ph
+        diff_m = self.pl - low
+        plus = diff_p if (diff_p > 0 and diff_p > diff_m) else 0.0
+        minus = diff_m if (diff_m > 0 and diff_p < diff_m) else 0.0
+        tr = _tr(high, low, self.pc)
+        self.ph, self.pl, self.pc = high, low, close
+        if self.n < p:
+            self.pp += plus
+            self.pm += minus
+            self.ptr += tr
+            return (NAN,)
+        self.pp = self.pp - self.pp / p + plus
+        self.pm = self.pm - self.pm / p + minus
+        self.ptr = self.ptr - self.ptr / p + tr
+        dx = NAN
+        if self.ptr != 0.0:
+            mdi = 100.0 * (self.pm / self.ptr)
+            pdi = 100.0 * (self.pp / self.ptr)
+            t = mdi + pdi
+            if t != 0.0:
+                dx = 100.0 * (abs(mdi - pdi) / t)
+        loops = self.n - p + 1
+        if loops <= p:
+            if dx == dx:
+                self.sum_dx += dx
+            if loops == p:
+                self.adx = self.sum_dx / p
+                return (self.adx,)
+            return (NAN,)
+        if dx == dx:
+            self.adx = (self.adx * (p - 1) + dx) / p
+        return (self.adx,)
+
+
+class _StochS:
+    outputs = ("slowk", "slowd")
+
+    def __init__(self, fastk_period: int, slowk_period: int, slowk_matype: int,
+                 slowd_period: int, slowd_matype: int) -> None:
+        self.hi = _RollingExtreme(fastk_period, True)
+        self.lo = _RollingExtreme(fastk_period, False)
+        self.k = _ma_stream(slowk_period, slowk_matype)
+        self.d = _ma_stream(slowd_period, slowd_matype)
+
+    def step(self, high: float, low: float, close: float) -> tuple[float, ...]:
+        hh = self.hi.update(high)
+        ll = self.lo.update(low)
+        if hh != hh:
+            return (NAN, NAN)
+        diff = (hh - ll) / 100.0
+        fk = (close - ll) / diff if diff != 0.0 else 0.0
+        sk = self.k.update(fk)
+        if sk != sk:
+            return (NAN, NAN)
+        sd = self.d.update(sk)
+        if sd != sd:
+            return (NAN, NAN)
+        return (sk, sd)
+
+
+class _ObvS:
+    outputs = ("obv",)
+
+    def __init__(self) -> None:
+        self.obv = NAN
+        self.prev = NAN
+
+    def step(self, close: float, volume: float) -> tuple[float, ...]:
+        if self.obv != self.obv and self.prev != self.prev:
+            self.obv = volume
+        elif close > self.prev:
+            self.obv += volume
+        elif close < self.prev:
+            self.obv -= volume
+        self.prev = close
+        return (self.obv,)
+
+
+class _VwapS:
+    outputs = ("vwap",)
+
+    def __init__(self) -> None:
+        self.spv = 0.0
+        self.sv = 0.0
+        self.vwap = 0.0
+
+    def step(self, high: float, low: float, close: float, volume: float) -> tuple[float, ...]:
+        tp = (high + low + close) / 3.0
+        if math.isfinite(tp) and math.isfinite(volume):
+            self.spv += tp * volume
+            self.sv += volume
+        if self.sv > 0.0:
+            self.vwap = self.spv / self.sv
+        return (self.vwap,)
+
+
+class _SupertrendS:
+    outputs = ("supertrend", "trend")
+
+    def __init__(self, timeperiod: int, multiplier: float) -> None:
+        self.atr = _AtrS(timeperiod)
+        self.p = timeperiod
+        self.mult = multiplier
+        self.n = -1
+        self.fu = self.fl = self.prev_close = NAN
+        self.up = True
+
+    def step(self, high: float, low: float, close: float) -> tuple[float, ...]:
+        self.n += 1
+        (a,) = self.atr.step(high, low, close)
+        if self.n < self.p:
+            return (NAN, NAN)
+        mp = (high + low) / 2.0
+        band = self.mult * a
+        bu, bl = mp + band, mp - band
+        if self.n == self.p:
+            self.fu, self.fl, self.up = bu, bl, True
+        else:
+            if bu < self.fu or self.prev_close > self.fu:
+                self.fu = bu
+            if bl > self.fl or self.prev_close < self.fl:
+                self.fl = bl
+            if self.up:
+                if close < self.fl:
+                    self.up = False
+            elif close > self.fu:
+                self.up = True
+        self.prev_close = close
+        return (self.fl, 1.0) if self.up else (self.fu, -1.0)
+
+
+_STREAMS: dict[str, Callable[..., Any]] = {
+    "sma": _SmaS, "ema": _EmaS, "wma": _WmaS, "rma": _RmaS, "rsi": _RsiS, "macd": _MacdS,
+    "bbands": _BbandsS, "atr": _AtrS, "adx": _AdxS, "stoch": _StochS, "obv": _ObvS,
+    "vwap": _VwapS, "supertrend": _SupertrendS,
+}
+
+
+def streaming_names() -> list[str]:
+    """Return the indicators that have a streaming form (their spec says streaming=True)."""
+    return sorted(_STREAMS)
+
+
+class IndicatorStream:
+    """One indicator fed bar by bar; see the module docstring."""
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        self.spec = get_spec(name)
+        self.params = self.spec.resolve(params)
+        self._impl = _STREAMS[self.spec.name](**self.params)
+        self._started = False
+        self.bars = 0
+
+    def update(self, **bar: float) -> dict[str, float]:
+        """Feed one bar and return this bar's outputs (NaN while warming up)."""
+        values = []
+        for k in self.spec.inputs:
+            if k not in bar:
+                raise BadRequest(f"{self.spec.name}: bar is missing {k!r}; "
+                                 f"this indicator needs {', '.join(self.spec.inputs)}")
+            v = bar[k]
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                try:
+                    v = float(v)
+                except (TypeError, ValueError):
+                    raise BadRequest(f"{self.spec.name}: {k}={bar[k]!r} is not a number") from None
+            v = float(v)
+            if v != v:
+                pass
+            elif not math.isfinite(v):
+                raise BadRequest(f"{self.spec.name}: {k}={v} is not finite; "
+                                 "only NaN (a missing bar) is accepted")
+            values.append(v)
+        self.bars += 1
+        if not self._started:
+            if any(v != v for v in values):
+                return {o: NAN for o in self.spec.outputs}
+            self._started = True
+        out = self._impl.step(*values)
+        return dict(zip(self.spec.outputs, out, strict=True))
+
+
+def stream(name: str, **params: Any) -> IndicatorStream:
+    """Return a live-bar stream of indicator ``name`` (O(1) work and state per bar).
+
+    Raises `BadRequest` for an unknown name, bad parameters, or an indicator without a
+    streaming form (``get_spec(name).streaming`` is False).
+    """
+    spec = get_spec(name)
+    if spec.name not in _STREAMS:
+        raise BadRequest(
+            f"{spec.name} has no streaming form; streaming indicators: "
+            f"{', '.join(streaming_names())}. Recompute it with compute() on the history"
+        )
+    return IndicatorStream(spec.name, params)

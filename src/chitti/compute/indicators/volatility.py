@@ -30,9 +30,11 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (kc.atr(high, low, close, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _natr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     a = kc.atr(h, lo, c, period, 0)
+    if period == 1:  # TA-Lib returns the true range itself at period 1
+        return a
     out = km.nans(h.shape[0])
     for i in range(period, h.shape[0]):
         out[i] = (a[i] / c[i]) * 100.0 if c[i] != 0.0 else 0.0
@@ -56,7 +58,7 @@ def adr(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray,
     return (km.sma(high - low, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _cvi(h: np.ndarray, lo: np.ndarray, period: int, rocp: int) -> np.ndarray:
     n = h.shape[0]
     e = km.ema(h - lo, period, 0)
@@ -77,7 +79,7 @@ def cvi(high: np.ndarray, low: np.ndarray, timeperiod: int,
     return (_cvi(high, low, timeperiod, rocperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _massi(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     n = h.shape[0]
     e1 = km.ema(h - lo, fast, 0)
@@ -88,7 +90,7 @@ def _massi(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     f2 = 2 * f
     r = km.nans(n)
     for i in range(f2, n):
-        r[i] = e1[i] / e2[i] if e2[i] != 0.0 else 0.0
+        r[i] = e1[i] / e2[i] if e2[i] != 0.0 else 1.0
     out = km.nans(n)
     if f2 < n:
         out[f2:] = kc.rolling_sum(r[f2:], slow, 0)
@@ -108,7 +110,7 @@ def massi(high: np.ndarray, low: np.ndarray, fastperiod: int,
 _rvi_var = kc.var_step
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _rvi(x: np.ndarray, period: int, sdp: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)

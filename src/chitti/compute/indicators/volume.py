@@ -13,7 +13,7 @@ from chitti.compute.indicators.overlap import ma_lookback, matype_param, resolve
 HLCV = ("high", "low", "close", "volume")
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _ad_line(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)
@@ -33,7 +33,7 @@ def ad(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (_ad_line(high, low, close, volume),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _adosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, fast: int, slow: int
            ) -> np.ndarray:
     n = h.shape[0]
@@ -64,7 +64,7 @@ def adosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarr
     return (_adosc(high, low, close, volume, fastperiod, slowperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _obv(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = c.shape[0]
     out = np.empty(n)
@@ -91,7 +91,7 @@ def obv(close: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, ...]:
     return (_obv(close, volume),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _cmf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -116,7 +116,7 @@ def cmf(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     return (_cmf(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _efi(c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = c.shape[0]
     f = km.nans(n)
@@ -136,7 +136,7 @@ def efi(close: np.ndarray, volume: np.ndarray, timeperiod: int) -> tuple[np.ndar
     return (_efi(close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _marketfi(h: np.ndarray, lo: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)
@@ -152,7 +152,7 @@ def marketfi(high: np.ndarray, low: np.ndarray, volume: np.ndarray) -> tuple[np.
     return (_marketfi(high, low, volume),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _vi(c: np.ndarray, v: np.ndarray, positive: bool) -> np.ndarray:
     n = c.shape[0]
     out = np.empty(n)
@@ -163,7 +163,9 @@ def _vi(c: np.ndarray, v: np.ndarray, positive: bool) -> np.ndarray:
     for i in range(1, n):
         cond = v[i] > v[i - 1] if positive else v[i] < v[i - 1]
         if cond and c[i - 1] != 0.0:
-            val = val + val * ((c[i] - c[i - 1]) / c[i - 1])
+            new = val + val * ((c[i] - c[i - 1]) / c[i - 1])
+            if np.isfinite(new):  # a NaN/inf bar must not poison the running index
+                val = new
         out[i] = val
     return out
 
@@ -182,7 +184,7 @@ def pvi(close: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, ...]:
     return (_vi(close, volume, True),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _pvt(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = c.shape[0]
     out = km.nans(n)
@@ -216,14 +218,13 @@ def pvo(volume: np.ndarray, fastperiod: int, slowperiod: int,
     return (_po(volume, fastperiod, slowperiod, resolve_matype(matype, 1), True),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def _rvol(v: np.ndarray, period: int) -> np.ndarray:
     n = v.shape[0]
     s = km.sma(v, period, 0)
     out = km.nans(n)
     for i in range(period, n):
-        m = s[i - 1]
-        out[i] = v[i] / m if m > 0.0 else 0.0
+        out[i] = v[i] / s[i - 1]
     return out
 
 
@@ -235,7 +236,7 @@ def rvol(volume: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_rvol(volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
 def vwap_cumulative(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)
