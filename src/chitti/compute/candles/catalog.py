@@ -37,7 +37,8 @@ class PatternSpec:
     ``settings`` are the candle settings (see `CANDLE_SETTINGS`) the pattern measures
     candles with, ``span`` how many candles before the current one it looks at; the
     warm-up is the longest averaging period among the settings plus the span.
-    ``fn(open, high, low, close, lookback, *params)`` is the Numba kernel.
+    ``fn(open, high, low, close, lookback, *params)`` is the Numba kernel (or a thin wrapper
+    around a kernel that variants share).
     """
 
     name: str

@@ -2,6 +2,8 @@
 
 Kernels take ``(open, high, low, close, lookback[, penetration])`` and return TA-Lib's
 int32 output. An average named ``x1`` is the one TA-Lib takes for candle ``i-1``.
+Variants of one pattern share one Numba kernel (``_harami``, ``_neck``...); their entries are thin
+Python wrappers, so each shared kernel compiles once.
 """
 
 from __future__ import annotations
@@ -70,14 +72,12 @@ def _harami(o: A, h: A, l: A, c: A, start: int, second: int) -> A:
 
 
 @pattern("cdlharami", "Harami Pattern", settings=(BODY_SHORT, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlharami(o: A, h: A, l: A, c: A, start: int) -> A:
     """Harami: a short body inside the long body before it (±80 if an end ties)."""
     return _harami(o, h, l, c, start, BODY_SHORT)
 
 
 @pattern("cdlharamicross", "Harami Cross Pattern", settings=(BODY_DOJI, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlharamicross(o: A, h: A, l: A, c: A, start: int) -> A:
     """Harami cross: a doji inside the long body before it (±80 if an end ties)."""
     return _harami(o, h, l, c, start, BODY_DOJI)
@@ -131,7 +131,6 @@ def _hammer_like(o: A, h: A, l: A, c: A, start: int, upper: bool, sign: int) -> 
 
 @pattern("cdlhammer", "Hammer", settings=(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR),
          span=1)
-@njit(cache=True, nogil=True)
 def cdlhammer(o: A, h: A, l: A, c: A, start: int) -> A:
     """Hammer: small body at the top, long lower shadow, body near or below the prior low."""
     return _hammer_like(o, h, l, c, start, False, 1)
@@ -139,7 +138,6 @@ def cdlhammer(o: A, h: A, l: A, c: A, start: int) -> A:
 
 @pattern("cdlhangingman", "Hanging Man",
          settings=(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR), span=1)
-@njit(cache=True, nogil=True)
 def cdlhangingman(o: A, h: A, l: A, c: A, start: int) -> A:
     """Hanging man: a hammer whose body is near or above the prior high (bearish)."""
     return _hammer_like(o, h, l, c, start, False, -1)
@@ -147,7 +145,6 @@ def cdlhangingman(o: A, h: A, l: A, c: A, start: int) -> A:
 
 @pattern("cdlinvertedhammer", "Inverted Hammer",
          settings=(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT), span=1)
-@njit(cache=True, nogil=True)
 def cdlinvertedhammer(o: A, h: A, l: A, c: A, start: int) -> A:
     """Inverted hammer: small body at the bottom, long upper shadow, gapping down."""
     return _hammer_like(o, h, l, c, start, True, 1)
@@ -155,7 +152,6 @@ def cdlinvertedhammer(o: A, h: A, l: A, c: A, start: int) -> A:
 
 @pattern("cdlshootingstar", "Shooting Star",
          settings=(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT), span=1)
-@njit(cache=True, nogil=True)
 def cdlshootingstar(o: A, h: A, l: A, c: A, start: int) -> A:
     """Shooting star: small body at the bottom, long upper shadow, gapping up (bearish)."""
     return _hammer_like(o, h, l, c, start, True, -1)
@@ -251,21 +247,18 @@ def _neck(o: A, h: A, l: A, c: A, start: int, kind: int) -> A:
 
 
 @pattern("cdlonneck", "On-Neck Pattern", settings=(EQUAL, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlonneck(o: A, h: A, l: A, c: A, start: int) -> A:
     """On-neck: a white candle closing at the prior long black candle's low (bearish)."""
     return _neck(o, h, l, c, start, 0)
 
 
 @pattern("cdlinneck", "In-Neck Pattern", settings=(EQUAL, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlinneck(o: A, h: A, l: A, c: A, start: int) -> A:
     """In-neck: a white candle closing just into the prior long black body (bearish)."""
     return _neck(o, h, l, c, start, 1)
 
 
 @pattern("cdlthrusting", "Thrusting Pattern", settings=(EQUAL, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlthrusting(o: A, h: A, l: A, c: A, start: int) -> A:
     """Thrusting: a white candle closing into, but below the middle of, the prior long
     black body (bearish)."""
@@ -297,7 +290,6 @@ def _kicking(o: A, h: A, l: A, c: A, start: int, by_length: bool) -> A:
 
 
 @pattern("cdlkicking", "Kicking", settings=(SHADOW_VERY_SHORT, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlkicking(o: A, h: A, l: A, c: A, start: int) -> A:
     """Kicking: two opposite marubozus with a gap between them; sign of the 2nd."""
     return _kicking(o, h, l, c, start, False)
@@ -305,7 +297,6 @@ def cdlkicking(o: A, h: A, l: A, c: A, start: int) -> A:
 
 @pattern("cdlkickingbylength", "Kicking - bull/bear determined by the longer marubozu",
          settings=(SHADOW_VERY_SHORT, BODY_LONG), span=1)
-@njit(cache=True, nogil=True)
 def cdlkickingbylength(o: A, h: A, l: A, c: A, start: int) -> A:
     """Kicking, signed by the longer of the two marubozus."""
     return _kicking(o, h, l, c, start, True)

@@ -2,6 +2,8 @@
 
 Kernels take ``(open, high, low, close, lookback[, penetration])`` and return TA-Lib's
 int32 output. An average named ``x2`` is the one TA-Lib takes for candle ``i-2``.
+Variants of one pattern share one Numba kernel (``_star``, ``_hikkake``); their entries are thin
+Python wrappers, so each shared kernel compiles once.
 """
 
 from __future__ import annotations
@@ -322,7 +324,6 @@ def _star(o: A, h: A, l: A, c: A, start: int, penetration: float, middle: int, s
 
 @pattern("cdleveningstar", "Evening Star", settings=(BODY_SHORT, BODY_LONG), span=2,
          params=(penetration(0.3),))
-@njit(cache=True, nogil=True)
 def cdleveningstar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
     """Evening star: a long white body, a short body gapping up, a black body closing well
     into the first (bearish)."""
@@ -331,7 +332,6 @@ def cdleveningstar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
 
 @pattern("cdlmorningstar", "Morning Star", settings=(BODY_SHORT, BODY_LONG), span=2,
          params=(penetration(0.3),))
-@njit(cache=True, nogil=True)
 def cdlmorningstar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
     """Morning star: a long black body, a short body gapping down, a white body closing well
     into the first (bullish)."""
@@ -340,7 +340,6 @@ def cdlmorningstar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
 
 @pattern("cdleveningdojistar", "Evening Doji Star", settings=(BODY_DOJI, BODY_LONG, BODY_SHORT),
          span=2, params=(penetration(0.3),))
-@njit(cache=True, nogil=True)
 def cdleveningdojistar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
     """Evening doji star: an evening star whose middle candle is a doji (bearish)."""
     return _star(o, h, l, c, start, penetration, BODY_DOJI, -1)
@@ -348,7 +347,6 @@ def cdleveningdojistar(o: A, h: A, l: A, c: A, start: int, penetration: float) -
 
 @pattern("cdlmorningdojistar", "Morning Doji Star", settings=(BODY_DOJI, BODY_LONG, BODY_SHORT),
          span=2, params=(penetration(0.3),))
-@njit(cache=True, nogil=True)
 def cdlmorningdojistar(o: A, h: A, l: A, c: A, start: int, penetration: float) -> A:
     """Morning doji star: a morning star whose middle candle is a doji (bullish)."""
     return _star(o, h, l, c, start, penetration, BODY_DOJI, 1)
@@ -414,7 +412,6 @@ def _hikkake(o: A, h: A, l: A, c: A, start: int, modified: bool) -> A:
 
 
 @pattern("cdlhikkake", "Hikkake Pattern", span=5)
-@njit(cache=True, nogil=True)
 def cdlhikkake(o: A, h: A, l: A, c: A, start: int) -> A:
     """Hikkake: an inside bar broken out of falsely (±100), confirmed within three bars by a
     close beyond the inside bar (±200)."""
@@ -422,7 +419,6 @@ def cdlhikkake(o: A, h: A, l: A, c: A, start: int) -> A:
 
 
 @pattern("cdlhikkakemod", "Modified Hikkake Pattern", settings=(NEAR,), span=5, min_period=1)
-@njit(cache=True, nogil=True)
 def cdlhikkakemod(o: A, h: A, l: A, c: A, start: int) -> A:
     """Modified hikkake: two inside bars, the first closing near its low (bull) or high
     (bear), a false breakout (±100) and its confirmation (±200)."""

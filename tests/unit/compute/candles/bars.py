@@ -15,11 +15,16 @@ OHLC = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 @lru_cache(maxsize=1)
 def demo_series() -> dict[str, OHLC]:
-    """Every symbol of the demo file, full history (4,100-5,300 daily bars each)."""
+    """The ten stocks of the demo file, full daily history (4,100-5,300 bars each), the
+    NIFTY 50 index (4,954 daily bars) and TCS 5-minute bars (18,354)."""
     d = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     out = {}
     for symbol, g in d.sort_values("Date").groupby("Symbol"):
         out[str(symbol)] = tuple(g[k].to_numpy(float) for k in ("Open", "High", "Low", "Close"))
+    nifty = pd.read_csv(DEMO / "nifty50_index_2000_2019.csv.gz").sort_values("Date")
+    out["NIFTY 50"] = tuple(nifty[k].to_numpy(float) for k in ("Open", "High", "Low", "Close"))
+    tcs = pd.read_csv(DEMO / "TCS_5min_2023-07_2024-06.csv.gz").sort_values("date")
+    out["TCS 5min"] = tuple(tcs[k].to_numpy(float) for k in ("open", "high", "low", "close"))
     return out  # type: ignore[return-value]
 
 
