@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     ipc_timeout_s: float = Field(default=30.0, gt=0)
     ipc_pool_size: int = Field(default=2, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    backtest_max_combinations: int = Field(
+        default=100_000, ge=1, le=10_000_000,
+        description="largest parameter sweep (combinations) one request may ask for")
+    news_poll: bool = Field(default=True, description="news-nlp polls its feeds on schedule")
+    news_poll_check_s: float = Field(default=15.0, gt=0, le=3600,
+                                     description="how often news-nlp looks for due feeds")
     demo_dir: Path = Field(default=PROJECT_ROOT / "data" / "demo")
 
     @field_validator(

@@ -38,8 +38,9 @@ class System:
         return f"postgresql://postgres@/chitti?host={self.var_dir / 'pgdata'}"
 
     def start(self) -> None:
+        # No scheduled polling of the default (internet) feeds: tests never leave the machine.
         env = {**os.environ, "CHITTI_VAR_DIR": str(self.var_dir),
-               "CHITTI_GATEWAY_PORT": str(self.port)}
+               "CHITTI_GATEWAY_PORT": str(self.port), "CHITTI_NEWS_POLL": "false"}
         env.pop("CHITTI_DATABASE_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,

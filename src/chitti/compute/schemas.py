@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -94,3 +94,54 @@ class BatchRequest(BaseModel):
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"start {self.start} is after end {self.end}")
         return self
+
+
+#: A strategy: the name of a shipped example (GET /api/strategies) or a full spec object.
+StrategyRef = Annotated[str, StringConstraints(min_length=1, max_length=64)] | dict[str, Any]
+
+
+class _BacktestBase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    strategy: StrategyRef = Field(examples=["sma_crossover"])
+    start: date | None = None
+    end: date | None = None
+    config: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"costs": "nse_delivery_discount"}],
+        description="BacktestConfig fields: fill, slippage_bps, sizing, stops, costs, ...")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Any:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
+class BacktestRequest(_BacktestBase):
+    """One backtest: a single symbol, or a portfolio sharing one cash account."""
+
+    symbols: list[Symbol] = Field(min_length=1, max_length=200, examples=[["TCS"]])
+    params: ParamValues = Field(default_factory=dict, examples=[{"fast": 10, "slow": 50}])
+    benchmark: Symbol | None = Field(default="NIFTY 50",
+                                     description="symbol of the benchmark series (null: none)")
+
+
+class SweepRequest(_BacktestBase):
+    """A parameter grid on one symbol; ``constraints`` like ``"fast < slow"``."""
+
+    symbol: Symbol
+    grid: dict[Annotated[str, StringConstraints(max_length=40)], list[float]] = Field(
+        min_length=1, examples=[{"fast": [5, 10, 20], "slow": [50, 100, 200]}])
+    constraints: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=10, examples=[["fast < slow"]])
+    metric: str = Field(default="sharpe_ratio", max_length=40)
+    table: bool = Field(default=True, description="include every combination's metrics")
+
+
+class WalkForwardRequest(SweepRequest):
+    in_sample_bars: int = Field(ge=20, le=100_000, examples=[504])
+    out_of_sample_bars: int = Field(ge=5, le=100_000, examples=[126])
+
+
+class BacktestIdRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    backtest_id: int = Field(ge=1)

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from chitti.compute import backtest as bt
 from chitti.compute import indicators
+from chitti.compute import store as compute_store
 from chitti.compute.schemas import (
+    BacktestIdRequest,
+    BacktestRequest,
     BatchRequest,
     IndicatorRequest,
     OhlcvRequest,
     SmaRequest,
+    StrategyRef,
+    SweepRequest,
     SymbolsRequest,
+    WalkForwardRequest,
 )
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
@@ -30,6 +38,21 @@ def _run_batch(
                "outputs": indicators.compute(name, inputs, **params)} for name, params in specs]
         for key, inputs in series.items()
     }
+
+
+def _as_bars(block: dict[str, np.ndarray], symbol: str) -> bt.Bars:
+    return bt.Bars(ts=block["ts"].astype("datetime64[D]"), open=block["open"],
+                   high=block["high"], low=block["low"], close=block["close"],
+                   volume=block["volume"].astype(np.float64), symbol=symbol)
+
+
+def _strategy(ref: StrategyRef) -> bt.StrategySpec:
+    if isinstance(ref, str):
+        if ref not in bt.EXAMPLE_STRATEGIES:
+            raise BadRequest(f"strategy: unknown strategy {ref!r}; shipped examples: "
+                             f"{', '.join(sorted(bt.EXAMPLE_STRATEGIES))} (or give a spec)")
+        return bt.EXAMPLE_STRATEGIES[ref]
+    return bt.StrategySpec.parse(ref)
 
 
 class ComputeActions:
@@ -64,7 +87,7 @@ class ComputeActions:
         params = spec.resolve(req.params)
         reply: dict[str, Any] = {"name": spec.name, "params": params,
                                  "lookback": spec.lookback(params)}
-        inputs: dict[str, Any] = dict(req.inputs or {})
+        inputs: dict[str, Any] = {str(k): v for k, v in (req.inputs or {}).items()}
         if req.symbol is not None:
             bars = (await self._load_bars([req.symbol], req.start, req.end)).get(req.symbol)
             if bars is None:
@@ -83,10 +106,72 @@ class ComputeActions:
         if req.symbols is not None:
             series = dict(await self._load_bars(list(req.symbols), req.start, req.end))
         else:
-            series = dict(req.series or {})
+            series = {key: {str(k): v for k, v in inputs.items()}
+                      for key, inputs in (req.series or {}).items()}
         results = await asyncio.to_thread(_run_batch, specs, series)
         return {"results": {key: {"ts": series[key].get("ts"), "indicators": value}
                             for key, value in results.items()}}
+
+    async def _bars_of(self, symbols: list[str], start: Any, end: Any) -> dict[str, bt.Bars]:
+        panel = await self._load_bars(symbols, start, end)
+        missing = [s for s in symbols if s not in panel]
+        if missing:
+            raise NotFound(f"no bars for {', '.join(missing)} between {start} and {end}")
+        return {s: _as_bars(panel[s], s) for s in symbols}
+
+    async def _benchmark(self, symbol: str | None, start: Any, end: Any) -> bt.Bars | None:
+        if symbol is None:
+            return None
+        async with self.ctx.pool.connection() as conn:
+            panel = await md_store.fetch_panel(conn, [symbol], start, end)
+        return _as_bars(panel[symbol], symbol) if symbol in panel else None
+
+    async def list_strategies(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"strategies": [{"name": name, "description": spec.description,
+                                "spec": spec.model_dump(mode="json", exclude_none=True)}
+                               for name, spec in bt.EXAMPLE_STRATEGIES.items()],
+                "cost_profiles": sorted(bt.COST_PROFILES), "metric_units": bt.METRIC_UNITS}
+
+    async def backtest(self, req: BacktestRequest) -> dict[str, Any]:
+        spec = _strategy(req.strategy)
+        symbols = list(dict.fromkeys(req.symbols))
+        bars = await self._bars_of(symbols, req.start, req.end)
+        benchmark = await self._benchmark(req.benchmark, req.start, req.end)
+        config, params = dict(req.config), dict(req.params)  # validated by the engine
+        if len(symbols) == 1:
+            run = partial(bt.run_backtest, bars[symbols[0]])
+        else:
+            run = partial(bt.run_portfolio, bars)
+        result = (await asyncio.to_thread(run, spec, config=config, params=params,
+                                          benchmark=benchmark)).to_dict()
+        async with self.ctx.pool.connection() as conn:
+            backtest_id = await compute_store.save_backtest(
+                conn, strategy=spec.name, spec=spec.model_dump(mode="json"),
+                params=result["params"], symbols=symbols, start=req.start, end=req.end,
+                result=result)
+        # "id" is a protocol key of IPC replies: the backtest travels as one nested object.
+        return {"backtest": {"id": backtest_id, **result}}
+
+    async def get_backtest(self, req: BacktestIdRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            return {"backtest": await compute_store.get_backtest(conn, req.backtest_id)}
+
+    async def sweep(self, req: SweepRequest) -> dict[str, Any]:
+        bars = (await self._bars_of([req.symbol], req.start, req.end))[req.symbol]
+        result = await asyncio.to_thread(
+            bt.sweep, bars, _strategy(req.strategy), req.grid, config=req.config,
+            metric=req.metric, constraints=req.constraints,
+            max_combinations=self.ctx.settings.backtest_max_combinations)
+        return result.to_dict(table=req.table)
+
+    async def walk_forward(self, req: WalkForwardRequest) -> dict[str, Any]:
+        bars = (await self._bars_of([req.symbol], req.start, req.end))[req.symbol]
+        result = await asyncio.to_thread(
+            bt.walk_forward, bars, _strategy(req.strategy), req.grid,
+            in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
+            config=req.config, metric=req.metric, constraints=req.constraints,
+            max_combinations=self.ctx.settings.backtest_max_combinations)
+        return result.to_dict()
 
     async def get_ohlcv(self, req: OhlcvRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
@@ -112,3 +197,8 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("compute_batch", params=BatchRequest)(actions.compute_batch)
     server.action("get_ohlcv", params=OhlcvRequest)(actions.get_ohlcv)
     server.action("list_symbols", params=SymbolsRequest)(actions.list_symbols)
+    server.action("list_strategies")(actions.list_strategies)
+    server.action("backtest", params=BacktestRequest)(actions.backtest)
+    server.action("get_backtest", params=BacktestIdRequest)(actions.get_backtest)
+    server.action("sweep", params=SweepRequest)(actions.sweep)
+    server.action("walk_forward", params=WalkForwardRequest)(actions.walk_forward)

@@ -1,0 +1,54 @@
+"""Backtest routes (forwarded to compute): run, fetch stored results, sweep, walk-forward."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from chitti.compute.schemas import (
+    BacktestIdRequest,
+    BacktestRequest,
+    SweepRequest,
+    WalkForwardRequest,
+)
+from chitti.gateway.deps import ComputeClient
+from chitti.gateway.responses import OrjsonResponse
+from chitti.gateway.schemas import ERROR_RESPONSES
+
+router = APIRouter(tags=["backtest"])
+
+#: Long computations: a large sweep or walk-forward on a cold cache takes a while.
+BACKTEST_TIMEOUT_S = 600
+
+NOT_FOUND = {404: ERROR_RESPONSES[400] | {"description": "Unknown symbol or backtest"}}
+
+
+@router.get("/api/strategies")
+async def list_strategies(compute: ComputeClient) -> OrjsonResponse:
+    """The shipped example strategies (their specs), cost profiles and metric units."""
+    return OrjsonResponse(await compute.call("list_strategies"))
+
+
+@router.post("/api/backtest", responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def run_backtest(body: BacktestRequest, compute: ComputeClient) -> OrjsonResponse:
+    """Run and store a backtest; the reply carries its ``id``, metrics, trades and curves."""
+    reply = await compute.call("backtest", body, timeout=BACKTEST_TIMEOUT_S)
+    return OrjsonResponse(reply["backtest"])
+
+
+@router.get("/api/backtest/results/{backtest_id}", responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def get_backtest(backtest_id: int, compute: ComputeClient) -> OrjsonResponse:
+    """A stored backtest: spec, parameters, data range, metrics, equity curve and trades."""
+    reply = await compute.call("get_backtest", BacktestIdRequest(backtest_id=backtest_id))
+    return OrjsonResponse(reply["backtest"])
+
+
+@router.post("/api/backtest/sweep", responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def sweep(body: SweepRequest, compute: ComputeClient) -> OrjsonResponse:
+    """Metrics for every parameter combination of a grid, and the best by ``metric``."""
+    return OrjsonResponse(await compute.call("sweep", body, timeout=BACKTEST_TIMEOUT_S))
+
+
+@router.post("/api/backtest/walk-forward", responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def walk_forward(body: WalkForwardRequest, compute: ComputeClient) -> OrjsonResponse:
+    """Rolling in-sample optimisation, out-of-sample tests, and the stitched equity."""
+    return OrjsonResponse(await compute.call("walk_forward", body, timeout=BACKTEST_TIMEOUT_S))

@@ -1,0 +1,116 @@
+"""Backtests through the HTTP API: the service result equals an in-process run on the same
+bars, is stored and fetched by id; bad specs, unknown symbols and oversized sweeps are 4xx."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+from tests.e2e.harness import System
+from tests.helpers import DEMO_DIR
+
+from chitti.compute.backtest import EXAMPLE_STRATEGIES, Bars, run_backtest
+
+TIMEOUT_S = 300  # a fresh clone compiles the engine's kernels on the first call
+
+
+def demo_bars(symbol: str, start: str, end: str) -> Bars:
+    frame = pd.read_csv(DEMO_DIR / "nifty_sample_daily_2000_2021.csv.gz")
+    rows = frame[(frame.Symbol == symbol) & frame.Date.between(start, end)]
+    return Bars(ts=rows.Date.to_numpy(dtype="datetime64[D]"), open=rows.Open.to_numpy(),
+                high=rows.High.to_numpy(), low=rows.Low.to_numpy(), close=rows.Close.to_numpy(),
+                volume=rows.Volume.to_numpy(dtype=float), symbol=symbol)
+
+
+def post(system: System, path: str, body: dict[str, object]) -> httpx.Response:
+    return httpx.post(system.url + path, json=body, timeout=TIMEOUT_S)
+
+
+def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None:
+    body = {"strategy": "sma_crossover", "symbols": ["TCS"], "params": {"fast": 10, "slow": 50},
+            "start": "2010-01-01", "end": "2019-12-31", "benchmark": None,
+            "config": {"costs": "nse_delivery_discount"}}
+    reply = post(system, "/api/backtest", body)
+    assert reply.status_code == 200, reply.text
+    served = reply.json()
+    local = run_backtest(demo_bars("TCS", "2010-01-01", "2019-12-31"),
+                         EXAMPLE_STRATEGIES["sma_crossover"], params={"fast": 10, "slow": 50},
+                         config={"costs": "nse_delivery_discount"}).to_dict()
+    assert served["trades"] == local["trades"] and len(local["trades"]) > 10
+    assert served["metrics"] == local["metrics"]
+    assert served["equity_curve"] == local["equity_curve"]
+    stored = httpx.get(f"{system.url}/api/backtest/results/{served['id']}").json()
+    assert stored["metrics"] == local["metrics"] and stored["trades"] == local["trades"]
+    assert stored["symbols"] == ["TCS"] and stored["start_date"] == "2010-01-01"
+
+
+def test_portfolio_with_benchmark(system: System) -> None:
+    served = post(system, "/api/backtest", {
+        "strategy": "rsi_mean_reversion", "symbols": ["TCS", "INFY", "SBIN"],
+        "start": "2012-01-01", "end": "2019-11-29",
+        "config": {"sizing": "percent_equity", "size": 30}}).json()
+    assert served["symbols"] == ["TCS", "INFY", "SBIN"]
+    assert {t["symbol"] for t in served["trades"]} <= {"TCS", "INFY", "SBIN"}
+    assert served["metrics"]["benchmark_return_pct"] is not None
+    assert served["metrics"]["beta"] is not None
+
+
+def test_strategies_are_listed(system: System) -> None:
+    body = httpx.get(system.url + "/api/strategies").json()
+    assert {s["name"] for s in body["strategies"]} == set(EXAMPLE_STRATEGIES)
+    assert "nse_intraday_discount" in body["cost_profiles"]
+
+
+def test_sweep_finds_the_best_of_the_grid(system: System) -> None:
+    body = {"strategy": "sma_crossover", "symbol": "INFY", "start": "2005-01-01",
+            "end": "2015-12-31", "grid": {"fast": [5, 10, 20], "slow": [50, 100, 200]},
+            "constraints": ["fast < slow"], "metric": "total_return_pct"}
+    served = post(system, "/api/backtest/sweep", body).json()
+    bars = demo_bars("INFY", "2005-01-01", "2015-12-31")
+    returns = {(f, s): run_backtest(bars, EXAMPLE_STRATEGIES["sma_crossover"],
+                                    params={"fast": f, "slow": s}).metrics["total_return_pct"]
+               for f in (5, 10, 20) for s in (50, 100, 200)}
+    best = max(returns, key=lambda k: returns[k])  # type: ignore[arg-type,return-value]
+    assert served["combination_count"] == 9
+    assert served["best"]["params"] == {"fast": best[0], "slow": best[1]}
+    assert served["best"]["metrics"]["total_return_pct"] == pytest.approx(returns[best],
+                                                                          rel=1e-9)
+
+
+def test_walk_forward_stitches_out_of_sample_windows(system: System) -> None:
+    served = post(system, "/api/backtest/walk-forward", {
+        "strategy": "sma_crossover", "symbol": "SBIN", "start": "2008-01-01",
+        "end": "2016-12-31", "grid": {"fast": [5, 10], "slow": [50, 100]},
+        "in_sample_bars": 500, "out_of_sample_bars": 250}).json()
+    assert len(served["windows"]) >= 4
+    ts = served["equity_curve"]["ts"]
+    assert ts == sorted(ts) and len(ts) == len(set(ts))
+    assert np.isfinite(np.array(served["equity_curve"]["equity_inr"], dtype=float)).all()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "fragment"),
+    [
+        ("/api/backtest", {"strategy": "sma_crossover", "symbols": ["NOSUCH"]}, 404, "NOSUCH"),
+        ("/api/backtest", {"strategy": "moon_phase", "symbols": ["TCS"]}, 400, "moon_phase"),
+        ("/api/backtest", {"strategy": {"name": "bad", "entry_long": {
+            "op": "cross_above", "left": "nosuch", "right": "close"}}, "symbols": ["TCS"]},
+         400, "entry_long"),
+        ("/api/backtest", {"strategy": "sma_crossover", "symbols": ["TCS"],
+                           "config": {"fill": "yesterday"}}, 400, "fill"),
+        ("/api/backtest/sweep", {"strategy": "sma_crossover", "symbol": "TCS", "grid": {
+            "fast": list(range(1, 500)), "slow": list(range(1, 500))}}, 400, "limit"),
+        ("/api/backtest/sweep", {"strategy": "sma_crossover", "symbol": "TCS",
+                                 "grid": {"fast": [5]}, "metric": "luck"}, 400, "luck"),
+    ],
+)
+def test_bad_backtest_requests(system: System, path: str, body: dict[str, object],
+                               status: int, fragment: str) -> None:
+    reply = post(system, path, body)
+    assert reply.status_code == status, reply.text
+    assert fragment in reply.json()["error"]["message"]
+
+
+def test_unknown_backtest_id_is_404(system: System) -> None:
+    assert httpx.get(system.url + "/api/backtest/results/987654").status_code == 404
