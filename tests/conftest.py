@@ -20,7 +20,7 @@ from chitti.db.migrate import apply_migrations
 
 #: Tables emptied between integration tests (children first).
 DATA_TABLES = (
-    "news.sentiments", "news.entities", "news.articles", "news.feeds",
+    "news.sentiments", "news.entities", "news.article_links", "news.articles", "news.feeds",
     "signals.alerts", "signals.patterns", "signals.rules", "signals.backtests",
     "ml.predictions", "ml.features", "ml.models",
     "md.indicators", "md.eod_prices", "md.symbols",

@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
-
-from psycopg_pool import AsyncConnectionPool
 
 from chitti import __version__
 from chitti.config import ServiceName, Settings
 from chitti.db.embedded import DATABASE_NAME, start_embedded
 from chitti.db.migrate import load_migrations
-from chitti.db.pool import db_health, open_pool, process_database_url
+from chitti.db.pool import DictPool, db_health, open_pool, process_database_url
 from chitti.errors import Unavailable
 from chitti.ipc.server import IpcServer
 
@@ -33,7 +32,7 @@ class ServiceContext:
     """What an action handler may use: settings, the process's pool and its role's URL."""
 
     settings: Settings
-    pool: AsyncConnectionPool
+    pool: DictPool
     database_url: str
     #: Coroutines run at shutdown (e.g. closing a LISTEN feed), in order.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -50,7 +49,7 @@ def admin_database_url(settings: Settings) -> str:
     return url
 
 
-async def check_schema_current(pool: AsyncConnectionPool) -> None:
+async def check_schema_current(pool: DictPool) -> None:
     """Refuse to serve on a schema older than this code (the fix: ``chitti migrate``)."""
     latest = load_migrations()[-1].version
     async with pool.connection() as conn:
@@ -70,27 +69,36 @@ def configure_logging(settings: Settings, name: str) -> None:
     )
 
 
-async def serve(name: ServiceName, settings: Settings, register: Register) -> None:
-    """Run service ``name`` until SIGINT/SIGTERM."""
+@asynccontextmanager
+async def service_context(name: str, settings: Settings) -> AsyncIterator[ServiceContext]:
+    """Connect as ``name``'s role, check the schema, and close everything on exit."""
     admin_url = await asyncio.to_thread(admin_database_url, settings)
     url = process_database_url(settings, admin_url, name)
-    pool = await open_pool(
-        url,
-        min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size, name=name)
+    pool = await open_pool(url, min_size=settings.db_pool_min_size,
+                           max_size=settings.db_pool_max_size, name=name)
+    context = ServiceContext(settings, pool, url)
     try:
         await check_schema_current(pool)
+        yield context
+    finally:
+        for close in context.on_close:
+            await close()
+        await pool.close()
+
+
+async def serve(name: ServiceName, settings: Settings, register: Register) -> None:
+    """Run service ``name`` until SIGINT/SIGTERM."""
+    async with service_context(name, settings) as context:
         server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes)
-        context = ServiceContext(settings, pool, url)
 
         async def health() -> dict[str, Any]:
-            return {"db": {**await db_health(pool), "database": DATABASE_NAME}}
+            return {"db": {**await db_health(context.pool), "database": DATABASE_NAME}}
 
         server.set_health_hook(health)
         maybe = register(server, context)
         if maybe is not None:
             await maybe
-        endpoints = settings.endpoints(name)
-        await server.start(endpoints)
+        await server.start(settings.endpoints(name))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -100,7 +108,3 @@ async def serve(name: ServiceName, settings: Settings, register: Register) -> No
         log.info("%s stopping", name)
         serving.cancel()
         await server.close()
-        for close in context.on_close:
-            await close()
-    finally:
-        await pool.close()

@@ -61,7 +61,8 @@ def apply_migrations(admin_url: str, *, role_password: str | None = None) -> lis
                 " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
-            done = dict(conn.execute("SELECT version, checksum FROM public.schema_migrations"))
+            done: dict[int, str] = dict(
+                conn.execute("SELECT version, checksum FROM public.schema_migrations").fetchall())
             for migration in load_migrations():
                 recorded = done.get(migration.version)
                 if recorded is not None:

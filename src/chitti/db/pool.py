@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from chitti.config import DB_ROLES, Settings, role_database_url
@@ -18,10 +18,15 @@ def process_database_url(settings: Settings, admin_url: str, process: str) -> st
     return role_database_url(admin_url, DB_ROLES[process], password)
 
 
-async def open_pool(url: str, *, min_size: int, max_size: int, name: str) -> AsyncConnectionPool:
+#: A pool whose connections return rows as dicts.
+DictPool = AsyncConnectionPool[AsyncConnection[DictRow]]
+
+
+async def open_pool(url: str, *, min_size: int, max_size: int, name: str) -> DictPool:
     """Open a pool and wait until its first connection works (fails fast on a bad URL)."""
-    pool: AsyncConnectionPool = AsyncConnectionPool(
+    pool: DictPool = AsyncConnectionPool(
         url,
+        connection_class=AsyncConnection[DictRow],
         min_size=min_size,
         max_size=max_size,
         name=name,
@@ -34,7 +39,7 @@ async def open_pool(url: str, *, min_size: int, max_size: int, name: str) -> Asy
     return pool
 
 
-async def db_health(pool: AsyncConnectionPool) -> dict[str, Any]:
+async def db_health(pool: DictPool) -> dict[str, Any]:
     """Round-trip ``SELECT 1`` and report status and latency (never raises)."""
     started = time.perf_counter()
     try:

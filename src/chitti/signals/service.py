@@ -54,9 +54,9 @@ class SignalActions:
                     last = alert["id"]
                 if len(page) < REPLAY_PAGE:
                     break
-            while (alert := await live.get()) is not None:
-                if last is None or alert["id"] > last:
-                    yield {"event": "new_alert", "data": alert}
+            while (fresh := await live.get()) is not None:
+                if last is None or fresh["id"] > last:
+                    yield {"event": "new_alert", "data": fresh}
 
 
 async def register(server: IpcServer, ctx: ServiceContext) -> None:
