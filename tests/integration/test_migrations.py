@@ -117,3 +117,13 @@ def test_plain_path_keeps_the_same_columns(db_url: str) -> None:
             "SELECT column_name FROM information_schema.columns"
             " WHERE table_schema = 'md' AND table_name = 'eod_prices' ORDER BY ordinal_position")]
     assert columns == ["symbol", "ts", "open", "high", "low", "close", "volume"]
+
+
+def test_fresh_database_has_the_default_indian_market_feeds(pg_server_url: str) -> None:
+    url = ensure_database(pg_server_url, "chitti_feeds")
+    apply_migrations(url)
+    with psycopg.connect(url) as conn:
+        feeds = [r[0] for r in conn.execute("SELECT url FROM news.feeds ORDER BY id")]
+    assert len(feeds) == 4
+    assert all(u.startswith("https://news.google.com/rss/search?q=") for u in feeds)
+    assert all("hl=en-IN&gl=IN&ceid=IN:en" in u for u in feeds)
