@@ -500,3 +500,44 @@ def test_recorded_feed_output_matches_frozen_digest(path: Path, source: str) -> 
     if expected is None:
         pytest.skip(f"{path.name} was recorded after the snapshot was taken")
     assert _digest(_parsed_fields(path.read_bytes(), source)) == expected
+
+
+# --- text helpers on their fast paths agree with the straightforward forms ---------------------
+
+_MARKUP_FRAGMENTS = st.sampled_from([
+    "&amp;", "&nbsp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#039;", "&apos;", "&#x27;", "&eacute;",
+    "&notin;", "&not", "&", "amp;", "lt;", "#39;", ";", "J&K", "<a href='x?a=1&b=2'>", "</a>",
+    "<b>", "</b>", "< 5", "<", ">", "<![CDATA[", "]]>", "<script>x</script>", "<!-- c -->",
+    "<font color=\"#6f6f6f\">", "Sensex", "₹", " ", "  ", "\n", "\t", "\xa0", "\u2009", "\u3000",
+])
+
+
+def _html_to_text_reference(markup: str) -> str:
+    """html_to_text as first written (one tag regex, html.unescape, split/join)."""
+    import html
+    import re
+
+    if "<" in markup:
+        markup = re.sub(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", " ", markup,
+                        flags=re.I | re.S)
+        markup = re.sub(r"</?[A-Za-z][^<>]*>|<!\[CDATA\[|\]\]>", " ", markup)
+    if re.search(r"&(?:#\d|#[xX][0-9A-Fa-f]|[A-Za-z][A-Za-z0-9]*;?)", markup):
+        markup = html.unescape(markup)
+    return " ".join(markup.split())
+
+
+@given(st.lists(_MARKUP_FRAGMENTS, max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_html_to_text_matches_its_reference_form(markup: str) -> None:
+    from chitti.news.text import html_to_text
+
+    assert html_to_text(markup) == _html_to_text_reference(markup)
+
+
+@given(st.one_of(st.text(max_size=40), st.lists(_MARKUP_FRAGMENTS, max_size=20).map("".join)))
+@settings(max_examples=300, deadline=None)
+def test_whitespace_helpers_match_split_and_join(text: str) -> None:
+    from chitti.news.text import collapse_whitespace, remove_all_whitespace
+
+    assert collapse_whitespace(text) == " ".join(text.split())
+    assert remove_all_whitespace(text) == "".join(text.split())
