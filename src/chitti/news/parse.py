@@ -544,11 +544,6 @@ def _make_article(
         summary = summary[len(title) :].lstrip()
         if publisher and summary.startswith(publisher):
             summary = summary[len(publisher) :].lstrip()
-    # The fallback text is only read when there is neither link nor guid: build it only then.
-    if link or guid:
-        identity = link_hash(link, guid)
-    else:
-        identity = link_hash(None, None, fallback=f"{ctx.base_url or ''}\n{title}")
     return ParsedArticle(
         title=title,
         summary=summary,
@@ -557,7 +552,7 @@ def _make_article(
         publisher=publisher or _host(link),
         publisher_url="".join(source_url.split()) if source_url else None,
         published_at=parse_date(date_text),
-        link_hash=identity,
+        link_hash=link_hash(link, guid, fallback=f"{ctx.base_url or ''}\n{title}"),
     )
 
 
