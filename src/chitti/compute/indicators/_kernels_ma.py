@@ -331,7 +331,7 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     trailing += 1
     roc = v - v2
     trailing_value = v2
-    if sum_roc <= roc or _is_zero(sum_roc):
+    if sum_roc <= roc or sum_roc <= 1e-14 * (abs(v) + abs(v2)) * period:
         sc = 1.0
     else:
         sc = abs(roc / sum_roc)
@@ -348,7 +348,8 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
         sum_roc -= abs(trailing_value - v2)
         sum_roc += abs(v - x[today - 1])
         trailing_value = v2
-        if sum_roc <= roc or _is_zero(sum_roc):
+        # a flat window leaves rounding residue in the running sum: treat it as zero
+        if sum_roc <= roc or sum_roc <= 1e-14 * (abs(v) + abs(v2)) * period:
             sc = 1.0
         else:
             sc = abs(roc / sum_roc)

@@ -546,7 +546,7 @@ def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
     if signal == 1:
         m[t] = d
         s[t] = d
-        hist[t] = 0.0
+        hist[t] = d - d  # 0, or NaN when d is
     for i in range(t + 1, n):
         v = x[i]
         es = b1 * es + k1 * v

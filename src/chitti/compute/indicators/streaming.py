@@ -59,7 +59,7 @@ class _EMA:
         self.prev = NAN
 
     def update(self, x: float) -> float:
-        if self.period == 1:
+        if self.period == 1 and not isinstance(self, _RMA):  # TA_EMA copies at period 1
             return x
         self.n += 1
         if self.n < self.period:
@@ -132,28 +132,59 @@ class _Identity:
         return x
 
 
-class _RollingExtreme:
-    """Highest/lowest of the last ``period`` values: monotonic deque, amortised O(1)."""
+class _FastK:
+    """TA-Lib's raw %K (and Williams %R) over a ring of the last ``period`` bars.
 
-    def __init__(self, period: int, highest: bool) -> None:
-        self.period = period
-        self.highest = highest
-        self.q: deque[tuple[int, float]] = deque()
-        self.i = -1
+    The extremes are tracked with TA-Lib's index idiom (rescan only when the extreme
+    leaves the window), so ties and NaN bars behave as in the batch kernel.
+    """
 
-    def update(self, x: float) -> float:
-        self.i += 1
-        q = self.q
-        if self.highest:
-            while q and q[-1][1] <= x:
-                q.pop()
-        else:
-            while q and q[-1][1] >= x:
-                q.pop()
-        q.append((self.i, x))
-        while q[0][0] <= self.i - self.period:
-            q.popleft()
-        return q[0][1] if self.i >= self.period - 1 else NAN
+    def __init__(self, period: int) -> None:
+        self.p = period
+        self.h: deque[float] = deque(maxlen=period)
+        self.lo: deque[float] = deque(maxlen=period)
+        self.today = -1
+        self.hi_idx = -1
+        self.lo_idx = -1
+        self.highest = 0.0
+        self.lowest = 0.0
+        self.diff = 0.0
+
+    def update(self, high: float, low: float, close: float) -> float:
+        self.today += 1
+        t = self.today
+        self.h.append(high)
+        self.lo.append(low)
+        if t < self.p - 1:
+            return NAN
+        trailing = t - self.p + 1
+        if self.lo_idx < trailing:
+            self.lo_idx = trailing
+            self.lowest = self.lo[0]
+            for k in range(1, self.p):
+                v = self.lo[k]
+                if v < self.lowest:
+                    self.lo_idx = trailing + k
+                    self.lowest = v
+            self.diff = (self.highest - self.lowest) / 100.0
+        elif low <= self.lowest:
+            self.lo_idx = t
+            self.lowest = low
+            self.diff = (self.highest - self.lowest) / 100.0
+        if self.hi_idx < trailing:
+            self.hi_idx = trailing
+            self.highest = self.h[0]
+            for k in range(1, self.p):
+                v = self.h[k]
+                if v > self.highest:
+                    self.hi_idx = trailing + k
+                    self.highest = v
+            self.diff = (self.highest - self.lowest) / 100.0
+        elif high >= self.highest:
+            self.hi_idx = t
+            self.highest = high
+            self.diff = (self.highest - self.lowest) / 100.0
+        return (close - self.lowest) / self.diff if self.diff != 0.0 else 0.0
 
 
 def _tr(high: float, low: float, prev_close: float) -> float:
@@ -271,7 +302,7 @@ class _MacdS:
             self.ef = (1.0 - self.k2) * self.ef + self.k2 * close
         d = self.ef - self.es
         s = self.sig.update(d)
-        if s != s:
+        if self.n < t + self.signal - 1:
             return (NAN, NAN, NAN)
         return (d, s, d - s)
 
@@ -396,23 +427,27 @@ class _StochS:
 
     def __init__(self, fastk_period: int, slowk_period: int, slowk_matype: int,
                  slowd_period: int, slowd_matype: int) -> None:
-        self.hi = _RollingExtreme(fastk_period, True)
-        self.lo = _RollingExtreme(fastk_period, False)
+        self.fk = _FastK(fastk_period)
         self.k = _ma_stream(slowk_period, slowk_matype)
         self.d = _ma_stream(slowd_period, slowd_matype)
+        # bars until each stage publishes (NaN inputs do not shift the schedule)
+        self.lb_k = fastk_period - 1
+        self.lb_sk = self.lb_k + (0 if slowk_period == 1 or slowk_matype == 10
+                                  else slowk_period - 1)
+        self.lb = self.lb_sk + (0 if slowd_period == 1 or slowd_matype == 10
+                                else slowd_period - 1)
+        self.n = -1
 
     def step(self, high: float, low: float, close: float) -> tuple[float, ...]:
-        hh = self.hi.update(high)
-        ll = self.lo.update(low)
-        if hh != hh:
+        self.n += 1
+        fk = self.fk.update(high, low, close)
+        if self.n < self.lb_k:
             return (NAN, NAN)
-        diff = (hh - ll) / 100.0
-        fk = (close - ll) / diff if diff != 0.0 else 0.0
         sk = self.k.update(fk)
-        if sk != sk:
+        if self.n < self.lb_sk:
             return (NAN, NAN)
         sd = self.d.update(sk)
-        if sd != sd:
+        if self.n < self.lb:
             return (NAN, NAN)
         return (sk, sd)
 
