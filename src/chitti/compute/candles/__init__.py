@@ -4,9 +4,11 @@
 >>> from chitti.compute.candles import PATTERNS, detect
 >>> PATTERNS["cdlengulfing"].display_name
 'Engulfing Pattern'
->>> o = np.array([10.0, 9.0]); c = np.array([9.5, 10.5])
+>>> o = np.array([10.0, 10.0, 9.0]); c = np.array([10.5, 9.5, 10.5])  # white engulfs black
 >>> detect("cdlengulfing", o, np.maximum(o, c), np.minimum(o, c), c).tolist()
-[0, 0]
+[0, 0, 100]
+>>> PATTERNS["cdlengulfing"].lookback()
+2
 """
 
 from chitti.compute.candles import double, multi, single  # noqa: F401  (register the kernels)

@@ -18,6 +18,10 @@ last bits and flip comparisons that sit on a boundary.
 
 The helpers keep TA-Lib's macro forms (``TA_MAX(a, b)`` is ``a > b ? a : b``, the candle
 colour is white when ``close >= open``), so that even NaN inputs compare as they do there.
+
+Numba caches each kernel keyed on its own module's source, not on the helpers it calls:
+after editing this file, delete ``__pycache__/*.nbi``/``*.nbc`` of this package (or touch
+the kernel modules), or the cached kernels keep the old helpers.
 """
 
 from __future__ import annotations

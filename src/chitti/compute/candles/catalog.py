@@ -38,7 +38,9 @@ class PatternSpec:
     candles with, ``span`` how many candles before the current one it looks at; the
     warm-up is the longest averaging period among the settings plus the span.
     ``fn(open, high, low, close, lookback, *params)`` is the Numba kernel (or a thin wrapper
-    around a kernel that variants share).
+    around a kernel that variants share). ``directional`` is False for the patterns TA-Lib
+    always reports as +100 (the dojis, rickshaw man, takuri): their sign means "found", not
+    "bullish".
     """
 
     name: str
@@ -50,6 +52,7 @@ class PatternSpec:
     fn: Callable[..., np.ndarray] = field(repr=False, compare=False)
     description: str = ""
     min_period: int = 0
+    directional: bool = True
 
     def defaults(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}
@@ -89,6 +92,7 @@ class PatternSpec:
             "inputs": list(INPUTS),
             "params": [p.to_dict() for p in self.params],
             "settings": list(self.settings),
+            "directional": self.directional,
             "lookback_default": self.lookback(),
         }
 
@@ -103,7 +107,7 @@ def penetration(default: float) -> Param:
 
 
 def pattern(name: str, display_name: str, *, settings: tuple[int, ...] = (), span: int,
-            params: tuple[Param, ...] = (), min_period: int = 0
+            params: tuple[Param, ...] = (), min_period: int = 0, directional: bool = True
             ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
     """Register the decorated kernel as pattern ``name`` (its docstring describes it)."""
 
@@ -115,6 +119,7 @@ def pattern(name: str, display_name: str, *, settings: tuple[int, ...] = (), spa
             name=name, display_name=display_name, talib=name.upper(), params=params,
             settings=tuple(SETTING_NAMES[s] for s in settings), span=span, fn=fn,
             description=doc.split("\n\n")[0].replace("\n", " "), min_period=min_period,
+            directional=directional,
         )
         return fn
 
@@ -200,7 +205,10 @@ def detect_all(open: Any, high: Any, low: Any, close: Any) -> dict[str, np.ndarr
 
 
 def direction(value: Any) -> Any:
-    """Return the sign of pattern values: 1 bullish, -1 bearish, 0 none (int or int8 array)."""
+    """Return the sign of pattern values: 1 bullish, -1 bearish, 0 none (int or int8 array).
+
+    For patterns whose spec is not ``directional`` the sign only says "found".
+    """
     if np.ndim(value) == 0:
         return int(np.sign(value))
     return np.sign(np.asarray(value)).astype(np.int8)

@@ -34,7 +34,7 @@ A = np.ndarray  # the kernels' price arrays (float64) and results (int32)
 # ruff: noqa: E741
 
 
-@pattern("cdldoji", "Doji", settings=(BODY_DOJI,), span=0)
+@pattern("cdldoji", "Doji", settings=(BODY_DOJI,), span=0, directional=False)
 @njit(cache=True, nogil=True)
 def cdldoji(o: A, h: A, l: A, c: A, start: int) -> A:
     """Doji: the real body is at most a tenth of the recent average high-low range."""
@@ -47,7 +47,8 @@ def cdldoji(o: A, h: A, l: A, c: A, start: int) -> A:
     return out
 
 
-@pattern("cdldragonflydoji", "Dragonfly Doji", settings=(BODY_DOJI, SHADOW_VERY_SHORT), span=0)
+@pattern("cdldragonflydoji", "Dragonfly Doji", settings=(BODY_DOJI, SHADOW_VERY_SHORT), span=0,
+         directional=False)
 @njit(cache=True, nogil=True)
 def cdldragonflydoji(o: A, h: A, l: A, c: A, start: int) -> A:
     """Dragonfly doji: a doji with no upper shadow and a lower one."""
@@ -61,7 +62,8 @@ def cdldragonflydoji(o: A, h: A, l: A, c: A, start: int) -> A:
     return out
 
 
-@pattern("cdlgravestonedoji", "Gravestone Doji", settings=(BODY_DOJI, SHADOW_VERY_SHORT), span=0)
+@pattern("cdlgravestonedoji", "Gravestone Doji", settings=(BODY_DOJI, SHADOW_VERY_SHORT), span=0,
+         directional=False)
 @njit(cache=True, nogil=True)
 def cdlgravestonedoji(o: A, h: A, l: A, c: A, start: int) -> A:
     """Gravestone doji: a doji with no lower shadow and an upper one."""
@@ -75,7 +77,8 @@ def cdlgravestonedoji(o: A, h: A, l: A, c: A, start: int) -> A:
     return out
 
 
-@pattern("cdllongleggeddoji", "Long Legged Doji", settings=(BODY_DOJI, SHADOW_LONG), span=0)
+@pattern("cdllongleggeddoji", "Long Legged Doji", settings=(BODY_DOJI, SHADOW_LONG), span=0,
+         directional=False)
 @njit(cache=True, nogil=True)
 def cdllongleggeddoji(o: A, h: A, l: A, c: A, start: int) -> A:
     """Long-legged doji: a doji with one long shadow or two."""
@@ -89,7 +92,8 @@ def cdllongleggeddoji(o: A, h: A, l: A, c: A, start: int) -> A:
     return out
 
 
-@pattern("cdlrickshawman", "Rickshaw Man", settings=(BODY_DOJI, SHADOW_LONG, NEAR), span=0)
+@pattern("cdlrickshawman", "Rickshaw Man", settings=(BODY_DOJI, SHADOW_LONG, NEAR), span=0,
+         directional=False)
 @njit(cache=True, nogil=True)
 def cdlrickshawman(o: A, h: A, l: A, c: A, start: int) -> A:
     """Rickshaw man: a doji with two long shadows and its body near the middle of the range."""
@@ -107,7 +111,8 @@ def cdlrickshawman(o: A, h: A, l: A, c: A, start: int) -> A:
 
 
 @pattern("cdltakuri", "Takuri (Dragonfly Doji with very long lower shadow)",
-         settings=(BODY_DOJI, SHADOW_VERY_SHORT, SHADOW_VERY_LONG), span=0)
+         settings=(BODY_DOJI, SHADOW_VERY_SHORT, SHADOW_VERY_LONG), span=0,
+         directional=False)
 @njit(cache=True, nogil=True)
 def cdltakuri(o: A, h: A, l: A, c: A, start: int) -> A:
     """Takuri: a dragonfly doji whose lower shadow is very long."""

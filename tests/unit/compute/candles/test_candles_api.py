@@ -125,3 +125,13 @@ def test_penetration_changes_the_result_and_defaults_match_talib() -> None:
     assert np.array_equal(default, detect("cdldarkcloudcover", o, h, low, c, penetration=0.5))
     loose = detect("cdldarkcloudcover", o, h, low, c, penetration=0.0)
     assert np.count_nonzero(loose) > np.count_nonzero(default)
+
+
+def test_direction_less_patterns_are_flagged_and_never_negative() -> None:
+    flagged = {n for n, s in PATTERNS.items() if not s.directional}
+    assert flagged == {"cdldoji", "cdldragonflydoji", "cdlgravestonedoji", "cdllongleggeddoji",
+                       "cdlrickshawman", "cdltakuri"}
+    for o, h, low, c in demo_series().values():
+        for name in flagged:
+            assert detect(name, o, h, low, c).min() >= 0
+    assert PATTERNS["cdldoji"].to_dict()["directional"] is False
