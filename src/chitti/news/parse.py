@@ -223,7 +223,6 @@ _ZONE_NAMES = {
     "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "BST": 60, "CET": 60,
     "CEST": 120, "JST": 540, "SGT": 480, "HKT": 480,
 }
-_OFFSETS: dict[int, timedelta] = {}
 _ISO_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -250,25 +249,40 @@ def _parse_rfc822(value: str) -> datetime | None:
     year_number = int(year)
     if year_number < 100:
         year_number += 2000 if year_number < 70 else 1900
-    if zone is None or zone[0] not in "+-":
-        offset = _ZONE_NAMES.get(zone.upper(), 0) if zone else 0
-    else:
-        digits = zone[1:].replace(":", "")
-        if len(digits) != 4 or not digits.isdigit():
+    delta = _ZONE_DELTAS.get(zone) if zone else _NO_OFFSET
+    if delta is None:
+        delta = _zone_delta(zone)
+        if delta is None:
             return None
-        offset = int(digits[:2]) * 60 + int(digits[2:])
-        offset = -offset if zone[0] == "-" else offset
     try:
         moment = datetime(year_number, month, int(day), int(hour), int(minute),
                           int(second or 0), tzinfo=UTC)
     except ValueError:
         return None
-    if offset:
-        delta = _OFFSETS.get(offset)
-        if delta is None:
-            delta = _OFFSETS[offset] = timedelta(minutes=offset)
-        moment -= delta
-    return moment
+    return moment - delta if delta else moment
+
+
+_NO_OFFSET = timedelta(0)
+# Zone text -> UTC offset, filled as zones are met; a feed uses one or two ("+0530", "GMT").
+_ZONE_DELTAS: dict[str, timedelta] = {}
+_ZONE_DELTAS_LIMIT = 512  # the zone token is untrusted text: bound what it can add
+
+
+def _zone_delta(zone: str) -> timedelta | None:
+    # "+0530" / "-05:00" / a zone name (unknown names count as UTC); None for a malformed
+    # numeric zone, which makes the whole date unreadable.
+    if zone[0] not in "+-":
+        minutes = _ZONE_NAMES.get(zone.upper(), 0)
+    else:
+        digits = zone[1:].replace(":", "")
+        if len(digits) != 4 or not digits.isdigit():
+            return None
+        minutes = int(digits[:2]) * 60 + int(digits[2:])
+        minutes = -minutes if zone[0] == "-" else minutes
+    delta = timedelta(minutes=minutes)
+    if len(_ZONE_DELTAS) < _ZONE_DELTAS_LIMIT:
+        _ZONE_DELTAS[zone] = delta
+    return delta
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -282,7 +296,8 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     value = value.strip()
     parsed: datetime | None = None
-    if _ISO_LIKE.match(value):
+    # isdigit() is true for every character \d matches, so a letter first skips the regex.
+    if value[:1].isdigit() and _ISO_LIKE.match(value):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -557,30 +572,35 @@ def _make_article(
 
 
 def _rss_items(ctx: _Context, items: Iterator[etree._Element]) -> Iterator[ParsedArticle]:
-    # A plain loop over the children: iterchildren(*tags) filters in C but builds its tag
-    # matcher on every call, which costs more than it saves at five to ten children per item.
+    # One plain pass over each item's children that reads the text of the first element per
+    # field as it goes. (iterchildren(*tags) filters in C but builds its tag matcher on every
+    # call, which costs more than it saves at five to ten children per item.)
     fields_by_tag = _RSS_FIELDS
     for item in items:
-        fields: dict[str, etree._Element] = {}
+        texts: dict[str, str] = {}
+        guid_el = source = None
         for child in item:
             name = fields_by_tag.get(child.tag)  # comments/PIs have non-str tags: no match
-            if name is not None and name not in fields:
-                fields[name] = child
-        guid_el = fields.get("guid")
-        guid = _text(guid_el) or None
+            if name is None or name in texts:
+                continue
+            texts[name] = "".join(child.itertext()) if len(child) else child.text or ""
+            if name == "guid":
+                guid_el = child
+            elif name == "source":
+                source = child
+        guid = texts.get("guid") or None
         permalink = guid if guid_el is None or guid_el.get("isPermaLink") != "false" else None
-        source = fields.get("source")
-        summary = fields.get("summary", fields.get("content"))
-        date = fields.get("date", fields.get("dc_date"))
+        summary = texts["summary"] if "summary" in texts else texts.get("content", "")
+        date = texts["date"] if "date" in texts else texts.get("dc_date")
         article = _make_article(
             ctx,
-            raw_title=_text(fields.get("title")),
-            summary_markup=_text(summary),
-            link=_text(fields.get("link")) or permalink,
+            raw_title=texts.get("title", ""),
+            summary_markup=summary,
+            link=texts.get("link") or permalink,
             guid=guid,
-            source_name=_text(source) or None,
+            source_name=texts.get("source") or None,
             source_url=source.get("url") if source is not None else None,
-            date_text=_text(date) or None,
+            date_text=date or None,
         )
         if article is not None:
             yield article

@@ -541,3 +541,35 @@ def test_whitespace_helpers_match_split_and_join(text: str) -> None:
 
     assert collapse_whitespace(text) == " ".join(text.split())
     assert remove_all_whitespace(text) == "".join(text.split())
+
+
+_RFC822_DATES = st.builds(
+    lambda weekday, day, month, year, h, m, s, zone, pad: (
+        f"{weekday}, {day:02d} {month} {year} {h:02d}:{m:02d}:{s:02d} {zone}" if pad
+        else f"{weekday}, {day} {month} {year} {h:02d}:{m:02d}:{s:02d} {zone}"
+    ),
+    st.sampled_from(["Mon", "Thu", "Sun"]),
+    st.integers(1, 28),
+    st.sampled_from(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                     "Nov", "Dec"]),
+    st.integers(1971, 2098),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.one_of(
+        st.sampled_from(["GMT", "UT", "UTC", "EST", "EDT", "CST", "PDT"]),
+        st.builds(lambda sign, hours, minutes: f"{sign}{hours:02d}{minutes:02d}",
+                  st.sampled_from("+-"), st.integers(0, 14), st.sampled_from([0, 30, 45])),
+    ),
+    st.booleans(),
+)
+
+
+@given(_RFC822_DATES)
+@settings(max_examples=300, deadline=None)
+def test_parse_date_agrees_with_the_standard_library_on_rfc822(value: str) -> None:
+    from email.utils import parsedate_to_datetime
+
+    parsed = parse_date(value)
+    assert parsed is not None and parsed.tzinfo is UTC
+    assert parsed == parsedate_to_datetime(value).astimezone(UTC)
