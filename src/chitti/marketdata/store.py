@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from psycopg import AsyncConnection, Connection
+from psycopg import AsyncConnection, Connection, sql
 
 from chitti.marketdata.bars import Bar
 from chitti.marketdata.symbols import SymbolRow
@@ -21,75 +21,58 @@ class LoadCounts:
     unchanged: int
 
 
-def upsert_bars(conn: Connection[Any], bars: Sequence[Bar]) -> LoadCounts:
-    """COPY bars into a staging table, then merge: new rows inserted, changed rows updated.
+def _merge(conn: Connection[Any], table: str, keys: tuple[str, ...],
+           columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]],
+           touch: str | None = None) -> LoadCounts:
+    """COPY ``rows`` into a staging table, then merge into ``table`` in one statement:
+    new keys inserted, changed rows updated (``touch`` set to now()), equal rows left alone.
 
-    Loading the same file twice changes nothing (the second load reports all unchanged).
+    Idempotent: merging the same rows twice reports them all unchanged the second time.
     """
+    schema, name = table.split(".")
+    stage = sql.Identifier(f"{name}_stage")
+    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+    values = [c for c in columns if c not in keys]
+    updates = [sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in values]
+    if touch:
+        updates.append(sql.SQL("{} = now()").format(sql.Identifier(touch)))
+    merge = sql.SQL("""
+        WITH merged AS (
+            INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM {stage}
+            ON CONFLICT ({keys}) DO UPDATE SET {updates}
+            WHERE ({old}) IS DISTINCT FROM ({new})
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+        FROM merged""").format(
+        table=sql.Identifier(schema, name), cols=cols, stage=stage,
+        keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
+        updates=sql.SQL(", ").join(updates),
+        old=sql.SQL(", ").join(sql.Identifier("t", c) for c in values),
+        new=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in values))
     with conn.transaction():
-        conn.execute(
-            "CREATE TEMP TABLE eod_stage (LIKE md.eod_prices INCLUDING DEFAULTS) ON COMMIT DROP")
-        with conn.cursor().copy(
-            "COPY eod_stage (symbol, ts, open, high, low, close, volume) FROM STDIN"
-        ) as copy:
-            for bar in bars:
-                copy.write_row((bar.symbol, bar.ts, bar.open, bar.high, bar.low, bar.close,
-                                bar.volume))
-        row = conn.execute(
-            """
-            WITH merged AS (
-                INSERT INTO md.eod_prices AS p (symbol, ts, open, high, low, close, volume)
-                SELECT symbol, ts, open, high, low, close, volume FROM eod_stage
-                ON CONFLICT (symbol, ts) DO UPDATE
-                    SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
-                        close = EXCLUDED.close, volume = EXCLUDED.volume
-                    WHERE (p.open, p.high, p.low, p.close, p.volume)
-                          IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low,
-                                            EXCLUDED.close, EXCLUDED.volume)
-                RETURNING (xmax = 0) AS inserted
-            )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-            FROM merged
-            """
-        ).fetchone()
-    inserted, updated = (int(row[0]), int(row[1])) if row else (0, 0)
-    return LoadCounts(inserted, updated, len(bars) - inserted - updated)
+        conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP")
+                     .format(stage, sql.Identifier(schema, name)))
+        with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        counted = conn.execute(merge).fetchone()
+    inserted, updated = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+    return LoadCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def upsert_bars(conn: Connection[Any], bars: Sequence[Bar]) -> LoadCounts:
+    """Merge daily bars into ``md.eod_prices`` (loading the same file twice changes nothing)."""
+    return _merge(conn, "md.eod_prices", ("symbol", "ts"),
+                  ("symbol", "ts", "open", "high", "low", "close", "volume"),
+                  [(b.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume) for b in bars])
 
 
 def upsert_symbols(conn: Connection[Any], rows: Sequence[SymbolRow]) -> LoadCounts:
     """Insert or refresh the symbol master (idempotent)."""
-    with conn.transaction():
-        conn.execute("CREATE TEMP TABLE symbols_stage (LIKE md.symbols INCLUDING DEFAULTS)"
-                     " ON COMMIT DROP")
-        with conn.cursor().copy(
-            "COPY symbols_stage (symbol, name, isin, series, listed_on, sector, indices)"
-            " FROM STDIN"
-        ) as copy:
-            for r in rows:
-                copy.write_row((r.symbol, r.name, r.isin, r.series, r.listed_on, r.sector,
-                                r.indices))
-        row = conn.execute(
-            """
-            WITH merged AS (
-                INSERT INTO md.symbols AS s (symbol, name, isin, series, listed_on, sector,
-                                             indices)
-                SELECT symbol, name, isin, series, listed_on, sector, indices FROM symbols_stage
-                ON CONFLICT (symbol) DO UPDATE
-                    SET name = EXCLUDED.name, isin = EXCLUDED.isin, series = EXCLUDED.series,
-                        listed_on = EXCLUDED.listed_on, sector = EXCLUDED.sector,
-                        indices = EXCLUDED.indices, updated_at = now()
-                    WHERE (s.name, s.isin, s.series, s.listed_on, s.sector, s.indices)
-                          IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.isin, EXCLUDED.series,
-                                            EXCLUDED.listed_on, EXCLUDED.sector,
-                                            EXCLUDED.indices)
-                RETURNING (xmax = 0) AS inserted
-            )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-            FROM merged
-            """
-        ).fetchone()
-    inserted, updated = (int(row[0]), int(row[1])) if row else (0, 0)
-    return LoadCounts(inserted, updated, len(rows) - inserted - updated)
+    return _merge(conn, "md.symbols", ("symbol",),
+                  ("symbol", "name", "isin", "series", "listed_on", "sector", "indices"),
+                  [(r.symbol, r.name, r.isin, r.series, r.listed_on, r.sector, r.indices)
+                   for r in rows], touch="updated_at")
 
 
 async def fetch_ohlcv(
