@@ -39,7 +39,7 @@ def collapse_whitespace(text: str) -> str:
 
     Feeds that were pretty-printed or re-indented by an editor pad text nodes with newlines;
     headlines must compare equal regardless. Text that is already collapsed (most headlines) is
-    recognised by three C-level scans and returned without splitting it into words.
+    recognised by a few C-level scans and returned without splitting it into words.
     """
     # isprintable() is False for every whitespace character except the ASCII space, so with
     # no doubled, leading or trailing space there is nothing to collapse.
