@@ -22,6 +22,7 @@ Bench-only dependencies: ``feedparser>=6.0,<7`` and ``vaderSentiment>=3.3,<4``.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import importlib
 import statistics
@@ -78,13 +79,16 @@ def median_times(fns: Sequence[Callable[[], object]], repeats: Sequence[int],
     """Return the median CPU time of each of ``fns``, their runs interleaved in ``rounds``.
 
     Each function runs ``repeats[i]`` times in total, split over the rounds, so a slow spell of
-    the shared machine lands on every contender instead of on whichever ran during it.
+    the shared machine lands on every contender instead of on whichever ran during it. A full
+    collection (untimed) before each block keeps one contender's garbage, e.g. feedparser's
+    dicts, from being collected on the next one's clock.
     """
     timings: list[list[float]] = [[] for _ in fns]
     clock = time.process_time
     for round_number in range(rounds):
         for fn, repeat, sink in zip(fns, repeats, timings, strict=True):
             share = repeat // rounds + (round_number < repeat % rounds)
+            gc.collect()
             for _ in range(share):
                 started = clock()
                 fn()
