@@ -12,11 +12,11 @@ import math
 import numpy as np
 from numba import njit
 
+from chitti.compute.indicators._kernels_ma import nans
+
 # Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
 # infinity semantics stay IEEE, only the rounding of a*b+c changes.
 FMA = {"contract"}
-
-from chitti.compute.indicators._kernels_ma import nans
 
 
 @njit(cache=True, nogil=True)
@@ -101,11 +101,12 @@ def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) 
     v3 = abs(cy - tl)
     if v3 > greatest:
         greatest = v3
-    return greatest
+    return float(greatest)
 
 
 @njit(cache=True, nogil=True, fastmath=FMA)
-def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int, start: int) -> np.ndarray:
+def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int,
+        start: int) -> np.ndarray:
     """TA_ATR: SMA of the first ``period`` true ranges, then Wilder smoothing."""
     n = high.shape[0]
     out = nans(n)
@@ -198,17 +199,18 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
 
 @njit(cache=True, nogil=True)
 def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
-    """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums)."""
+    """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums; see `var_step`)."""
     n = x.shape[0]
-    out = nans(n)
     lb = period - 1
     if start < lb:
         start = lb
+    out = np.empty(n)
+    out[: min(start, n)] = np.nan
     if start >= n:
         return out
     if period == 1:
         for i in range(start, n):
-            out[i] = 0.0 if x[i] == x[i] else x[i] - x[i]
+            out[i] = x[i] - x[i]
         return out
     inv = 1.0 / period
     anchor = start - lb
@@ -225,8 +227,22 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     since = 32 * period
     peak = t2
     while today < n:
-        v, shift, t1, t2, peak, since = var_step(x, today, lb, inv, shift, t1, t2, peak,
-                                                 trailing, since)
+        # the common step inline; the rare re-seed goes through var_step
+        t = x[today] - shift
+        nt1 = t1 + t
+        nt2 = t2 + t * t
+        npeak = nt2 if nt2 > peak else peak
+        m1 = nt1 * inv
+        v = nt2 * inv - m1 * m1
+        if v < 0.000001 * (npeak * inv) or since <= 1:
+            v, shift, t1, t2, peak, since = var_step(x, today, lb, inv, shift, t1, t2, peak,
+                                                     trailing, since)
+        else:
+            t = x[trailing] - shift
+            t1 = nt1 - t
+            t2 = nt2 - t * t
+            peak = npeak
+            since -= 1
         trailing += 1
         out[today] = v
         today += 1

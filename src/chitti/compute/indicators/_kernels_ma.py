@@ -17,6 +17,7 @@ from numba import njit
 # infinity semantics stay IEEE, only the rounding of a*b+c changes.
 FMA = {"contract"}
 
+
 NAN = np.nan
 
 # TA-Lib MAType values.
@@ -163,14 +164,6 @@ def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
-def _shift_first(e: np.ndarray) -> int:
-    for i in range(e.shape[0]):
-        if e[i] == e[i]:
-            return i
-    return e.shape[0]
-
-
 @njit(cache=True, nogil=True, fastmath=FMA)
 def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) -> np.ndarray:
     """EMA of EMA of ... (``levels`` deep) in one pass, each level seeded TA-Lib's way.
@@ -190,7 +183,8 @@ def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) ->
     acc = np.zeros(3)
     cnt = np.zeros(3, dtype=np.int64)
     prev_last = 0.0
-    for i in range(first, n):
+    warm_end = first + lb  # first bar where every level is seeded
+    for i in range(first, min(warm_end + 1, n)):
         v = x[i]
         ready = True
         for lv in range(levels):
@@ -214,6 +208,28 @@ def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) ->
             if i >= first_out:
                 out[i] = ((e[2] / prev_last) - 1.0) * 100.0 if prev_last != 0.0 else 0.0
             prev_last = e[2]
+    # steady state: plain scalars, no per-level bookkeeping
+    e0 = e[0]
+    e1 = e[1]
+    e2 = e[2]
+    if mode == 0:
+        for i in range(warm_end + 1, n):
+            e0 = beta * e0 + k * x[i]
+            e1 = beta * e1 + k * e0
+            out[i] = 2.0 * e0 - e1
+    elif mode == 1:
+        for i in range(warm_end + 1, n):
+            e0 = beta * e0 + k * x[i]
+            e1 = beta * e1 + k * e0
+            e2 = beta * e2 + k * e1
+            out[i] = 3.0 * e0 - 3.0 * e1 + e2
+    else:
+        for i in range(warm_end + 1, n):
+            e0 = beta * e0 + k * x[i]
+            e1 = beta * e1 + k * e0
+            e2 = beta * e2 + k * e1
+            out[i] = ((e2 / prev_last) - 1.0) * 100.0 if prev_last != 0.0 else 0.0
+            prev_last = e2
     return out
 
 

@@ -224,7 +224,7 @@ def catalog() -> list[IndicatorSpec]:
 
 
 def get_spec(name: str) -> IndicatorSpec:
-    """Return the spec of ``name`` (case-insensitive); `BadRequest` with close matches if unknown."""
+    """Return the spec of ``name`` (case-insensitive); `BadRequest` naming close matches."""
     _load_all()
     if not isinstance(name, str):
         raise BadRequest(f"indicator name must be a string, got {name!r}")
@@ -295,8 +295,8 @@ def _first_all_valid(arrays: tuple, start: int) -> int:  # type: ignore[type-arg
                 ok = False
                 break
         if ok:
-            return i
-    return n - 1
+            return int(i)
+    return int(n - 1)
 
 
 def _as_array(spec: IndicatorSpec, key: str, value: Any, ndim: int) -> np.ndarray:

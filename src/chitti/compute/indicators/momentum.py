@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
-# infinity semantics stay IEEE, only the rounding of a*b+c changes.
-FMA = {"contract"}
-
 from chitti.compute.indicators import _kernels_common as kc
 from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import Param, indicator, int_param
 from chitti.compute.indicators.overlap import ma_lookback, matype_param, resolve_matype
+
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
 
 P = dict[str, Any]
 HLC = ("high", "low", "close")
@@ -383,7 +383,7 @@ def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: 
 
 
 def _stoch_lb(p: P, own: int = 0) -> int:
-    return (p["fastk_period"] - 1
+    return int(p["fastk_period"] - 1
             + ma_lookback(p["slowk_period"], resolve_matype(p["slowk_matype"], own))
             + ma_lookback(p["slowd_period"], resolve_matype(p["slowd_matype"], own)))
 
@@ -570,7 +570,7 @@ _MACD_OUT = ("macd", "macdsignal", "macdhist")
 
 
 def _macd_lb(p: P) -> int:
-    return max(p["fastperiod"], p["slowperiod"]) - 1 + p["signalperiod"] - 1
+    return int(max(p["fastperiod"], p["slowperiod"]) - 1 + p["signalperiod"] - 1)
 
 
 @indicator(
@@ -990,8 +990,32 @@ def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
 
 @njit(cache=True, nogil=True)
 def _ao(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
-    mp = (h + lo) / 2.0
-    return km.sma(mp, fast, 0) - km.sma(mp, slow, 0)
+    # SMA(fast) - SMA(slow) of the median price (no swap, as TA-Lib), both running sums in
+    # one pass with TA_SMA's add/subtract order
+    n = h.shape[0]
+    lb = max(fast, slow) - 1
+    out = np.empty(n)
+    out[: min(lb, n)] = np.nan
+    if lb >= n:
+        return out
+    ft = 0.0
+    st = 0.0
+    for i in range(lb - fast + 1, lb):
+        ft += (h[i] + lo[i]) / 2.0
+    for i in range(lb - slow + 1, lb):
+        st += (h[i] + lo[i]) / 2.0
+    for i in range(lb, n):
+        m = (h[i] + lo[i]) / 2.0
+        ft += m
+        st += m
+        fv = ft / fast
+        sv = st / slow
+        j = i - fast + 1
+        ft -= (h[j] + lo[j]) / 2.0
+        j = i - slow + 1
+        st -= (h[j] + lo[j]) / 2.0
+        out[i] = fv - sv
+    return out
 
 
 @indicator("ao", "momentum", "Awesome Oscillator", inputs=("high", "low"),
@@ -1072,13 +1096,23 @@ def dpo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 @njit(cache=True, nogil=True)
 def _er(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
-    out = km.nans(n)
-    for i in range(period, n):
-        vol = 0.0
-        for j in range(i - period + 1, i + 1):
-            vol += abs(x[j] - x[j - 1])
-        ch = abs(x[i] - x[i - period])
-        out[i] = ch / vol if vol > 0.0 else 1.0
+    out = np.empty(n)
+    out[: min(period, n)] = np.nan
+    vol = 0.0
+    since = 0
+    for i in range(1, n):
+        vol += abs(x[i] - x[i - 1])
+        if i > period:
+            vol -= abs(x[i - period] - x[i - period - 1])
+            since += 1
+            if since >= 32 * period:
+                since = 0
+                vol = 0.0
+                for j in range(i - period + 1, i + 1):
+                    vol += abs(x[j] - x[j - 1])
+        if i >= period:
+            ch = abs(x[i] - x[i - period])
+            out[i] = ch / vol if vol > 0.0 else 1.0
     return out
 
 
@@ -1248,18 +1282,44 @@ def vhf(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
-    vp = km.nans(n)
-    vm = km.nans(n)
-    for i in range(period, n):
-        sp = 0.0
-        sm = 0.0
-        st = 0.0
-        for j in range(i - period + 1, i + 1):
-            sp += abs(h[j] - lo[j - 1])
-            sm += abs(lo[j] - h[j - 1])
-            st += _tr(h[j], lo[j], c[j - 1])
-        vp[i] = sp / st if st > 0.0 else 0.0
-        vm[i] = sm / st if st > 0.0 else 0.0
+    vp = np.empty(n)
+    vm = np.empty(n)
+    vp[: min(period, n)] = np.nan
+    vm[: min(period, n)] = np.nan
+    if period >= n:
+        return vp, vm
+    a = np.empty(n)
+    b = np.empty(n)
+    tr = np.empty(n)
+    for j in range(1, n):
+        a[j] = abs(h[j] - lo[j - 1])
+        b[j] = abs(lo[j] - h[j - 1])
+        tr[j] = _tr(h[j], lo[j], c[j - 1])
+    sp = 0.0
+    sm = 0.0
+    st = 0.0
+    since = 0
+    for i in range(1, n):
+        sp += a[i]
+        sm += b[i]
+        st += tr[i]
+        if i > period:
+            sp -= a[i - period]
+            sm -= b[i - period]
+            st -= tr[i - period]
+            since += 1
+            if since >= 32 * period:
+                since = 0
+                sp = 0.0
+                sm = 0.0
+                st = 0.0
+                for j in range(i - period + 1, i + 1):
+                    sp += a[j]
+                    sm += b[j]
+                    st += tr[j]
+        if i >= period:
+            vp[i] = sp / st if st > 0.0 else 0.0
+            vm[i] = sm / st if st > 0.0 else 0.0
     return vp, vm
 
 

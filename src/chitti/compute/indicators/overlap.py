@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
-# infinity semantics stay IEEE, only the rounding of a*b+c changes.
-FMA = {"contract"}
-
 from chitti.compute.indicators import _kernels_common as kc
 from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import Param as _Param
 from chitti.compute.indicators.catalog import float_param, indicator, int_param
 from chitti.errors import BadRequest
+
+# Let LLVM fuse multiply-adds (TA-Lib 0.7+ computes these recursions with fma()); NaN and
+# infinity semantics stay IEEE, only the rounding of a*b+c changes.
+FMA = {"contract"}
 
 P = dict[str, Any]
 
@@ -331,41 +331,42 @@ def kc_(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, a
 
 
 @njit(cache=True, nogil=True)
-def _midpoint(x: np.ndarray, period: int) -> np.ndarray:
-    n = x.shape[0]
-    out = km.nans(n)
-    trailing = 0
-    for today in range(period - 1, n):
-        lowest = x[trailing]
-        highest = lowest
-        trailing += 1
-        for i in range(trailing, today + 1):
-            t = x[i]
-            if t < lowest:
-                lowest = t
-            elif t > highest:
-                highest = t
-        out[today] = (highest + lowest) / 2.0
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _midprice(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
+def _mid(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
+    # (highest h + lowest lo) / 2 over the window, one pass, TA-Lib's MAX/MIN idiom
     n = h.shape[0]
-    out = km.nans(n)
-    trailing = 0
+    out = np.empty(n)
+    out[: min(period - 1, n)] = np.nan
+    hi_idx = -1
+    lo_idx = -1
+    hi = 0.0
+    low = 0.0
     for today in range(period - 1, n):
-        lowest = lo[trailing]
-        highest = h[trailing]
-        trailing += 1
-        for i in range(trailing, today + 1):
-            t = lo[i]
-            if t < lowest:
-                lowest = t
-            t = h[i]
-            if t > highest:
-                highest = t
-        out[today] = (highest + lowest) / 2.0
+        trailing = today - period + 1
+        t = h[today]
+        if hi_idx < trailing:
+            hi_idx = trailing
+            hi = h[hi_idx]
+            for i in range(hi_idx + 1, today + 1):
+                t = h[i]
+                if t > hi:
+                    hi_idx = i
+                    hi = t
+        elif t >= hi:
+            hi_idx = today
+            hi = t
+        t = lo[today]
+        if lo_idx < trailing:
+            lo_idx = trailing
+            low = lo[lo_idx]
+            for i in range(lo_idx + 1, today + 1):
+                t = lo[i]
+                if t < low:
+                    lo_idx = i
+                    low = t
+        elif t <= low:
+            lo_idx = today
+            low = t
+        out[today] = (hi + low) / 2.0
     return out
 
 
@@ -376,9 +377,7 @@ def _midprice(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
 )
 def midpoint(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Mean of the highest and lowest close over ``timeperiod`` bars."""
-    hi = kc.rolling_max(close, timeperiod, 0)[0]
-    lo = kc.rolling_min(close, timeperiod, 0)[0]
-    return ((hi + lo) / 2.0,)
+    return (_mid(close, close, timeperiod),)
 
 
 @indicator(
@@ -388,9 +387,7 @@ def midpoint(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 )
 def midprice(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Mean of the highest high and lowest low over ``timeperiod`` bars."""
-    hi = kc.rolling_max(high, timeperiod, 0)[0]
-    lo = kc.rolling_min(low, timeperiod, 0)[0]
-    return ((hi + lo) / 2.0,)
+    return (_mid(high, low, timeperiod),)
 
 
 @njit(cache=True, nogil=True)

@@ -35,10 +35,9 @@ def _natr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarr
     a = kc.atr(h, lo, c, period, 0)
     if period == 1:  # TA-Lib returns the true range itself at period 1
         return a
-    out = km.nans(h.shape[0])
     for i in range(period, h.shape[0]):
-        out[i] = (a[i] / c[i]) * 100.0 if c[i] != 0.0 else 0.0
-    return out
+        a[i] = (a[i] / c[i]) * 100.0 if c[i] != 0.0 else 0.0
+    return a
 
 
 @indicator("natr", "volatility", "Normalized Average True Range", inputs=HLC,

@@ -93,17 +93,33 @@ def obv(close: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, ...]:
 
 @njit(cache=True, nogil=True)
 def _cmf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
+    # running sums, rebuilt from the window every 32 windows against drift
     n = h.shape[0]
-    out = km.nans(n)
-    for i in range(period - 1, n):
-        smf = 0.0
-        sv = 0.0
-        for j in range(i - period + 1, i + 1):
-            t = h[j] - lo[j]
-            if t > 0.0:
-                smf += (((c[j] - lo[j]) - (h[j] - c[j])) / t) * v[j]
-            sv += v[j]
-        out[i] = smf / sv if sv > 0.0 else 0.0
+    out = np.empty(n)
+    out[: min(period - 1, n)] = np.nan
+    mfv = np.empty(n)
+    for j in range(n):
+        t = h[j] - lo[j]
+        mfv[j] = (((c[j] - lo[j]) - (h[j] - c[j])) / t) * v[j] if t > 0.0 else 0.0
+    smf = 0.0
+    sv = 0.0
+    since = 0
+    for i in range(n):
+        smf += mfv[i]
+        sv += v[i]
+        if i >= period:
+            smf -= mfv[i - period]
+            sv -= v[i - period]
+            since += 1
+            if since >= 32 * period:
+                since = 0
+                smf = 0.0
+                sv = 0.0
+                for j in range(i - period + 1, i + 1):
+                    smf += mfv[j]
+                    sv += v[j]
+        if i >= period - 1:
+            out[i] = smf / sv if sv > 0.0 else 0.0
     return out
 
 
