@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,11 +259,10 @@ def test_feed_parse_error_is_a_bad_request() -> None:
     assert caught.value.code == "bad_request"
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
-    started = time.perf_counter()
+@pytest.mark.timeout(10)  # an expanding parser would hang here; refusal is immediate
+def test_billion_laughs_is_refused() -> None:
     with pytest.raises(FeedParseError, match="declares entities"):
         parse_feed(_fixture("billion_laughs.xml"))
-    assert time.perf_counter() - started < 0.5
 
 
 def test_xxe_is_refused_and_the_file_is_not_read(tmp_path: Path) -> None:
@@ -285,6 +283,7 @@ def test_entity_declaration_hidden_behind_a_long_comment_is_refused() -> None:
         parse_feed(doc)
 
 
+@pytest.mark.timeout(10)
 def test_parser_configuration_alone_neither_reads_files_nor_expands(tmp_path: Path) -> None:
     """Second line of defence: even if the DOCTYPE check were bypassed, lxml must not resolve."""
     secret = tmp_path / "secret.txt"
@@ -293,14 +292,12 @@ def test_parser_configuration_alone_neither_reads_files_nor_expands(tmp_path: Pa
     root = etree.fromstring(xxe, parse_module._STRICT_PARSER)
     assert "TOP-SECRET-TOKEN" not in etree.tostring(root).decode()
     bomb = _fixture("billion_laughs.xml").replace(b'<?xml version="1.0"?>', b"")
-    started = time.perf_counter()
     try:
         root = etree.fromstring(bomb, parse_module._STRICT_PARSER)
         text = "".join(root.itertext())
     except etree.XMLSyntaxError:
         text = ""  # refusing is fine too
     assert len(text) < 10_000
-    assert time.perf_counter() - started < 0.5
 
 
 # --- every recorded real feed --------------------------------------------------------------------
