@@ -1180,33 +1180,102 @@ def qstick(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
     return (km.sma(close - open, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FMA)
 def _smi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, fast: int, slow: int,
          sig: int) -> tuple[np.ndarray, np.ndarray]:
+    # Blau's pipeline in one pass, as TA-Lib 0.7+: window high/low (index idiom), then
+    # slow EMA of (close - midpoint) and of the range, fast EMA of those, SMI, signal EMA;
+    # each EMA seeded with the mean of its first `period` inputs.
     n = h.shape[0]
-    hh = kc.rolling_max(h, period, 0)[0]
-    ll = kc.rolling_min(lo, period, 0)[0]
-    f = period - 1
-    num = km.nans(n)
-    den = km.nans(n)
-    for i in range(f, n):
-        den[i] = hh[i] - ll[i]
-        num[i] = c[i] - (hh[i] + ll[i]) * 0.5
-    sn = _ma_on(num, f, slow, km.EMA)
-    sd = _ma_on(den, f, slow, km.EMA)
-    f2 = f + slow - 1
-    fn_ = _ma_on(sn, f2, fast, km.EMA)
-    fd = _ma_on(sd, f2, fast, km.EMA)
-    f3 = f2 + fast - 1
-    smi = km.nans(n)
-    for i in range(f3, n):
-        hd = 0.5 * fd[i]
-        smi[i] = 100.0 * fn_[i] / hd if hd > 0.0 else 0.0
-    sg = _ma_on(smi, f3, sig, km.EMA)
-    lb = f3 + sig - 1
-    if lb > n:
-        lb = n
-    smi[:lb] = np.nan
+    lb = period - 1 + slow - 1 + fast - 1 + sig - 1
+    smi = np.empty(n)
+    sg = np.empty(n)
+    smi[: min(lb, n)] = np.nan
+    sg[: min(lb, n)] = np.nan
+    if lb >= n:
+        return smi, sg
+    b_s = (slow - 1) / (slow + 1)
+    k_s = 1.0 - b_s
+    b_s = 1.0 - k_s
+    b_f = (fast - 1) / (fast + 1)
+    k_f = 1.0 - b_f
+    b_f = 1.0 - k_f
+    b_g = (sig - 1) / (sig + 1)
+    k_g = 1.0 - b_g
+    b_g = 1.0 - k_g
+    lb_s = slow - 1
+    lb_f = fast - 1
+    esn = esd = efn = efd = 0.0
+    ssn = ssd = sfn = sfd = ssg = 0.0
+    prev_sig = 0.0
+    smi_v = 0.0
+    hi_idx = -1
+    lo_idx = -1
+    highest = 0.0
+    lowest = 0.0
+    n_bar = 0
+    for today in range(period - 1, n):
+        trailing = today - period + 1
+        t = lo[today]
+        if lo_idx < trailing:
+            lo_idx = trailing
+            lowest = lo[lo_idx]
+            for i in range(lo_idx + 1, today + 1):
+                t = lo[i]
+                if t < lowest:
+                    lo_idx = i
+                    lowest = t
+        elif t <= lowest:
+            lo_idx = today
+            lowest = t
+        t = h[today]
+        if hi_idx < trailing:
+            hi_idx = trailing
+            highest = h[hi_idx]
+            for i in range(hi_idx + 1, today + 1):
+                t = h[i]
+                if t > highest:
+                    hi_idx = i
+                    highest = t
+        elif t >= highest:
+            hi_idx = today
+            highest = t
+        den = highest - lowest
+        num = c[today] - (highest + lowest) * 0.5
+        if n_bar < slow:
+            ssn = ssn + num
+            ssd = ssd + den
+            if n_bar == slow - 1:
+                esn = ssn / slow
+                esd = ssd / slow
+        else:
+            esn = b_s * esn + k_s * num
+            esd = b_s * esd + k_s * den
+        if n_bar >= lb_s:
+            nf = n_bar - lb_s
+            if nf < fast:
+                sfn = sfn + esn
+                sfd = sfd + esd
+                if nf == fast - 1:
+                    efn = sfn / fast
+                    efd = sfd / fast
+            else:
+                efn = b_f * efn + k_f * esn
+                efd = b_f * efd + k_f * esd
+        if n_bar >= lb_s + lb_f:
+            ns = n_bar - lb_s - lb_f
+            half = 0.5 * efd
+            smi_v = 100.0 * efn / half if half > 0.0 else 0.0
+            if ns < sig:
+                ssg = ssg + smi_v
+                if ns == sig - 1:
+                    prev_sig = ssg / sig
+            else:
+                prev_sig = b_g * prev_sig + k_g * smi_v
+        if today >= lb:
+            smi[today] = smi_v
+            sg[today] = prev_sig
+        n_bar += 1
     return smi, sg
 
 
@@ -1224,22 +1293,52 @@ def smi(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, f
     return _smi(high, low, close, timeperiod, fastperiod, slowperiod, signalperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FMA)
 def _tsi(x: np.ndarray, first: int, second: int) -> np.ndarray:
+    # One pass: EMA(first) of the 1-bar change and of its size, EMA(second) of those,
+    # each seeded with the mean of its first inputs (as composing TA_EMA calls would).
     n = x.shape[0]
-    m = km.nans(n)
-    a = km.nans(n)
+    lb = first + second - 1
+    out = np.empty(n)
+    out[: min(lb, n)] = np.nan
+    if lb >= n:
+        return out
+    b1 = (first - 1) / (first + 1)
+    k1 = 1.0 - b1
+    b1 = 1.0 - k1
+    b2 = (second - 1) / (second + 1)
+    k2 = 1.0 - b2
+    b2 = 1.0 - k2
+    e1 = a1 = e2 = a2 = 0.0
+    s1 = sa1 = s2 = sa2 = 0.0
     for i in range(1, n):
-        m[i] = x[i] - x[i - 1]
-        a[i] = abs(m[i])
-    e1 = _ma_on(m, 1, first, km.EMA)
-    a1 = _ma_on(a, 1, first, km.EMA)
-    f = first
-    e2 = _ma_on(e1, f, second, km.EMA)
-    a2 = _ma_on(a1, f, second, km.EMA)
-    out = km.nans(n)
-    for i in range(f + second - 1, n):
-        out[i] = 100.0 * e2[i] / a2[i] if a2[i] > 0.0 else 0.0
+        m = x[i] - x[i - 1]
+        am = abs(m)
+        j = i - 1  # bars of change seen before this one
+        if j < first:
+            s1 += m
+            sa1 += am
+            if j == first - 1:
+                e1 = s1 / first
+                a1 = sa1 / first
+            else:
+                continue
+        else:
+            e1 = b1 * e1 + k1 * m
+            a1 = b1 * a1 + k1 * am
+        j2 = j - (first - 1)
+        if j2 < second:
+            s2 += e1
+            sa2 += a1
+            if j2 == second - 1:
+                e2 = s2 / second
+                a2 = sa2 / second
+            else:
+                continue
+        else:
+            e2 = b2 * e2 + k2 * e1
+            a2 = b2 * a2 + k2 * a1
+        out[i] = 100.0 * e2 / a2 if a2 > 0.0 else 0.0
     return out
 
 

@@ -228,29 +228,16 @@ def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[n
 
 @njit(cache=True, nogil=True)
 def _percentrank(x: np.ndarray, period: int) -> np.ndarray:
-    # The previous `period` values kept sorted (NaN sort last and never count as below):
-    # one binary search to count, one shifted insert and delete per bar.
+    # A branch-free count over the previous `period` values (vectorises; NaN never counts).
     n = x.shape[0]
     out = np.empty(n)
     out[: min(period, n)] = np.nan
-    if period >= n:
-        return out
-    w = np.sort(x[:period].copy())
     for i in range(period, n):
         v = x[i]
-        cnt = np.searchsorted(w, v) if v == v else 0
+        cnt = 0
+        for j in range(i - period, i):
+            cnt += x[j] < v
         out[i] = 100.0 * cnt / period
-        old = x[i - period]
-        j = np.searchsorted(w, old)
-        while j < period - 1:
-            w[j] = w[j + 1]
-            j += 1
-        j = period - 1
-        if v == v:  # a NaN stays in the last slot, after every number
-            while j > 0 and not (w[j - 1] <= v):
-                w[j] = w[j - 1]
-                j -= 1
-        w[j] = v
     return out
 
 
