@@ -1,0 +1,498 @@
+"""Evaluate alert rules over a symbol's whole history at once: bars in, candidate alerts out.
+
+Every series a rule reads (indicators, ``bar.*``, ``divergence.*``, ``candle.*``, ``news.*``)
+is computed once per call over all bars and shared by the rules; each rule's condition is
+compiled by the backtest's compiler and evaluated over all bars by its Numba kernel. The only
+Python loop runs over the bars where a rule fired, to apply its cooldown and build alerts.
+
+No lookahead: every series at bar t is a function of bars <= t (indicators are causal,
+swing points are used only once confirmed, candle patterns look back), the cooldown depends
+on earlier alerts only, so changing bars after t never changes the alerts at or before t.
+``start_index`` only filters the output: cooldowns still run from the first bar, so the
+alerts of a call over new bars equal those of a full re-evaluation.
+
+Confidence of a technical alert. There is no calibrated probability behind a chart pattern,
+so confidence is a plain vote of independent confirmations on the alert's bar, each counted
+only when it can be judged:
+
+* ``trend``: close on the alert's side of SMA(50);
+* ``momentum``: close on the alert's side of the close 20 bars earlier;
+* ``volume``: volume at or above the mean of the previous 20 volumes (participation);
+* ``news``: when news series are supplied and there was news in the last 2 sessions, net
+  bullish minus bearish articles on the alert's side.
+
+``confidence = 0.30 + 0.45 x agreeing / judged`` (0.30 when none can be judged), so it stays
+within [0.30, 0.75]: a technical pattern alone never claims more. ``python -m
+chitti.signals.evaluate`` shows what each rule has actually been worth.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from chitti.compute.backtest import Bars, StrategySpec
+from chitti.compute.backtest._kernel import eval_program
+from chitti.compute.backtest._signals import compile_spec, const_values
+from chitti.compute.candles import detect, detect_all
+from chitti.compute.indicators import compute
+from chitti.errors import BadRequest
+from chitti.signals.rules import (
+    BUILTIN_RULES,
+    DIVERGENCE,
+    NEWS_SERIES,
+    NEWS_WINDOWS,
+    AlertRule,
+    parse_rule,
+    placeholder,
+)
+
+__all__ = [
+    "CONFIDENCE_BASE",
+    "CONFIDENCE_SPAN",
+    "IST",
+    "NSE_CLOSE",
+    "CandidateAlert",
+    "evaluate_rules",
+    "news_series",
+    "rsi_divergence",
+]
+
+IST = timezone(timedelta(hours=5, minutes=30))
+NSE_CLOSE = time(15, 30)
+CONFIDENCE_BASE = 0.30
+CONFIDENCE_SPAN = 0.45
+_PRICE = ("open", "high", "low", "close", "volume")
+
+
+class CandidateAlert(NamedTuple):
+    """One alert a rule raised on one bar (not yet stored); immutable.
+
+    ``values`` holds the series the rule read at that bar (JSON-able; ``None`` for a missing
+    value), keyed as the explanation placeholders are; ``confirmations`` the votes behind
+    ``confidence`` (``None``: could not be judged).
+    """
+
+    symbol: str
+    bar_index: int
+    ts: date
+    rule: str
+    kind: str
+    direction: str
+    impact: float
+    confidence: float
+    explanation: str
+    values: dict[str, float | None]
+    confirmations: dict[str, bool | None]
+
+    @property
+    def dedup_key(self) -> str:
+        """Key of the stored alert: one per symbol, rule and bar."""
+        return f"{self.kind}:{self.symbol}:{self.rule}:{self.ts.isoformat()}"
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the ``signals.alerts`` row (``ts`` is the NSE close of the bar's day)."""
+        return {
+            "ts": datetime.combine(self.ts, NSE_CLOSE, tzinfo=IST),
+            "symbol": self.symbol, "kind": self.kind, "rule": self.rule,
+            "direction": self.direction, "impact": self.impact,
+            "confidence": self.confidence, "explanation": self.explanation,
+            "sources": {"rule": self.rule, "values": self.values,
+                        "confirmations": self.confirmations},
+            "dedup_key": self.dedup_key,
+        }
+
+
+# --- news series --------------------------------------------------------------------------
+
+def _session_day(when: object, close_time: time) -> date:
+    if isinstance(when, np.datetime64):
+        if np.datetime_data(when.dtype)[0] in ("Y", "M", "W", "D"):
+            day: date = when.astype("datetime64[D]").item()
+            return day
+        when = when.astype("datetime64[us]").item()
+    if isinstance(when, datetime):
+        local = when.astimezone(IST) if when.tzinfo is not None else when
+        return local.date() + timedelta(days=1) if local.time() > close_time else local.date()
+    if isinstance(when, date):
+        return when
+    raise BadRequest(f"news event time must be a date or datetime, got {when!r}")
+
+
+def news_series(ts: Any, events: Iterable[tuple[object, str]], *,
+                close_time: time = NSE_CLOSE) -> dict[str, np.ndarray]:
+    """Return every ``news.*`` series, aligned to bars with dates ``ts``.
+
+    ``events`` are ``(published, direction)`` pairs for one symbol, direction "bullish",
+    "bearish" or "neutral" (ignored). An article counts on the first session whose close is
+    at or after its publication: a ``date`` counts on that day's session (or the next one),
+    a ``datetime`` after ``close_time`` (15:30 IST) on the next session. Naive datetimes are
+    taken as IST. Articles published before the first bar or after the last are left out.
+    """
+    days = np.asarray(ts).astype("datetime64[D]")
+    n = days.shape[0]
+    counts = {"bullish": np.zeros(n), "bearish": np.zeros(n)}
+    for when, direction in events:
+        if direction == "neutral":
+            continue
+        if direction not in counts:
+            raise BadRequest(f"news event direction must be bullish, bearish or neutral, "
+                             f"got {direction!r}")
+        session = np.datetime64(_session_day(when, close_time), "D")
+        if n == 0 or session < days[0]:
+            continue
+        i = int(np.searchsorted(days, session, side="left"))
+        if i < n:
+            counts[direction][i] += 1.0
+    out: dict[str, np.ndarray] = {}
+    for window in NEWS_WINDOWS:
+        bull = _trailing_sum(counts["bullish"], window)
+        bear = _trailing_sum(counts["bearish"], window)
+        out[f"news.bullish_{window}d"] = bull
+        out[f"news.bearish_{window}d"] = bear
+        out[f"news.net_{window}d"] = bull - bear
+    return out
+
+
+def _trailing_sum(x: np.ndarray, window: int) -> np.ndarray:
+    c = np.cumsum(x)
+    out = c.copy()
+    out[window:] -= c[:-window]
+    return out
+
+
+# --- derived series -----------------------------------------------------------------------
+
+def rsi_divergence(close: np.ndarray, rsi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (bullish, bearish) float arrays: 1.0 on bars confirming an RSI divergence.
+
+    See ``DIVERGENCE`` and the ``divergence.*`` entry of ``chitti.signals.rules``: swing
+    points of the close with ``pivot_bars`` bars on each side, consecutive swing lows
+    (highs) ``min_gap``..``max_gap`` bars apart, price lower low (higher high) with RSI
+    higher low (lower high) from an RSI at most ``bullish_rsi_max`` (at least
+    ``bearish_rsi_min``). Reported ``pivot_bars`` bars after the swing point, when it is known.
+    """
+    k = int(DIVERGENCE["pivot_bars"])
+    lo_gap, hi_gap = int(DIVERGENCE["min_gap"]), int(DIVERGENCE["max_gap"])
+    n = close.shape[0]
+    bull, bear = np.zeros(n), np.zeros(n)
+    if n < 2 * k + 1:
+        return bull, bear
+    win = sliding_window_view(close, 2 * k + 1)
+    mid = close[k:n - k]
+    left, right = win[:, :k], win[:, k + 1:]
+    for out, pivots, worse, better, ok_rsi in (
+        (bull, (mid < left.min(axis=1)) & (mid <= right.min(axis=1)), np.less, np.greater,
+         rsi <= DIVERGENCE["bullish_rsi_max"]),
+        (bear, (mid > left.max(axis=1)) & (mid >= right.max(axis=1)), np.greater, np.less,
+         rsi >= DIVERGENCE["bearish_rsi_min"]),
+    ):
+        piv = np.flatnonzero(pivots) + k
+        p, q = piv[1:], piv[:-1]
+        gap = p - q
+        hit = ((gap >= lo_gap) & (gap <= hi_gap) & worse(close[p], close[q])
+               & better(rsi[p], rsi[q]) & ok_rsi[q])
+        out[p[hit] + k] = 1.0
+    return bull, bear
+
+
+# --- compiled rules -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    rule: AlertRule
+    code: np.ndarray                  # the backtest compiler's program of the condition
+    series: tuple[str, ...]           # its series slots
+    consts: np.ndarray
+    values: tuple[tuple[str, str, int], ...]   # (values key, series, shift)
+    fields: tuple[str, ...]           # placeholders the template uses
+
+
+_CACHE: dict[int, tuple[AlertRule, _Compiled]] = {}
+
+
+def _compiled(rule: AlertRule) -> _Compiled:
+    hit = _CACHE.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    spec = StrategySpec.model_construct(name=rule.name, direction="long", params=rule.params,
+                                        indicators=rule.indicators, entry_long=rule.condition)
+    program = compile_spec(spec)
+    refs: dict[str, tuple[str, str, int]] = {}
+    for name, shift in rule.series():
+        refs[placeholder(name, shift)] = (placeholder(name, shift), name, shift)
+    for name in (*rule.indicator_outputs(), "close"):
+        refs.setdefault(placeholder(name), (placeholder(name), name, 0))
+    fields = tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(rule.explanation)
+                                 if f))
+    out = _Compiled(rule, program.code[0], program.series, const_values(program, rule.params),
+                    tuple(refs.values()), fields)
+    if len(_CACHE) > 4096:
+        _CACHE.clear()
+    _CACHE[id(rule)] = (rule, out)
+    return out
+
+
+class _Series:
+    """Every series of one evaluation, computed on first use, as rows of one matrix."""
+
+    def __init__(self, bars: Bars, news: Mapping[str, np.ndarray] | None) -> None:
+        self.bars = bars
+        self.n = len(bars)
+        self.news = news or {}
+        self.rows: list[np.ndarray] = []
+        self.index: dict[object, int] = {}
+        self._outputs: dict[object, dict[str, np.ndarray]] = {}
+        self.candles: dict[str, np.ndarray] | None = None
+
+    def prefetch_candles(self, names: set[str]) -> None:
+        # one validation and one pass for many patterns (the built-ins use 55 of 61)
+        if len(names) > 8:
+            b = self.bars
+            self.candles = detect_all(b.open, b.high, b.low, b.close)
+
+    def _add(self, key: object, values: np.ndarray) -> int:
+        self.index[key] = len(self.rows)
+        self.rows.append(np.ascontiguousarray(values, dtype=np.float64))
+        return self.index[key]
+
+    def indicator(self, fn: str, source: str, params: Mapping[str, float | int]
+                  ) -> dict[str, np.ndarray]:
+        key = (fn, source, tuple(sorted(params.items())))
+        out = self._outputs.get(key)
+        if out is None:
+            b = self.bars
+            inputs = {f: getattr(b, f) for f in _PRICE}
+            inputs["close"] = inputs[source]
+            out = compute(fn, inputs, **params)
+            self._outputs[key] = out
+        return out
+
+    def row(self, rule: AlertRule, name: str) -> int:
+        if name in _PRICE:
+            key: object = name
+        elif "." in name and name.partition(".")[0] in ("bar", "divergence", "candle", "news"):
+            key = name
+        else:
+            ind_id, _, output = name.partition(".")
+            call = rule.indicators[ind_id]
+            params = {k: _number(rule.params[v[1:]] if isinstance(v, str) else v)
+                      for k, v in call.params.items()}
+            try:
+                outs = self.indicator(call.fn, call.source, params)
+            except BadRequest as exc:
+                raise BadRequest(f"{rule.name}: indicators.{ind_id}: {exc.message}") from exc
+            output = output or next(iter(outs))
+            key = (call.fn, call.source, tuple(sorted(params.items())), output)
+            idx = self.index.get(key)
+            return idx if idx is not None else self._add(key, outs[output])
+        idx = self.index.get(key)
+        return idx if idx is not None else self._add(key, self._special(name))
+
+    def _special(self, name: str) -> np.ndarray:
+        b = self.bars
+        nan1 = np.array([math.nan])
+        if name in _PRICE:
+            price: np.ndarray = getattr(b, name)
+            return price
+        if name == "bar.change_pct":
+            return np.concatenate([nan1, 100.0 * (b.close[1:] / b.close[:-1] - 1.0)])
+        if name == "bar.gap_up_pct":
+            return np.concatenate([nan1, 100.0 * (b.open[1:] / b.high[:-1] - 1.0)])
+        if name == "bar.gap_down_pct":
+            return np.concatenate([nan1, 100.0 * (1.0 - b.open[1:] / b.low[:-1])])
+        if name.startswith("divergence."):
+            rsi = self.indicator("rsi", "close", {"timeperiod": DIVERGENCE["rsi_period"]})["rsi"]
+            bull, bear = rsi_divergence(b.close, rsi)
+            self._add("divergence.rsi_bearish" if name.endswith("bullish")
+                      else "divergence.rsi_bullish", bear if name.endswith("bullish") else bull)
+            return bull if name.endswith("bullish") else bear
+        if name.startswith("candle."):
+            if self.candles is not None:
+                return self.candles[name[7:]].astype(np.float64)
+            return detect(name[7:], b.open, b.high, b.low, b.close).astype(np.float64)
+        values = self.news.get(name)
+        return np.zeros(self.n) if values is None else values
+
+    def matrix(self) -> np.ndarray:
+        return np.ascontiguousarray(np.stack(self.rows)) if self.rows else np.zeros((1, self.n))
+
+
+def _number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _as_bars(bars: Bars | Mapping[str, Any], symbol: str | None) -> Bars:
+    if isinstance(bars, Bars):
+        return bars
+    missing = [k for k in ("ts", *_PRICE) if k not in bars]
+    if missing:
+        raise BadRequest(f"bars: missing column(s) {missing}; give ts, open, high, low, close "
+                         "and volume arrays")
+    return Bars(ts=bars["ts"], open=bars["open"], high=bars["high"], low=bars["low"],
+                close=bars["close"], volume=bars["volume"], symbol=symbol or "")
+
+
+def _check_news(news: Mapping[str, Any] | None, n: int) -> dict[str, np.ndarray] | None:
+    if news is None:
+        return None
+    out = {}
+    for name, values in news.items():
+        if name not in NEWS_SERIES:
+            raise BadRequest(f"news_series.{name}: unknown series; known: {list(NEWS_SERIES)}")
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.shape != (n,):
+            raise BadRequest(f"news_series.{name}: {arr.shape[0] if arr.ndim else 0} values "
+                             f"for {n} bars; align it with news_series(bars.ts, events)")
+        out[name] = arr
+    return out
+
+
+class _Votes:
+    """Per-bar confirmations (+1 bullish side, -1 bearish side, 0 not judged)."""
+
+    def __init__(self, series: _Series, with_news: bool) -> None:
+        b = series.bars
+        sma = series.indicator("sma", "close", {"timeperiod": 50})["sma"]
+        rvol = series.indicator("rvol", "close", {"timeperiod": 20})["rvol"]
+        prev20 = np.concatenate([np.full(min(20, len(b)), np.nan), b.close[:-20]])
+        self.trend = np.nan_to_num(np.sign(b.close - sma)).astype(np.int8)
+        self.momentum = np.nan_to_num(np.sign(b.close - prev20)).astype(np.int8)
+        # participation agrees with either direction: +1 at or above the average volume
+        self.volume = np.where(np.isnan(rvol), 0, np.where(rvol >= 1.0, 1, -1)).astype(np.int8)
+        self.news = (np.sign(series.news.get("news.net_2d", np.zeros(len(b)))).astype(np.int8)
+                     if with_news else None)
+        self._conf: dict[int, np.ndarray] = {}
+
+    def confidence(self, sign: int) -> np.ndarray:
+        conf = self._conf.get(sign)
+        if conf is None:
+            votes = [self.trend * sign, self.momentum * sign, self.volume]
+            if self.news is not None:
+                votes.append(self.news * sign)
+            stack = np.stack(votes)
+            judged = (stack != 0).sum(axis=0)
+            agree = (stack > 0).sum(axis=0)
+            conf = np.round(CONFIDENCE_BASE + CONFIDENCE_SPAN * np.divide(
+                agree, judged, out=np.zeros(len(agree)), where=judged > 0), 4)
+            self._conf[sign] = conf
+        return conf
+
+    def at(self, t: int, sign: int) -> dict[str, bool | None]:
+        out = {"trend": _VOTE[int(self.trend[t]) * sign],
+               "momentum": _VOTE[int(self.momentum[t]) * sign],
+               "volume": _VOTE[int(self.volume[t])]}
+        if self.news is not None:
+            out["news"] = _VOTE[int(self.news[t]) * sign]
+        return out
+
+
+_VOTE: dict[int, bool | None] = {-1: False, 0: None, 1: True}
+
+
+def _cooldown(idx: np.ndarray, bars: int) -> list[int]:
+    # after an alert at t the rule is silent on t+1 .. t+bars
+    fired: list[int] = idx.tolist()
+    if bars == 0:
+        return fired
+    keep = []
+    last = -bars - 1
+    for t in fired:
+        if t - last > bars:
+            keep.append(t)
+            last = t
+    return keep
+
+
+def evaluate_rules(
+    bars: Bars | Mapping[str, Any],
+    rules: Sequence[AlertRule | Mapping[str, Any]] = BUILTIN_RULES,
+    *,
+    symbol: str | None = None,
+    news_series: Mapping[str, Any] | None = None,
+    start_index: int = 0,
+) -> list[CandidateAlert]:
+    """Return the alerts ``rules`` raise over ``bars``, ordered by bar then rule order.
+
+    ``bars`` is a :class:`~chitti.compute.backtest.Bars` or a mapping of arrays ``ts``
+    (datetime64[D]), ``open``, ``high``, ``low``, ``close``, ``volume``; ``symbol`` defaults
+    to ``bars.symbol``. ``news_series`` holds ``news.*`` arrays aligned to the bars (see
+    :func:`news_series`); missing ones are zero. Only alerts on bars ``>= start_index`` are
+    returned, but cooldowns count from the first bar (see the module docstring).
+    """
+    b = _as_bars(bars, symbol)
+    sym = symbol or b.symbol
+    if not sym:
+        raise BadRequest("symbol: name the symbol (or set bars.symbol)")
+    if not 0 <= start_index:
+        raise BadRequest(f"start_index: must be >= 0, got {start_index}")
+    compiled = [_compiled(parse_rule(r)) for r in rules]
+    series = _Series(b, _check_news(news_series, len(b)))
+    series.prefetch_candles({name for c in compiled for name in c.series
+                             if name.startswith("candle.")})
+    slots = [np.array([series.row(c.rule, s) for s in c.series], dtype=np.int64)
+             for c in compiled]
+    refs = [[(key, series.row(c.rule, name), shift) for key, name, shift in c.values]
+            for c in compiled]
+    votes = _Votes(series, news_series is not None)
+    matrix = series.matrix()
+    rows = series.rows
+    n = len(b)
+    days = b.ts.astype("datetime64[D]")
+    found: list[tuple[int, int, CandidateAlert]] = []
+    for order, (c, slot_rows, value_refs) in enumerate(zip(compiled, slots, refs, strict=True)):
+        fired = _cooldown(np.flatnonzero(eval_program(c.code, matrix, slot_rows, c.consts, n)),
+                          c.rule.cooldown_bars)
+        if start_index:
+            fired = [t for t in fired if t >= start_index]
+        if not fired:
+            continue
+        rule = c.rule
+        sign = 1 if rule.direction == "bullish" else -1
+        conf = votes.confidence(sign)
+        cols = [(key, rows[r], shift) for key, r, shift in value_refs]
+        symbol_only = c.fields == ("symbol",)
+        for t in fired:
+            values = {key: _value(col, t - shift) for key, col, shift in cols}
+            day: date = days[t].item()
+            text = (rule.explanation.format(symbol=sym) if symbol_only
+                    else _render(rule, c.fields, values, b, t, sym, day))
+            found.append((t, order, CandidateAlert(
+                sym, t, day, rule.name, rule.kind, rule.direction, rule.impact,
+                float(conf[t]), text, values, votes.at(t, sign))))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return [a for _, _, a in found]
+
+
+def _value(row: np.ndarray, t: int) -> float | None:
+    if t < 0:
+        return None
+    v = float(row[t])
+    return v if math.isfinite(v) else None
+
+
+def _render(rule: AlertRule, fields: tuple[str, ...], values: Mapping[str, float | None],
+            b: Bars, t: int, symbol: str, day: date) -> str:
+    ctx: dict[str, object] = {}
+    for f in fields:
+        if f == "symbol":
+            ctx[f] = symbol
+        elif f == "date":
+            ctx[f] = day.isoformat()
+        elif f == "rule":
+            ctx[f] = rule.name
+        elif f == "direction":
+            ctx[f] = rule.direction
+        elif f in values:
+            v = values[f]
+            ctx[f] = math.nan if v is None else v
+        else:  # a price field or an indicator output the condition does not read
+            ctx[f] = float(getattr(b, f)[t])
+    return rule.explanation.format(**ctx)
