@@ -72,6 +72,7 @@ __all__ = [
     "DIVERGENCE_SERIES",
     "NEWS_SERIES",
     "NEWS_WINDOWS",
+    "ONE_SIDED_PATTERNS",
     "RULE_VERSION",
     "AlertRule",
     "builtin_rule",
@@ -408,15 +409,31 @@ _BASE: list[dict[str, Any]] = [
 ]
 
 
+#: Patterns TA-Lib reports with one sign only (its C code sets +100 or -100, never the
+#: other), so they get one built-in rule; every other directional pattern gets two.
+ONE_SIDED_PATTERNS: dict[str, str] = {
+    **dict.fromkeys(("cdl3starsinsouth", "cdl3whitesoldiers", "cdlconcealbabyswall",
+                     "cdlhammer", "cdlhomingpigeon", "cdlinvertedhammer", "cdlladderbottom",
+                     "cdlmatchinglow", "cdlmathold", "cdlmorningdojistar", "cdlmorningstar",
+                     "cdlpiercing", "cdlsticksandwich", "cdlunique3river"), "bullish"),
+    **dict.fromkeys(("cdl2crows", "cdl3blackcrows", "cdladvanceblock", "cdldarkcloudcover",
+                     "cdleveningdojistar", "cdleveningstar", "cdlhangingman",
+                     "cdlidentical3crows", "cdlinneck", "cdlonneck", "cdlshootingstar",
+                     "cdlstalledpattern", "cdlthrusting", "cdlupsidegap2crows"), "bearish"),
+}
+
+
 def _candle_rules() -> list[dict[str, Any]]:
-    # one rule per directional pattern and sign; TA-Lib's direction-less ones (dojis...)
-    # are left to user rules, which can still name candle.<pattern>
+    # one rule per directional pattern and sign it can take; TA-Lib's direction-less ones
+    # (dojis...) are left to user rules, which can still name candle.<pattern>
     out = []
     for name, spec in PATTERNS.items():
         if not spec.directional:
             continue
         short = name.removeprefix("cdl")
         for direction, op in (("bullish", "gt"), ("bearish", "lt")):
+            if ONE_SIDED_PATTERNS.get(name, direction) != direction:
+                continue
             out.append({
                 "name": f"candle_{short}_{direction}", "direction": direction,
                 "description": f"TA-Lib {spec.talib} ({spec.display_name}) is "
