@@ -128,14 +128,21 @@ def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
+def wma_core(x: np.ndarray, period: int, start: int, reseed: bool) -> np.ndarray:
+    """TA_WMA's running sums (plain and weighted, lagged trailing subtract).
+
+    With ``reseed`` (TA-Lib 0.7+'s TA_WMA) both sums are rebuilt from the window every
+    8 * period bars, just before the output: drift stays bounded and a NaN leaves the
+    state once it leaves the window.
+    """
     n = x.shape[0]
     if period == 1:
         return copy_from(x, start)
-    out = nans(n)
     lb = period - 1
     if start < lb:
         start = lb
+    out = np.empty(n)
+    out[: min(start, n)] = np.nan
     if start >= n:
         return out
     divider = float((period * (period + 1)) >> 1)
@@ -151,6 +158,8 @@ def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
         w += 1
         i += 1
     trailing_value = 0.0
+    k = 8 * period
+    since = k
     while i < n:
         v = x[i]
         sub += v
@@ -158,10 +167,25 @@ def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
         wsum += v * period
         trailing_value = x[trailing]
         trailing += 1
+        if reseed:
+            since -= 1
+            if since <= 0:
+                since = k
+                sub = 0.0
+                wsum = 0.0
+                for j in range(period):
+                    u = x[i - lb + j]
+                    sub += u
+                    wsum += u * (j + 1)
         out[i] = wsum / divider
         wsum -= sub
         i += 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
+    return wma_core(x, period, start, True)
 
 
 @njit(cache=True, nogil=True, fastmath=FMA)

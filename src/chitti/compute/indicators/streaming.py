@@ -92,6 +92,7 @@ class _WMA:
         self.sub = 0.0
         self.wsum = 0.0
         self.trailing_value = 0.0
+        self.since = 8 * period
 
     def update(self, x: float) -> float:
         if self.period == 1:
@@ -104,6 +105,14 @@ class _WMA:
         self.sub += x
         self.sub -= self.trailing_value
         self.wsum += x * self.period
+        self.since -= 1
+        if self.since <= 0:  # TA-Lib 0.7+ rebuilds both sums every 8 * period bars
+            self.since = 8 * self.period
+            self.sub = 0.0
+            self.wsum = 0.0
+            for j, u in enumerate(self.buf):
+                self.sub += u
+                self.wsum += u * (j + 1)
         self.trailing_value = self.buf.popleft()
         out = self.wsum / self.divider
         self.wsum -= self.sub
