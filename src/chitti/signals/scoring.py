@@ -108,13 +108,13 @@ _NON_WORD = re.compile(r"[^\w&.\- ]+")
 
 
 def _normalise_publisher(name: str) -> str:
-    text = " ".join(_NON_WORD.sub(" ", name.strip().lower()).split())
-    host = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", text).split("/")[0]
+    raw = name.strip().lower()
+    host = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", raw).split("/")[0]
     if "." in host and " " not in host:  # a domain: economictimes.indiatimes.com
         for label in host.split("."):
             if label in _DOMAINS:
                 return _DOMAINS[label]
-    return text
+    return " ".join(_NON_WORD.sub(" ", raw).split())
 
 
 def publisher_weight(name: str | None) -> float:
