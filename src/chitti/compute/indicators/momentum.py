@@ -119,7 +119,7 @@ def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind
         pc = c[today]
         if kind == 2 or kind == 3:
             dm = pp if kind == 2 else pm
-            out[today] = 100.0 * (dm / ptr) if ptr != 0.0 else 0.0
+            out[today] = 100.0 * (dm / ptr) if ptr > 0.0 else 0.0
             continue
         dx = np.nan
         if ptr != 0.0:

@@ -207,7 +207,7 @@ def _pvt(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     if n == 0:
         return out
     acc = 0.0
-    out[0] = 0.0
+    out[0] = 0.0 if (c[0] == c[0] and v[0] == v[0]) else np.nan  # only an all-NaN series
     for i in range(1, n):
         if c[i - 1] != 0.0:
             acc += ((c[i] - c[i - 1]) / c[i - 1]) * v[i]
