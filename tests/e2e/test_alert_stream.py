@@ -47,6 +47,12 @@ class SseReader:
         assert self.connected.wait(10), "SSE stream did not open"
 
     def _run(self, url: str, headers: dict[str, str]) -> None:
+        try:
+            self._read(url, headers)
+        except httpx.HTTPError:
+            pass  # the server went away (the session's system stops); nothing more to read
+
+    def _read(self, url: str, headers: dict[str, str]) -> None:
         with httpx.stream("GET", url, headers=headers, timeout=None) as response:
             self.response_headers = response.headers
             event_id, data = None, None

@@ -89,33 +89,50 @@ class NotifyFeed:
                     sub.queue.get_nowait()
                     sub.queue.put_nowait(None)
 
-    async def _listen_once(self) -> None:
-        async with await AsyncConnection.connect(self.url, autocommit=True) as conn:
-            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-            if self.ready.is_set():  # a reconnect: deliver what was missed meanwhile
-                self._deliver(await self.fetch_after(self.last_id))
-            else:  # subscribers want what comes from now on
-                self.last_id = await self.latest_id()
-                self.ready.set()
-            while True:
-                # Block for one notification, then take the rest of a burst in one fetch.
-                notes = [n async for n in conn.notifies(stop_after=1)]
-                notes += [n async for n in conn.notifies(timeout=0.01)]
-                ids = sorted({int(n.payload) for n in notes if n.payload.isdigit()})
-                if ids:
-                    self._deliver(await self.fetch_by_ids(ids))
+    async def _on_connect(self) -> None:
+        if self.ready.is_set():  # a reconnect: deliver what was missed meanwhile
+            self._deliver(await self.fetch_after(self.last_id))
+        else:  # subscribers want what comes from now on
+            self.last_id = await self.latest_id()
+            self.ready.set()
+
+    async def _on_payloads(self, payloads: list[str]) -> None:
+        # A payload is one id or comma-separated ids (news_ingested batches).
+        ids = sorted({int(part) for p in payloads for part in p.split(",") if part.isdigit()})
+        if ids:
+            self._deliver(await self.fetch_by_ids(ids))
 
     async def _run(self) -> None:
-        backoff = 0.2
-        while True:
-            try:
-                await self._listen_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("LISTEN %s lost (%s); reconnecting in %.1f s", self.channel, exc,
-                            backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-            else:
+        await listen_forever(self.url, self.channel, self._on_payloads,
+                             on_connect=self._on_connect)
+
+
+async def listen_forever(
+    url: str, channel: str, on_payloads: Callable[[list[str]], Awaitable[None]], *,
+    on_connect: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """LISTEN on ``channel`` until cancelled, reconnecting with back-off.
+
+    ``on_payloads`` gets each burst of notifications at once; ``on_connect`` runs after every
+    (re)connection, before notifications are read. An exception in either drops the
+    connection and reconnects (then ``on_connect`` can catch up on what was missed).
+    """
+    backoff = 0.2
+    while True:
+        try:
+            async with await AsyncConnection.connect(url, autocommit=True) as conn:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                if on_connect is not None:
+                    await on_connect()
                 backoff = 0.2
+                while True:
+                    # Block for one notification, then take the rest of a burst.
+                    notes = [n async for n in conn.notifies(stop_after=1)]
+                    notes += [n async for n in conn.notifies(timeout=0.01)]
+                    await on_payloads([n.payload for n in notes])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("LISTEN %s lost (%s); reconnecting in %.1f s", channel, exc, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)

@@ -16,7 +16,7 @@ from chitti import __version__
 from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway.errors import install_error_handlers
-from chitti.gateway.routes import alerts, backtest, compute, health, market, news
+from chitti.gateway.routes import alerts, backtest, compute, health, market, news, signals
 from chitti.gateway.sse import alert_feed
 from chitti.ipc.client import IpcClient
 from chitti.runtime import admin_database_url
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (health, compute, market, backtest, news, alerts):
+    for module in (health, compute, market, backtest, news, alerts, signals):
         app.include_router(module.router)
     _mount_dashboard(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from tqdm import tqdm
@@ -45,7 +46,22 @@ def load_bar_files(
                 bar.update(len(batch))
             bar.close()
             reports.append(report)
+            if report.inserted or report.updated:
+                _announce(conn, {b.symbol for b in parsed.bars})
     return reports
+
+
+def _announce(conn: psycopg.Connection[Any], symbols: set[str]) -> None:
+    """NOTIFY ``eod_loaded`` with the loaded symbols (signal-service alerts on new bars)."""
+    chunk: list[str] = []
+    for symbol in sorted(symbols):
+        chunk.append(symbol)
+        if sum(len(s) + 1 for s in chunk) > 7000:  # payloads must stay under 8000 bytes
+            conn.execute("SELECT pg_notify('eod_loaded', %s)", (",".join(chunk),))
+            chunk = []
+    if chunk:
+        conn.execute("SELECT pg_notify('eod_loaded', %s)", (",".join(chunk),))
+    conn.commit()
 
 
 def load_symbols(url: str, reference_dir: Path) -> store.LoadCounts:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -47,3 +47,35 @@ class SubscribeRequest(AlertStreamFilter):
     """``subscribe``: the filter, plus ``after_id`` to replay what a client missed first."""
 
     after_id: int | None = Field(default=None, ge=0)
+
+
+class GenerateRequest(BaseModel):
+    """``generate_signals``: evaluate the alert rules over a symbol's stored bars.
+
+    Alerts on bars from ``since`` (default: the last bar) are returned and, with ``store``,
+    written (each once: a rule fires at most once per symbol and bar).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                             min_length=1, max_length=32)]
+    start: date | None = Field(default=None, description="first bar read (default: all)")
+    end: date | None = None
+    since: date | None = Field(default=None, description="first bar to alert on")
+    rules: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
+        default=None, max_length=500, description="rule names (default: all enabled)")
+    min_impact: float | None = Field(default=None, ge=0, le=1)
+    store: bool = True
+
+
+class AlertIdRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    alert_id: int = Field(ge=1)
+
+
+class RuleRequest(BaseModel):
+    """A user alert rule: the definition (validated as an AlertRule) and whether it runs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    definition: dict[str, Any]
+    enabled: bool = True

@@ -1,27 +1,102 @@
-"""signal-service: maps IPC actions to alert generation, queries and the live stream."""
+"""signal-service: alerts from news and prices, stored, queried and streamed.
+
+News alerts: news-nlp announces new articles (NOTIFY ``news_ingested``); each article x company
+with a non-neutral direction becomes a scored alert, once per story and symbol, and a
+technical alert on the same symbol within two days adds a combined alert (agreement raises
+confidence, disagreement is flagged). Technical alerts: ``generate_signals`` evaluates the rule
+set (built-ins plus the user's rules in ``signals.rules``) over a symbol's stored bars; it
+runs for every symbol a market-data load announces (NOTIFY ``eod_loaded``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from chitti.db.notify import NotifyFeed
+import numpy as np
+
+from chitti.compute.backtest import Bars
+from chitti.db.notify import NotifyFeed, listen_forever
+from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
+from chitti.marketdata import store as md_store
 from chitti.runtime import ServiceContext
 from chitti.signals import store
-from chitti.signals.schemas import AlertsRequest, SubscribeRequest
+from chitti.signals.patterns import evaluate_rules, news_series
+from chitti.signals.rules import BUILTIN_RULES, AlertRule, parse_rule
+from chitti.signals.schemas import (
+    AlertIdRequest,
+    AlertsRequest,
+    GenerateRequest,
+    RuleRequest,
+    SubscribeRequest,
+)
+from chitti.signals.scoring import combine, score_news_alert, story_key
+
+log = logging.getLogger(__name__)
 
 #: Alerts per page when replaying a stream for a client that missed some.
 REPLAY_PAGE = 500
+#: News and a technical alert on one symbol this close (calendar days) are combined.
+COMBINE_WINDOW_DAYS = 2
+BUILTIN_NAMES = frozenset(rule.name for rule in BUILTIN_RULES)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A stored alert as :func:`chitti.signals.scoring.combine` reads it."""
+
+    id: int
+    symbol: str
+    ts: datetime
+    direction: str
+    impact: float
+    confidence: float
+    explanation: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> _Stored:
+        return cls(row["id"], row["symbol"], row["ts"], row["direction"], row["impact"],
+                   row["confidence"], row["explanation"])
+
+
+def news_alert_record(row: dict[str, Any], price_change_pct: float | None) -> dict[str, Any]:
+    """The ``signals.alerts`` row of one article x company (see ``article_directions``)."""
+    score = score_news_alert(
+        symbol=row["symbol"], title=row["title"], publisher=row["publisher"],
+        publishers=row["publishers"], duplicate_count=row["duplicate_count"],
+        sentiment_score=row["sentiment_score"],
+        sentiment_confidence=row["sentiment_confidence"], direction=row["direction"],
+        direction_confidence=row["direction_confidence"], price_change_pct=price_change_pct)
+    return {
+        "ts": row["ts"], "symbol": row["symbol"], "kind": "news",
+        "rule": f"news_{score.event_type}", "direction": row["direction"],
+        "impact": score.impact, "confidence": score.confidence,
+        "explanation": score.explanation,
+        "sources": {"articles": [row["id"]], "event_type": score.event_type,
+                    "publishers": score.publishers},
+        # one alert per story and symbol, whichever publisher's copy arrives first
+        "dedup_key": f"news:{row['symbol']}:{story_key(row['symbol'], row['title'])}",
+    }
 
 
 class SignalActions:
-    """signal-service's action handlers, bound to one process's pool and alert feed."""
+    """signal-service's handlers, bound to one process's pool and its two feeds."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.feed = NotifyFeed(ctx.database_url, "new_alert", fetch_by_ids=self._by_ids,
                                fetch_after=self._after, latest_id=self._latest_id)
+        self.news = NotifyFeed(ctx.database_url, "news_ingested",
+                               fetch_by_ids=self._articles, fetch_after=self._articles_after,
+                               latest_id=self._latest_article)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- alert queries and the live stream -------------------------------------------------
 
     async def _query(self, req: AlertsRequest) -> list[dict[str, Any]]:
         async with self.ctx.pool.connection() as conn:
@@ -42,6 +117,10 @@ class SignalActions:
         next_before = rows[-1]["id"] if rows and req.after_id is None else None
         return {"alerts": rows, "count": len(rows), "next_before_id": next_before}
 
+    async def get_alert(self, req: AlertIdRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            return {"alert": await store.get_alert(conn, req.alert_id)}
+
     async def subscribe(self, req: SubscribeRequest) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"event": "new_alert", "data": alert}``: missed ones first, then live."""
         with self.feed.subscribe(req.matches) as live:
@@ -58,11 +137,161 @@ class SignalActions:
                 if last is None or fresh["id"] > last:
                     yield {"event": "new_alert", "data": fresh}
 
+    # --- news alerts ----------------------------------------------------------------------
+
+    async def _articles(self, ids: list[int]) -> list[dict[str, Any]]:
+        async with self.ctx.pool.connection() as conn:
+            rows = await store.article_directions(conn, ids)
+        # one marker row per article even without a directional company keeps last_id right
+        return rows or [{"id": max(ids), "symbol": None}]
+
+    async def _articles_after(self, last_id: int) -> list[dict[str, Any]]:
+        async with self.ctx.pool.connection() as conn:
+            ids = await store.articles_after(conn, last_id)
+        return await self._articles(ids) if ids else []
+
+    async def _latest_article(self) -> int:
+        async with self.ctx.pool.connection() as conn:
+            return await store.latest_article_id(conn)
+
+    async def alert_on_news(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store the news alerts (and combined alerts) of article x company rows."""
+        stored: list[dict[str, Any]] = []
+        async with self.ctx.pool.connection() as conn:
+            for row in rows:
+                if row.get("symbol") is None:
+                    continue
+                day = row["ts"].date()
+                move = await store.price_change_pct(conn, row["symbol"], day)
+                (alert,) = await store.insert_alerts(conn, [news_alert_record(row, move)]) or (
+                    None,)
+                if alert is None:  # a repeat of a story already alerted for this symbol
+                    continue
+                stored.append(alert)
+                near = await store.technical_alerts_near(conn, row["symbol"], alert["ts"],
+                                                         COMBINE_WINDOW_DAYS)
+                for combined in combine([_Stored.of(alert)], [_Stored.of(t) for t in near],
+                                        window_days=COMBINE_WINDOW_DAYS):
+                    stored += await store.insert_alerts(conn, [{
+                        "ts": alert["ts"], "symbol": combined.symbol, "kind": "combined",
+                        "rule": f"combined_{combined.agreement}",
+                        "direction": combined.direction, "impact": combined.impact,
+                        "confidence": combined.confidence, "explanation": combined.explanation,
+                        "sources": {"alerts": [alert["id"], *(t["id"] for t in near)],
+                                    "flagged": combined.flagged},
+                        "dedup_key": f"combined:{alert['id']}"}])
+        return stored
+
+    async def _watch_news(self) -> None:
+        with self.news.subscribe() as incoming:
+            while (row := await incoming.get()) is not None:
+                try:
+                    batch = [row]
+                    while not incoming.queue.empty():  # take the rest of the burst at once
+                        more = incoming.queue.get_nowait()
+                        if more is not None:
+                            batch.append(more)
+                    await self.alert_on_news(batch)
+                except Exception:
+                    log.exception("news alerts failed for article %s", row.get("id"))
+
+    # --- technical alerts -------------------------------------------------------------------
+
+    async def _rules(self, names: list[str] | None) -> list[AlertRule]:
+        async with self.ctx.pool.connection() as conn:
+            user = [parse_rule(r["definition"]) for r in await store.list_rules(conn)
+                    if r["enabled"]]
+        rules = [*BUILTIN_RULES, *user]
+        if names is None:
+            return rules
+        by_name = {rule.name: rule for rule in rules}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise BadRequest(f"rules: unknown rule(s) {unknown}; see GET /api/signals/rules")
+        return [by_name[n] for n in names]
+
+    async def generate_signals(self, req: GenerateRequest) -> dict[str, Any]:
+        rules = await self._rules(req.rules)
+        async with self.ctx.pool.connection() as conn:
+            panel = await md_store.fetch_panel(conn, [req.symbol], req.start, req.end)
+            if req.symbol not in panel:
+                if not await md_store.symbol_exists(conn, req.symbol):
+                    raise NotFound(f"unknown symbol {req.symbol!r}")
+                raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
+            block = panel[req.symbol]
+            ts = block["ts"].astype("datetime64[D]")
+            events = await store.news_events(conn, req.symbol, req.start)
+        bars = Bars(ts=ts, open=block["open"], high=block["high"], low=block["low"],
+                    close=block["close"], volume=block["volume"].astype(np.float64),
+                    symbol=req.symbol)
+        since = np.datetime64(req.since, "D") if req.since else ts[-1]
+        start_index = int(np.searchsorted(ts, since))
+        alerts = await asyncio.to_thread(
+            evaluate_rules, bars, rules, news_series=news_series(ts, events),
+            start_index=start_index)
+        records = [a.to_record() for a in alerts
+                   if req.min_impact is None or a.impact >= req.min_impact]
+        stored: list[dict[str, Any]] = []
+        if req.store and records:
+            async with self.ctx.pool.connection() as conn:
+                stored = await store.insert_alerts(conn, records)
+        return {"symbol": req.symbol, "bars": int(ts.size), "alerts": records,
+                "stored_ids": [a["id"] for a in stored]}
+
+    async def _on_eod_loaded(self, payloads: list[str]) -> None:
+        """New end-of-day bars (payload: comma-separated symbols): alert on the last bar."""
+        for symbol in sorted({s for p in payloads for s in p.split(",") if s}):
+            try:
+                report = await self.generate_signals(GenerateRequest(symbol=symbol))
+                if report["stored_ids"]:
+                    log.info("%s: %d technical alerts on new bars", symbol,
+                             len(report["stored_ids"]))
+            except Exception:
+                log.exception("technical alerts failed for %s", symbol)
+
+    # --- rules ----------------------------------------------------------------------------
+
+    async def list_rules(self, _: dict[str, Any]) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            user = await store.list_rules(conn)
+        return {"builtin": [r.model_dump(mode="json") for r in BUILTIN_RULES], "user": user}
+
+    async def add_rule(self, req: RuleRequest) -> dict[str, Any]:
+        rule = parse_rule(req.definition)
+        if rule.name in BUILTIN_NAMES:
+            raise BadRequest(f"definition.name: {rule.name!r} is a built-in rule; "
+                             "choose another name")
+        async with self.ctx.pool.connection() as conn:
+            row = await store.upsert_rule(conn, name=rule.name,
+                                          definition=rule.model_dump(mode="json"),
+                                          enabled=req.enabled,
+                                          cooldown_s=rule.cooldown_bars * 86_400)
+        return {"rule": row}
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for feed in (self.feed, self.news):
+            feed.start()
+        self._tasks.append(asyncio.create_task(self._watch_news(), name="news-alerts"))
+        self._tasks.append(asyncio.create_task(
+            listen_forever(self.ctx.database_url, "eod_loaded", self._on_eod_loaded),
+            name="eod-alerts"))
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for feed in (self.feed, self.news):
+            await feed.close()
+
 
 async def register(server: IpcServer, ctx: ServiceContext) -> None:
-    """Attach signal-service's actions to ``server`` and start its alert feed."""
+    """Attach signal-service's actions to ``server`` and start its feeds."""
     actions = SignalActions(ctx)
-    actions.feed.start()
-    ctx.on_close.append(actions.feed.close)
-    server.action("get_alerts", params=AlertsRequest)(actions.get_alerts)
-    server.action("subscribe", params=SubscribeRequest)(actions.subscribe)
+    actions.start()
+    ctx.on_close.append(actions.close)
+    for name, params in (("get_alerts", AlertsRequest), ("get_alert", AlertIdRequest),
+                         ("subscribe", SubscribeRequest), ("generate_signals", GenerateRequest),
+                         ("list_rules", None), ("add_rule", RuleRequest)):
+        server.action(name, params=params)(getattr(actions, name))

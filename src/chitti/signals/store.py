@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
+from psycopg.types.json import Jsonb
+
+from chitti.errors import NotFound
 
 ALERT_COLUMNS = ("id, created_at, ts, symbol, kind, rule, direction, impact, confidence,"
                  " explanation, sources")
+_COLUMNS = sql.SQL(ALERT_COLUMNS)
+_INSERT_ALERT = sql.SQL(
+    "INSERT INTO signals.alerts (ts, symbol, kind, rule, direction, impact, confidence,"
+    " explanation, sources, dedup_key) VALUES (%(ts)s, %(symbol)s, %(kind)s, %(rule)s,"
+    " %(direction)s, %(impact)s, %(confidence)s, %(explanation)s, %(sources)s, %(dedup_key)s)"
+    " ON CONFLICT (dedup_key) DO NOTHING RETURNING {}").format(_COLUMNS)
+_SELECT_ALERT = sql.SQL("SELECT {} FROM signals.alerts WHERE id = %s").format(_COLUMNS)
+_SELECT_TECHNICAL_NEAR = sql.SQL(
+    "SELECT {} FROM signals.alerts WHERE symbol = %s AND kind = 'technical'"
+    " AND ts BETWEEN %s - make_interval(days => %s) AND %s + make_interval(days => %s)"
+).format(_COLUMNS)
 
 
 async def get_alerts(
@@ -40,3 +54,105 @@ async def get_alerts(
          "before_id": before_id, "after_id": after_id, "ids": ids, "limit": limit},
     )
     return [dict(row) for row in await cur.fetchall()]
+
+
+async def insert_alerts(conn: AsyncConnection[Any],
+                        records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert alerts (each announced by the table's trigger); repeats of a ``dedup_key``
+    already stored are skipped. Returns the rows inserted."""
+    inserted = []
+    for record in records:
+        cur = await conn.execute(
+            _INSERT_ALERT, {**record, "sources": Jsonb(record.get("sources", {}))})
+        row = await cur.fetchone()
+        if row is not None:
+            inserted.append(dict(row))
+    return inserted
+
+
+async def get_alert(conn: AsyncConnection[Any], alert_id: int) -> dict[str, Any]:
+    cur = await conn.execute(_SELECT_ALERT, (alert_id,))
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"no alert with id {alert_id}")
+    return dict(row)
+
+
+async def article_directions(conn: AsyncConnection[Any], ids: list[int]) -> list[dict[str, Any]]:
+    """Each stored article x company with its headline sentiment and the company's
+    non-neutral direction: the raw material of news alerts."""
+    cur = await conn.execute(
+        """
+        SELECT a.id, a.title, a.publisher, a.publishers, a.duplicate_count,
+               coalesce(a.published_at, a.fetched_at) AS ts,
+               s.score AS sentiment_score, s.confidence AS sentiment_confidence,
+               d.symbol, d.direction, d.confidence AS direction_confidence
+        FROM news.articles a
+        JOIN news.sentiments s ON s.article_id = a.id AND s.symbol = ''
+        JOIN news.sentiments d ON d.article_id = a.id AND d.symbol <> '' AND d.model = s.model
+        WHERE a.id = ANY(%s) AND d.direction <> 'neutral'
+        ORDER BY a.id, d.symbol
+        """, (ids,))
+    return [dict(row) for row in await cur.fetchall()]
+
+
+async def latest_article_id(conn: AsyncConnection[Any]) -> int:
+    cur = await conn.execute("SELECT coalesce(max(id), 0) AS id FROM news.articles")
+    row = await cur.fetchone()
+    return int(row["id"]) if row else 0
+
+
+async def articles_after(conn: AsyncConnection[Any], last_id: int) -> list[int]:
+    cur = await conn.execute("SELECT id FROM news.articles WHERE id > %s ORDER BY id LIMIT 5000",
+                             (last_id,))
+    return [int(row["id"]) for row in await cur.fetchall()]
+
+
+async def news_events(conn: AsyncConnection[Any], symbol: str,
+                      since: date | None) -> list[tuple[datetime, str]]:
+    """(published, direction) of the stored news about ``symbol`` (for ``news.*`` series)."""
+    cur = await conn.execute(
+        "SELECT coalesce(a.published_at, a.fetched_at) AS ts, s.direction"
+        " FROM news.sentiments s JOIN news.articles a ON a.id = s.article_id"
+        " WHERE s.symbol = %s AND (%s::date IS NULL OR coalesce(a.published_at, a.fetched_at)"
+        " >= %s::date) ORDER BY 1", (symbol, since, since))
+    return [(row["ts"], row["direction"]) for row in await cur.fetchall()]
+
+
+async def price_change_pct(conn: AsyncConnection[Any], symbol: str, day: date) -> float | None:
+    """The symbol's close-to-close move on ``day`` (or the last session before it)."""
+    cur = await conn.execute(
+        "SELECT close FROM md.eod_prices WHERE symbol = %s AND ts <= %s ORDER BY ts DESC LIMIT 2",
+        (symbol, day))
+    rows = await cur.fetchall()
+    if len(rows) < 2:
+        return None
+    return float((rows[0]["close"] / rows[1]["close"] - 1.0) * 100.0)
+
+
+async def technical_alerts_near(conn: AsyncConnection[Any], symbol: str, ts: datetime,
+                                days: int) -> list[dict[str, Any]]:
+    cur = await conn.execute(_SELECT_TECHNICAL_NEAR, (symbol, ts, days, ts, days))
+    return [dict(row) for row in await cur.fetchall()]
+
+
+async def list_rules(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
+    cur = await conn.execute("SELECT id, name, version, definition, enabled, created_at,"
+                             " updated_at FROM signals.rules ORDER BY name")
+    return [dict(row) for row in await cur.fetchall()]
+
+
+async def upsert_rule(conn: AsyncConnection[Any], *, name: str, definition: dict[str, Any],
+                      enabled: bool, cooldown_s: int) -> dict[str, Any]:
+    """Store a user rule; redefining a name bumps its version."""
+    cur = await conn.execute(
+        "INSERT INTO signals.rules (name, definition, enabled, cooldown_s)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET"
+        " definition = EXCLUDED.definition, enabled = EXCLUDED.enabled,"
+        " cooldown_s = EXCLUDED.cooldown_s, version = signals.rules.version + 1,"
+        " updated_at = now()"
+        " RETURNING id, name, version, definition, enabled, created_at, updated_at",
+        (name, Jsonb(definition), enabled, cooldown_s))
+    row = await cur.fetchone()
+    assert row is not None
+    return dict(row)

@@ -11,7 +11,7 @@ from chitti.gateway.deps import SignalsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
 from chitti.gateway.sse import SSE_HEADERS, alert_events
-from chitti.signals.schemas import AlertsRequest, AlertStreamFilter
+from chitti.signals.schemas import AlertIdRequest, AlertsRequest, AlertStreamFilter
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -37,3 +37,10 @@ async def stream_alerts(
     ``Last-Event-ID`` to receive the alerts missed meanwhile, then live ones, each once."""
     body = alert_events(request.app.state.alert_feed, signals, stream_filter, last_event_id)
     return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@router.get("/{alert_id}", responses=ERROR_RESPONSES)
+async def get_alert(alert_id: int, signals: SignalsClient) -> OrjsonResponse:
+    """One alert with its explanation and sources (articles, indicator values)."""
+    reply = await signals.call("get_alert", AlertIdRequest(alert_id=alert_id))
+    return OrjsonResponse(reply["alert"])
