@@ -52,56 +52,36 @@ def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, .
 
 @njit(cache=True, nogil=True)
 def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
+    # Regression slope of the first series' returns on the second's, from centred sums of
+    # each window. The textbook running form n*Sxx - Sx^2 cancels catastrophically when the
+    # returns barely vary (a beta of -35171 that is rounding noise); TA-Lib 0.7+ is accurate
+    # there and so is this, to ~1e-11.
     n = x0.shape[0]
     out = km.nans(n)
     if period >= n:
         return out
-    sxx = sx = sxy = sy = 0.0
-    trailing = 0
-    lpx = x0[0]
-    lpy = x1[0]
-    tlpx = lpx
-    tlpy = lpy
-    i = 1
-    while i < period:
-        t = x0[i]
-        x = (t - lpx) / lpx if not _is_zero(lpx) else 0.0
-        lpx = t
-        t = x1[i]
-        y = (t - lpy) / lpy if not _is_zero(lpy) else 0.0
-        lpy = t
-        sxx += x * x
-        sx += x
-        sxy += x * y
-        sy += y
-        i += 1
-    trailing = 1
-    p = float(period)
-    while i < n:
-        t = x0[i]
-        x = (t - lpx) / lpx if not _is_zero(lpx) else 0.0
-        lpx = t
-        t = x1[i]
-        y = (t - lpy) / lpy if not _is_zero(lpy) else 0.0
-        lpy = t
-        sxx += x * x
-        sx += x
-        sxy += x * y
-        sy += y
-        t = x0[trailing]
-        x = (t - tlpx) / tlpx if not _is_zero(tlpx) else 0.0
-        tlpx = t
-        t = x1[trailing]
-        y = (t - tlpy) / tlpy if not _is_zero(tlpy) else 0.0
-        tlpy = t
-        trailing += 1
-        t = p * sxx - sx * sx
-        out[i] = (p * sxy - sx * sy) / t if not _is_zero(t) else 0.0
-        sxx -= x * x
-        sx -= x
-        sxy -= x * y
-        sy -= y
-        i += 1
+    rx = np.zeros(n)
+    ry = np.zeros(n)
+    for i in range(1, n):
+        a = x0[i - 1]
+        b = x1[i - 1]
+        rx[i] = (x0[i] - a) / a if not _is_zero(a) else 0.0
+        ry[i] = (x1[i] - b) / b if not _is_zero(b) else 0.0
+    for i in range(period, n):
+        mx = 0.0
+        my = 0.0
+        for j in range(i - period + 1, i + 1):
+            mx += rx[j]
+            my += ry[j]
+        mx /= period
+        my /= period
+        sxx = 0.0
+        sxy = 0.0
+        for j in range(i - period + 1, i + 1):
+            dx = rx[j] - mx
+            sxx += dx * dx
+            sxy += dx * (ry[j] - my)
+        out[i] = sxy / sxx if sxx > 0.0 else 0.0
     return out
 
 
