@@ -262,39 +262,6 @@ def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
-def stddev_with_sma(x: np.ndarray, mean: np.ndarray, period: int, first: int) -> np.ndarray:
-    """TA-Lib's stddev from a precomputed SMA (BBANDS with matype SMA)."""
-    n = x.shape[0]
-    out = nans(n)
-    if first >= n:
-        return out
-    start_sum = 1 + first - period
-    end_sum = first
-    t2 = 0.0
-    i = start_sum
-    while i < end_sum:
-        v = x[i]
-        v *= v
-        t2 += v
-        i += 1
-    for j in range(first, n):
-        v = x[end_sum]
-        v *= v
-        t2 += v
-        m2 = t2 / period
-        v = x[start_sum]
-        v *= v
-        t2 -= v
-        v = mean[j]
-        v *= v
-        m2 -= v
-        out[j] = math.sqrt(m2) if not m2 < 1e-14 else 0.0
-        start_sum += 1
-        end_sum += 1
-    return out
-
-
 @njit(cache=True, nogil=True, fastmath=FMA)
 def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     """TA_LINEARREG family: 0 value, 1 slope, 2 intercept, 3 angle, 4 TSF, 5 FOSC.

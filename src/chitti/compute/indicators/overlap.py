@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -643,5 +642,3 @@ def supertrend(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod:
     """ATR trailing stop; ``trend`` is +1 (line below price) or -1 (line above)."""
     return _supertrend(high, low, close, timeperiod, multiplier)
 
-
-_ = math  # keep import for kernels that may need it

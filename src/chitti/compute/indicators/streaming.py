@@ -316,6 +316,82 @@ class _MacdS:
         return (d, s, d - s)
 
 
+class _Var:
+    """TA_VAR as a stream: shifted running sums with TA-Lib's re-seeding (see `var_step`)."""
+
+    def __init__(self, period: int) -> None:
+        self.p = period
+        self.inv = 1.0 / period
+        self.buf: deque[float] = deque(maxlen=period)
+        self.n = 0
+        self.shift = NAN
+        self.t1 = self.t2 = self.peak = 0.0
+        self.since = 32 * period
+
+    def _sums(self, shift: float) -> None:
+        self.t1 = 0.0
+        self.t2 = 0.0
+        for u in self.buf:
+            t = u - shift
+            self.t1 += t
+            t *= t
+            self.t2 += t
+
+    def update(self, x: float) -> float:
+        p, inv = self.p, self.inv
+        if self.n == 0:
+            self.shift = x
+        self.n += 1
+        if self.n < p:
+            t = x - self.shift
+            self.t1 += t
+            t *= t
+            self.t2 += t
+            self.buf.append(x)
+            if self.n == p - 1:
+                self.peak = self.t2
+            return NAN
+        if p == 1:
+            return x - x
+        t = x - self.shift
+        nt1 = self.t1 + t
+        nt2 = self.t2 + t * t
+        npeak = nt2 if nt2 > self.peak else self.peak
+        m1 = nt1 * inv
+        v = nt2 * inv - m1 * m1
+        self.buf.append(x)  # now exactly the window ending at this bar
+        oldest = self.buf[0]
+        if v < 0.000001 * (npeak * inv) or self.since <= 1:
+            self.since = 32 * p
+            t = 0.0
+            for u in self.buf:
+                t += u
+            shift = t * inv
+            self._sums(shift)
+            m1 = self.t1 * inv
+            v = self.t2 * inv - m1 * m1
+            if v < 0.000001 * (self.t2 * inv):
+                shift = x
+                self._sums(shift)
+                m1 = self.t1 * inv
+                v = self.t2 * inv - m1 * m1
+            self.shift = shift
+            self.peak = self.t2
+            if v < 0.000000000001 * (self.t2 * inv):
+                v = 0.0
+            t = self.buf[0] - shift
+            self.t1 -= t
+            t *= t
+            self.t2 -= t
+        else:
+            t = oldest - self.shift
+            self.t1 = nt1 - t
+            self.t2 = nt2 - t * t
+            self.peak = npeak
+            self.since -= 1
+        return v
+
+
 class _BbandsS:
     outputs = ("upperband", "middleband", "lowerband")
 
@@ -323,30 +399,20 @@ class _BbandsS:
         if matype not in (0, 11):
             raise BadRequest("streaming bbands supports matype 0 (SMA) only; "
                              f"got matype={matype}")
-        self.p, self.up, self.dn = timeperiod, nbdevup, nbdevdn
-        self.buf: deque[float] = deque()
-        self.total = 0.0
-        self.t2 = 0.0
+        self.up, self.dn = nbdevup, nbdevdn
+        self.mean = _SMA(timeperiod)
+        self.var = _Var(timeperiod)
 
     def step(self, close: float) -> tuple[float, ...]:
-        self.buf.append(close)
-        self.total += close
-        sq = close * close
-        self.t2 += sq
-        if len(self.buf) < self.p:
+        mean = self.mean.update(close)
+        v = self.var.update(close)
+        if mean != mean and v != v:
             return (NAN, NAN, NAN)
-        mean = self.total / self.p
-        old = self.buf.popleft()
-        self.total -= old
-        m2 = self.t2 / self.p
-        self.t2 -= old * old
-        m2 -= mean * mean
-        sd = math.sqrt(m2) if not m2 < 1e-14 else 0.0
+        sd = (math.sqrt(v) if v > 0.0 else 0.0) if v == v else v
         if self.up == self.dn:
-            t = sd if self.up == 1.0 else sd * self.up
+            t = sd * self.up
             return (mean + t, mean, mean - t)
-        return (mean + (sd if self.up == 1.0 else sd * self.up), mean,
-                mean - (sd if self.dn == 1.0 else sd * self.dn))
+        return (mean + sd * self.up, mean, mean - sd * self.dn)
 
 
 class _AtrS:
