@@ -227,7 +227,7 @@ def test_parity_on_random_series(spec: IndicatorSpec, data: st.DataObject) -> No
 NAN_GAP_DIVERGENT = {
     "dx", "er", "fractal", "imi", "trix", "ultosc", "vortex", "willr", "midpoint", "midprice",
     "trima", "beta", "correl", "percentile", "var", "atr", "natr", "cmf", "coppock", "mavp",
-    "pvo",
+    "pvo", "stddev",
 }
 
 
