@@ -64,7 +64,10 @@ KNOWN = {
     ("stochrsi", "matype6"): "KAMA %D over exact 0/100 %K plateaus",
     ("stochrsi", "matype7"): "MAMA %D over exact 0/100 %K plateaus",
 }
-RANDOM_DIVERGENT = {"stochf", "stochrsi", "mavp"}  # KAMA/MAMA %D plateaus; MAVP NaN periods
+RANDOM_DIVERGENT = {"stochrsi", "mavp"}  # flat-RSI windows (above); MAVP with NaN periods
+# KAMA (6) and MAMA (7) smoothing a %K that sits on exact 0/100 plateaus diverge from TA-Lib
+# 0.8 (see the matype xfails above); the random test draws the other MA types for these.
+STOCH_FAMILY = {"stoch", "stochf", "stochrsi", "kdj"}
 
 
 def known(spec: IndicatorSpec, case: str) -> None:
@@ -201,7 +204,10 @@ def params_for(draw: st.DrawFn, spec: IndicatorSpec, gaps: bool = False) -> dict
     out: dict[str, Any] = {}
     for p in spec.params:
         if p.name.endswith("matype"):
-            out[p.name] = draw(st.sampled_from(GAP_SAFE_MATYPES) if gaps else st.integers(0, 13))
+            choices = GAP_SAFE_MATYPES if gaps else list(range(14))
+            if spec.name in STOCH_FAMILY:
+                choices = [m for m in choices if m not in (6, 7)]
+            out[p.name] = draw(st.sampled_from(choices))
         elif p.type == "int":
             out[p.name] = draw(st.integers(int(p.min), int(min(p.max, max(p.min + 1, 30)))))
         else:
