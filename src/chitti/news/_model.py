@@ -1,0 +1,465 @@
+"""Text features and the linear scorer shared by the sentiment and direction models.
+
+Private module. The training script (``scripts/train_sentiment.py``) and the runtime use the
+same feature code, so a model always sees at inference the features it was trained on.
+
+Features are strings in groups:
+
+- ``w``: word unigrams and bigrams (lower-cased; numbers become ``<num>``), plus ``!``-prefixed
+  copies of the words in a negation scope ("not", "fails to", "no", ...; three words or up to
+  punctuation);
+- ``c``: character 2–5-grams inside each word, with word-boundary marks;
+- ``x``: a small hand-written finance lexicon: change words (up/down), measures that are good
+  or bad when they rise (profit vs loss), their conjunction in the same clause (``UP:bad`` —
+  "loss widened" — reads negative), and the direction of numeric comparisons such as
+  "to EUR 13.1 mn from EUR 8.7 mn" or "2.4 % , down from 5.7 %";
+- ``t`` (direction model only): features conditioned on one target company: the words of the
+  clause that holds it, the words just before and after it, and the lexicon signals of its own
+  clause versus the other clauses.
+
+A model maps each feature seen in training to a row of a weight matrix. A document's vector
+is, per group, the idf weights of its distinct features scaled to unit length; the class
+scores are the weighted sum of the rows plus a bias, and a softmax (with a fitted temperature)
+gives the probabilities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+GROUPS: tuple[str, ...] = ("w", "c", "x", "t")
+CLASSES: tuple[str, str, str] = ("negative", "neutral", "positive")
+
+_CHAR_MIN, _CHAR_MAX = 2, 5
+_NEGATION_SCOPE = 3
+_CACHE_LIMIT = 200_000
+
+# --- normalisation and tokenisation ---------------------------------------------------------
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+        "\u2014": "-", "\u20b9": " rs ", "\xa0": " ",
+    }
+)
+_SPLIT_DECIMAL = re.compile(r"(\d) \.(\d)")  # FPB writes "EUR7 .3 m"
+_PERCENT = re.compile(r"\b(?:per ?cent|percent|pct|pc)\b")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?|[%&$@#+]|[^\s\w]")
+_NUM = re.compile(r"\d")
+
+_NEGATORS = frozenset(
+    "not no never without cannot nor neither fails fail failed failing unable lack lacks "
+    "lacking none hardly barely".split()
+)
+_CLAUSE_BREAKS = frozenset(list(",;:|?!()[]\"") + ["while", "but", "whereas", "though",
+                                                    "although", "however", "vs", "versus"])
+_PUNCT_STOP = frozenset(list(".,;:|?!()[]\""))
+
+_UP = frozenset(
+    """up rise rises rose risen rising gain gains gained gaining jump jumps jumped jumping surge
+    surges surged surging soar soars soared soaring climb climbs climbed climbing rally rallies
+    rallied rallying increase increases increased increasing grow grows grew grown growing
+    growth higher highest high highs advance advances advanced improve improves improved
+    improving improvement rebound rebounds rebounded boost boosts boosted expand expands
+    expanded expansion double doubles doubled triple tripled spurt spurts spurted zoom zooms
+    zoomed upgrade upgrades upgraded outperform outperforms outperformed beat beats top tops
+    topped exceed exceeds exceeded record strong stronger strength firm firms firmed widen
+    widens widened widening hike hikes hiked raise raises raised lift lifts lifted add adds
+    added recover recovers recovered recovery bounce bounces bounced upside peak surplus
+    accelerate accelerates accelerated""".split()
+)
+_DOWN = frozenset(
+    """down fall falls fell fallen falling drop drops dropped dropping decline declines declined
+    declining slump slumps slumped slumping plunge plunges plunged plunging tumble tumbles
+    tumbled tumbling sink sinks sank sunk slide slides slid sliding dip dips dipped dipping
+    decrease decreases decreased decreasing lower lowest low lows shrink shrinks shrank shrunk
+    contract contracts contracted contraction crash crashes crashed tank tanks tanked weaken
+    weakens weakened weak weaker weakness cut cuts cutting slash slashes slashed downgrade
+    downgrades downgraded miss misses missed lose loses lost losing slip slips slipped skid
+    skids skidded ease eases eased shed sheds erode erodes eroded plummet plummets plummeted
+    narrow narrows narrowed narrowing reduce reduces reduced reduction slowdown slow slows
+    slowed sluggish dull decelerate decelerated underperform underperforms worst
+    deteriorate deteriorated deteriorates""".split()
+)
+_GOOD = frozenset(
+    """profit profits sales revenue revenues earnings income margin margins ebitda ebit orders
+    order demand dividend turnover volume volumes eps output production deliveries subscribers
+    rating target valuation exports capacity bookings traffic cash stock stocks shares share
+    price prices sensex nifty index market markets rupee net pat operating business result
+    results performance order-book orderbook guidance outlook forecast""".split()
+)
+_BAD = frozenset(
+    """loss losses cost costs debt debts expenses expense npa npas gnpa nnpa deficit
+    unemployment inflation provisions provision layoffs job-cuts writedown write-down
+    impairment liabilities borrowing borrowings default defaults pressure fine penalty
+    outflow outflows slippage slippages risk risks yield yields burden headwinds""".split()
+)
+_POLAR = {
+    **{w: "pos" for w in """beats beat strong robust upbeat buy accumulate outperform bullish
+        optimistic record boost surge win wins won award awarded approval approves approved
+        acquire acquires wins bags bag secures secured order contract profit profitable
+        positive good better best gains rally""".split()},
+    **{w: "neg" for w in """sell bearish pessimistic fraud scam probe penalty penalises
+        penalised penalizes penalized fine fined ban banned bans warn warns warning concern
+        concerns worry worries fear fears crisis default defaults downgrade downgraded loss
+        losses lawsuit sue sues sued raid raids arrest arrested negative bad worse worst
+        weak violation violated scrap scrapped halt halted suspend suspended layoff layoffs
+        redundant redundancies resign resigns quit quits shut shuts closure bankrupt
+        bankruptcy insolvency stress stressed slump crash""".split()},
+}
+_UNITS = {
+    "bn": 1e9, "billion": 1e9, "mn": 1e6, "million": 1e6, "m": 1e6, "crore": 1e7, "cr": 1e7,
+    "crores": 1e7, "lakh": 1e5, "lakhs": 1e5, "k": 1e3, "thousand": 1e3, "trillion": 1e12,
+}
+_COMPARE_AFTER = frozenset(["compared", "against", "versus", "vs", "from"])
+
+
+def normalise(text: str) -> str:
+    """Return the lower-cased text with quotes, dashes, decimals and "per cent" unified."""
+    text = _SPLIT_DECIMAL.sub(r"\1.\2", text.translate(_TRANSLATE).lower())
+    return _PERCENT.sub("%", text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the tokens of ``text`` (lower-cased; numbers kept verbatim)."""
+    return _TOKEN.findall(normalise(text))
+
+
+def _number(tok: str) -> float | None:
+    if not tok[0].isdigit():
+        return None
+    try:
+        return float(tok.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _value_at(tokens: Sequence[str], i: int) -> float | None:
+    value = _number(tokens[i])
+    if value is not None and i + 1 < len(tokens):
+        value *= _UNITS.get(tokens[i + 1], 1.0)
+    return value
+
+
+def _first_number(tokens: Sequence[str], start: int, stop: int) -> float | None:
+    for j in range(max(start, 0), min(stop, len(tokens))):
+        if tokens[j] in _PUNCT_STOP and tokens[j] != ",":
+            return None
+        if tokens[j][0].isdigit():
+            return _value_at(tokens, j)
+    return None
+
+
+def _last_number(tokens: Sequence[str], start: int, stop: int) -> float | None:
+    for j in range(min(stop, len(tokens)) - 1, max(start, 0) - 1, -1):
+        if tokens[j] in _PUNCT_STOP and tokens[j] != ",":
+            return None
+        if tokens[j][0].isdigit():
+            return _value_at(tokens, j)
+    return None
+
+
+def numeric_changes(tokens: Sequence[str]) -> list[tuple[int, str]]:
+    """Return (position, "INC"/"DEC") for comparisons like "to 13.1 from 8.7", "from A to B"."""
+    out: list[tuple[int, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok not in _COMPARE_AFTER:
+            continue
+        old = _first_number(tokens, i + 1, i + 5)
+        if old is None:
+            continue
+        new: float | None = None
+        if tok == "from":
+            # "from A to B" first, else "... to B from A" / "B , up from A"
+            for j in range(i + 2, min(i + 8, len(tokens))):
+                if tokens[j] == "to":
+                    new = _first_number(tokens, j + 1, j + 4)
+                    break
+            if new is None:
+                new = _last_number(tokens, i - 8, i)
+        else:
+            new = _last_number(tokens, i - 10, i)
+        if new is not None and new != old:
+            out.append((i, "INC" if new > old else "DEC"))
+    return out
+
+
+def _clauses(tokens: Sequence[str]) -> list[int]:
+    """Return a clause id for every token (clauses split at commas, "while", "but", ...)."""
+    ids, cur = [], 0
+    for tok in tokens:
+        if tok in _CLAUSE_BREAKS:
+            cur += 1
+        ids.append(cur)
+    return ids
+
+
+def _token_kinds(tok: str, negated: bool) -> list[str]:
+    kinds = []
+    if tok in _UP:
+        kinds.append("NOTUP" if negated else "UP")
+    elif tok in _DOWN:
+        kinds.append("NOTDOWN" if negated else "DOWN")
+    if tok in _GOOD:
+        kinds.append("good")
+    elif tok in _BAD:
+        kinds.append("bad")
+    return kinds
+
+
+def _lexicon(tokens: Sequence[str], clause: Sequence[int], negated: Sequence[bool],
+             prefix: str = "") -> list[str]:
+    feats: list[str] = []
+    by_clause: dict[int, set[str]] = {}
+    for i, tok in enumerate(tokens):
+        kinds = _token_kinds(tok, negated[i])
+        if kinds:
+            by_clause.setdefault(clause[i], set()).update(kinds)
+        pol = _POLAR.get(tok)
+        if pol:
+            feats.append(prefix + ("NOT" if negated[i] else "") + pol)
+    for i, change in numeric_changes(tokens):
+        by_clause.setdefault(clause[i], set()).add("N" + change)
+    for present in by_clause.values():
+        for k in present:
+            feats.append(prefix + k)
+            if k.isupper():  # a change (UP, NOTDOWN, NINC, ...) meets a measure in its clause
+                feats.extend(f"{prefix}{k}:{m}" for m in ("good", "bad") if m in present)
+    return feats
+
+
+def _negation(tokens: Sequence[str]) -> list[bool]:
+    out, left = [], 0
+    for tok in tokens:
+        if tok in _PUNCT_STOP:
+            left = 0
+        out.append(left > 0)
+        if left:
+            left -= 1
+        if tok in _NEGATORS or tok.endswith("n't"):
+            left = _NEGATION_SCOPE
+    return out
+
+
+def _word_form(tok: str) -> str:
+    return "<num>" if _NUM.match(tok) else tok
+
+
+def char_ngrams(word: str) -> list[str]:
+    """Return the distinct character 2–5-grams of `` word `` (with boundary spaces)."""
+    padded = f" {word} "
+    n = len(padded)
+    grams = {padded[i:i + k] for k in range(_CHAR_MIN, _CHAR_MAX + 1) for i in range(n - k + 1)}
+    grams.discard("  ")
+    return list(grams)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A tokenised text with the per-token annotations the feature functions share."""
+
+    tokens: list[str]
+    forms: list[str]
+    clause: list[int]
+    negated: list[bool]
+
+
+def parse(text: str) -> Parsed:
+    tokens = tokenize(text)
+    return Parsed(tokens, [_word_form(t) for t in tokens], _clauses(tokens), _negation(tokens))
+
+
+_TRAILERS = frozenset(["'", '"', ")", "`", "]"])
+_SENTENCE_TOKENS = 24
+
+
+def is_sentence(p: Parsed) -> bool:
+    """Return True for a full sentence (ends with a full stop, or is long), False for a headline.
+
+    Headlines carry no final full stop and are short; the two registers get separate models.
+    """
+    tokens = p.tokens
+    if len(tokens) >= _SENTENCE_TOKENS:
+        return True
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in _TRAILERS:
+        end -= 1
+    return end > 0 and tokens[end - 1] == "."
+
+
+def word_features(p: Parsed) -> list[str]:
+    forms = p.forms
+    feats = list(forms)
+    prev = "<s>"
+    for f in forms:
+        feats.append(prev + " " + f)
+        prev = f
+    feats.append(prev + " </s>")
+    feats.extend("!" + f for f, neg in zip(forms, p.negated, strict=True) if neg)
+    return feats
+
+
+def lexicon_features(p: Parsed) -> list[str]:
+    feats = _lexicon(p.tokens, p.clause, p.negated)
+    n = len(p.tokens)
+    feats.append("len<8" if n < 8 else "len<16" if n < 16 else "len<30" if n < 30 else "len30+")
+    return feats
+
+
+def text_features(text: str) -> dict[str, list[str]]:
+    """Return the ``w``, ``c`` and ``x`` feature strings of one text (training-time helper)."""
+    p = parse(text)
+    chars: list[str] = []
+    for f in set(p.forms):
+        if f[0].isalpha():
+            chars.extend(char_ngrams(f))
+    return {"w": word_features(p), "c": chars, "x": lexicon_features(p)}
+
+
+# --- target-conditioned features (direction) ------------------------------------------------
+
+
+def find_target(tokens: Sequence[str], target: str) -> tuple[int, int] | None:
+    """Return the token span [start, stop) of ``target`` in ``tokens``, or None.
+
+    Exact token match first; then the longest run of the target's leading tokens (so
+    "Tata Consultancy Services" is found in "Tata Consultancy shares ..."), then any
+    target token longer than three letters.
+    """
+    want = tokenize(target)
+    if not want or not tokens:
+        return None
+    for k in range(len(want), 0, -1):
+        head = want[:k]
+        for i in range(len(tokens) - k + 1):
+            if tokens[i:i + k] == head:
+                return i, i + k
+    for w in want:
+        if len(w) > 3:
+            for i, tok in enumerate(tokens):
+                if tok == w or (len(tok) > 4 and tok.rstrip("s") == w.rstrip("s")):
+                    return i, i + 1
+    return None
+
+
+def target_features(p: Parsed, target: str) -> list[str]:
+    """Return the ``t`` features of ``target`` in the parsed text (see module doc)."""
+    span = find_target(p.tokens, target)
+    if span is None:
+        return ["T:notfound"]
+    start, stop = span
+    tokens, forms, clause = p.tokens, p.forms, p.clause
+    n = len(tokens)
+    cid = clause[start] if start < n else 0
+    n_clauses = clause[-1] + 1 if clause else 1
+    feats = [f"T:pos{min(start, 3)}", f"T:clause{min(cid, 2)}/{min(n_clauses, 3)}"]
+    if start == 0:
+        feats.append("T:first")
+    # words of the target's own clause, outside the target, tagged left/right of it
+    for i in range(n):
+        if start <= i < stop or clause[i] != cid:
+            continue
+        side = "L" if i < start else "R"
+        feats.append(f"T{side}:{forms[i]}")
+        feats.append(f"T:{forms[i]}")
+    # the nearest words on each side (across clause breaks)
+    for d in (1, 2):
+        if start - d >= 0:
+            feats.append(f"T-{d}:{forms[start - d]}")
+        if stop - 1 + d < n:
+            feats.append(f"T+{d}:{forms[stop - 1 + d]}")
+    if start >= 1 and stop < n:
+        feats.append(f"T-1+1:{forms[start - 1]}|{forms[stop]}")
+    # lexicon signals in the target's clause and in the others
+    own = [i for i in range(n) if clause[i] == cid and not (start <= i < stop)]
+    if own:
+        sub = [tokens[i] for i in own]
+        feats.extend(_lexicon(sub, [0] * len(sub), [p.negated[i] for i in own], "Tx:"))
+    other = [i for i in range(n) if clause[i] != cid]
+    if other:
+        sub = [tokens[i] for i in other]
+        feats.extend(
+            _lexicon(sub, [clause[i] for i in other], [p.negated[i] for i in other], "To:")
+        )
+    return feats
+
+
+# --- the linear scorer ----------------------------------------------------------------------
+
+
+class LinearModel:
+    """A multinomial linear model over grouped, idf-weighted, unit-length feature vectors."""
+
+    def __init__(self, vocab: Sequence[str], groups: np.ndarray, idf: np.ndarray,
+                 weights: np.ndarray, bias: np.ndarray, temperature: float) -> None:
+        self.index: dict[str, int] = {f: i for i, f in enumerate(vocab)}
+        self.groups = np.asarray(groups, dtype=np.int64)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.bias = np.asarray(bias, dtype=np.float64)
+        self.temperature = float(temperature)
+        self.n_groups = len(GROUPS)
+        self._char_cache: dict[str, list[int]] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        with np.load(path, allow_pickle=False) as z:
+            vocab = str(z["vocab"]).split("\n")
+            return cls(vocab, z["groups"], z["idf"], z["weights"].astype(np.float64),
+                       z["bias"], float(z["temperature"]))
+
+    def _chars(self, form: str) -> list[int]:
+        hit = self._char_cache.get(form)
+        if hit is None:
+            index = self.index
+            hit = [j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0]
+            if len(self._char_cache) > _CACHE_LIMIT:
+                self._char_cache.clear()
+            self._char_cache[form] = hit
+        return hit
+
+    def indices(self, p: Parsed, extra: Iterable[str] = ()) -> list[int]:
+        """Return the distinct feature rows of a parsed text (plus extra ``t`` features)."""
+        index = self.index
+        seen: set[int] = set()
+        for f in word_features(p):
+            j = index.get("w" + f)
+            if j is not None:
+                seen.add(j)
+        for f in set(p.forms):
+            if f[0].isalpha():
+                seen.update(self._chars(f))
+        for f in lexicon_features(p):
+            j = index.get("x" + f)
+            if j is not None:
+                seen.add(j)
+        for f in extra:
+            j = index.get("t" + f)
+            if j is not None:
+                seen.add(j)
+        return sorted(seen)
+
+    def proba(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Return class probabilities (n, 3) for documents given as feature-row lists."""
+        n = len(rows)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+        flat = np.fromiter((j for r in rows for j in r), dtype=np.int64, count=int(lengths.sum()))
+        doc = np.repeat(np.arange(n), lengths)
+        val = self.idf[flat]
+        key = doc * self.n_groups + self.groups[flat]
+        norms = np.sqrt(np.bincount(key, weights=val * val, minlength=n * self.n_groups))
+        val = val / norms[key]
+        logits = np.tile(self.bias, (n, 1))
+        contrib = self.weights[flat] * val[:, None]
+        for k in range(logits.shape[1]):
+            logits[:, k] += np.bincount(doc, weights=contrib[:, k], minlength=n)
+        logits /= self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
