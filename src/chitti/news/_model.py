@@ -28,8 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
+import numba
 import numpy as np
 
 GROUPS: tuple[str, ...] = ("w", "c", "x", "t")
@@ -50,7 +52,6 @@ _TRANSLATE = str.maketrans(
 _SPLIT_DECIMAL = re.compile(r"(\d) \.(\d)")  # FPB writes "EUR7 .3 m"
 _PERCENT = re.compile(r"\b(?:per ?cent|percent|pct|pc)\b")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?|[%&$@#+]|[^\s\w]")
-_NUM = re.compile(r"\d")
 
 _NEGATORS = frozenset(
     "not no never without cannot nor neither fails fail failed failing unable lack lacks "
@@ -246,10 +247,6 @@ def _negation(tokens: Sequence[str]) -> list[bool]:
     return out
 
 
-def _word_form(tok: str) -> str:
-    return "<num>" if _NUM.match(tok) else tok
-
-
 def char_ngrams(word: str) -> list[str]:
     """Return the distinct character 2–5-grams of `` word `` (with boundary spaces)."""
     padded = f" {word} "
@@ -271,7 +268,8 @@ class Parsed:
 
 def parse(text: str) -> Parsed:
     tokens = tokenize(text)
-    return Parsed(tokens, [_word_form(t) for t in tokens], _clauses(tokens), _negation(tokens))
+    forms = ["<num>" if t[0].isdigit() else t for t in tokens]
+    return Parsed(tokens, forms, _clauses(tokens), _negation(tokens))
 
 
 _TRAILERS = frozenset(["'", '"', ")", "`", "]"])
@@ -404,7 +402,8 @@ class LinearModel:
         self.bias = np.asarray(bias, dtype=np.float64)
         self.temperature = float(temperature)
         self.n_groups = len(GROUPS)
-        self._char_cache: dict[str, list[int]] = {}
+        self._char_cache: dict[str, frozenset[int]] = {}
+        self._table = np.column_stack([self.idf**2, self.idf[:, None] * self.weights])
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -413,11 +412,11 @@ class LinearModel:
             return cls(vocab, z["groups"], z["idf"], z["weights"].astype(np.float64),
                        z["bias"], float(z["temperature"]))
 
-    def _chars(self, form: str) -> list[int]:
+    def _chars(self, form: str) -> frozenset[int]:
         hit = self._char_cache.get(form)
         if hit is None:
             index = self.index
-            hit = [j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0]
+            hit = frozenset(j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0)
             if len(self._char_cache) > _CACHE_LIMIT:
                 self._char_cache.clear()
             self._char_cache[form] = hit
@@ -425,41 +424,50 @@ class LinearModel:
 
     def indices(self, p: Parsed, extra: Iterable[str] = ()) -> list[int]:
         """Return the distinct feature rows of a parsed text (plus extra ``t`` features)."""
-        index = self.index
-        seen: set[int] = set()
-        for f in word_features(p):
-            j = index.get("w" + f)
-            if j is not None:
-                seen.add(j)
-        for f in set(p.forms):
-            if f[0].isalpha():
-                seen.update(self._chars(f))
-        for f in lexicon_features(p):
-            j = index.get("x" + f)
-            if j is not None:
-                seen.add(j)
-        for f in extra:
-            j = index.get("t" + f)
-            if j is not None:
-                seen.add(j)
-        return sorted(seen)
+        get = self.index.get
+        chars = self._chars
+        out: set[int] = set().union(*[chars(f) for f in set(p.forms) if f[0].isalpha()])
+        out.update([j for f in word_features(p) if (j := get("w" + f, -1)) >= 0])
+        out.update([j for f in lexicon_features(p) if (j := get("x" + f, -1)) >= 0])
+        if extra:
+            out.update([j for f in extra if (j := get("t" + f, -1)) >= 0])
+        return list(out)
 
     def proba(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
-        """Return class probabilities (n, 3) for documents given as feature-row lists."""
+        """Return class probabilities (n, 3) for documents given as distinct feature rows."""
         n = len(rows)
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-        flat = np.fromiter((j for r in rows for j in r), dtype=np.int64, count=int(lengths.sum()))
-        doc = np.repeat(np.arange(n), lengths)
-        val = self.idf[flat]
-        key = doc * self.n_groups + self.groups[flat]
-        norms = np.sqrt(np.bincount(key, weights=val * val, minlength=n * self.n_groups))
-        val = val / norms[key]
-        logits = np.tile(self.bias, (n, 1))
-        contrib = self.weights[flat] * val[:, None]
-        for k in range(logits.shape[1]):
-            logits[:, k] += np.bincount(doc, weights=contrib[:, k], minlength=n)
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+        logits = _linear_scores(flat, lengths, self._table, self.groups, self.n_groups, self.bias)
         logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
+
+
+@numba.njit(cache=True, nogil=True)
+def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
+                   groups: np.ndarray, n_groups: int, bias: np.ndarray) -> np.ndarray:
+    # table columns: idf², then idf·weight per class; a document is, per group, the unit
+    # vector of its features' idf values, so its scores are Σ idf·w / ‖idf‖ per group + bias
+    n, n_classes = lengths.shape[0], table.shape[1] - 1
+    out = np.empty((n, n_classes))
+    norms = np.empty(n_groups)
+    start = 0
+    for d in range(n):
+        stop = start + lengths[d]
+        norms[:] = 0.0
+        for i in range(start, stop):
+            norms[groups[flat[i]]] += table[flat[i], 0]
+        for g in range(n_groups):
+            norms[g] = np.sqrt(norms[g]) if norms[g] > 0.0 else 1.0
+        for k in range(n_classes):
+            out[d, k] = bias[k]
+        for i in range(start, stop):
+            j = flat[i]
+            inv = 1.0 / norms[groups[j]]
+            for k in range(n_classes):
+                out[d, k] += table[j, k + 1] * inv
+        start = stop
+    return out
