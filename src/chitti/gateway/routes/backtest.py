@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from chitti.compute.schemas import (
@@ -19,7 +21,8 @@ router = APIRouter(tags=["backtest"])
 #: Long computations: a large sweep or walk-forward on a cold cache takes a while.
 BACKTEST_TIMEOUT_S = 600
 
-NOT_FOUND = {404: ERROR_RESPONSES[400] | {"description": "Unknown symbol or backtest"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: ERROR_RESPONSES[400] | {"description": "Unknown symbol or backtest"}}
 
 
 @router.get("/api/strategies")
