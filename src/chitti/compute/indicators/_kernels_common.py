@@ -19,7 +19,7 @@ from chitti.compute.indicators._kernels_ma import nans
 FMA = {"contract"}
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MAX / TA_MAXINDEX: value and index of the highest of the last ``period`` bars."""
     n = x.shape[0]
@@ -54,7 +54,7 @@ def rolling_max(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """TA_MIN / TA_MININDEX."""
     n = x.shape[0]
@@ -89,7 +89,7 @@ def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
     return out, idx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) -> float:
     th = high[i]
     tl = low[i]
@@ -104,7 +104,7 @@ def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) 
     return float(greatest)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int,
         start: int) -> np.ndarray:
     """TA_ATR: SMA of the first ``period`` true ranges, then Wilder smoothing."""
@@ -138,7 +138,7 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int,
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: float, t2: float,
              peak: float, trailing: int, since: int
              ) -> tuple[float, float, float, float, float, int]:
@@ -197,7 +197,7 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     return v, shift, t1, t2, peak, since
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     """TA_VAR (population variance, TA-Lib 0.7+ shifted running sums; see `var_step`)."""
     n = x.shape[0]
@@ -249,7 +249,7 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     out = var(x, period, start)
     for i in range(out.shape[0]):
@@ -262,7 +262,7 @@ def stddev(x: np.ndarray, period: int, nbdev: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     """TA_LINEARREG family: 0 value, 1 slope, 2 intercept, 3 angle, 4 TSF, 5 FOSC.
 
@@ -339,7 +339,7 @@ def linreg(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def head_nan(n: int, lb: int) -> np.ndarray:
     """An output array whose first ``lb`` bars are NaN (the rest is written by the caller)."""
     out = np.empty(n)
@@ -347,7 +347,7 @@ def head_nan(n: int, lb: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     """MOM/ROC family; kind 0 mom, 1 roc, 2 rocp, 3 rocr, 4 rocr100."""
     n = x.shape[0]
@@ -375,7 +375,7 @@ def mom(x: np.ndarray, period: int, kind: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     n = high.shape[0]
     out = head_nan(n, 1)
@@ -384,7 +384,7 @@ def trange(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rolling_sum(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)

@@ -24,21 +24,21 @@ NAN = np.nan
 SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, MAMA, T3, HMA, NONE, DEFAULT, ZLEMA, RMA = range(14)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def nans(n: int) -> np.ndarray:
     out = np.empty(n)
     out[:] = NAN
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def copy_from(x: np.ndarray, start: int) -> np.ndarray:
     out = nans(x.shape[0])
     out[start:] = x[start:]
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -63,7 +63,7 @@ def sma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -90,7 +90,7 @@ def ema_k(x: np.ndarray, period: int, k: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -98,7 +98,7 @@ def ema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_k(x, period, 1.0 - (period - 1) / (period + 1), start)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     # Wilder's smoothing: SMA seed, then beta*prev + alpha*x (alpha derived from beta).
     n = x.shape[0]
@@ -127,7 +127,7 @@ def rma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def wma_core(x: np.ndarray, period: int, start: int, reseed: bool) -> np.ndarray:
     """TA_WMA's running sums (plain and weighted, lagged trailing subtract).
 
@@ -183,12 +183,12 @@ def wma_core(x: np.ndarray, period: int, start: int, reseed: bool) -> np.ndarray
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def wma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return wma_core(x, period, start, True)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) -> np.ndarray:
     """EMA of EMA of ... (``levels`` deep) in one pass, each level seeded TA-Lib's way.
 
@@ -257,7 +257,7 @@ def ema_chain(x: np.ndarray, period: int, levels: int, mode: int, first: int) ->
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -267,7 +267,7 @@ def dema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_chain(x, period, 2, 0, start - 2 * lb)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if period == 1:
         return copy_from(x, start)
@@ -277,7 +277,7 @@ def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return ema_chain(x, period, 3, 1, start - 3 * lb)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -339,12 +339,12 @@ def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _is_zero(v: float) -> bool:
     return -1e-14 < v < 1e-14
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -401,7 +401,7 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -487,7 +487,7 @@ def t3(x: np.ndarray, period: int, vfactor: float, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def mama(
     x: np.ndarray, fast_limit: float, slow_limit: float, start: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -649,7 +649,7 @@ def mama(
     return out_mama, out_fama
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     n = x.shape[0]
     out = nans(n)
@@ -806,7 +806,7 @@ def ht_trendline(x: np.ndarray, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -834,7 +834,7 @@ def hma(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     lag = (period - 1) // 2
@@ -869,7 +869,7 @@ def zlema(x: np.ndarray, period: int, start: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ma_lookback(period: int, matype: int) -> int:
     if period <= 1:
         return 0
@@ -894,7 +894,7 @@ def ma_lookback(period: int, matype: int) -> int:
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ma(x: np.ndarray, period: int, matype: int, start: int) -> np.ndarray:
     """TA_MA: dispatch on the TA-Lib MAType (DEFAULT must be resolved by the caller)."""
     if period == 1 or matype == NONE:

@@ -260,7 +260,7 @@ def _load_all() -> None:
 _EXP = 0x7FF0000000000000
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _scan(a: np.ndarray) -> tuple[int, int]:
     """Return (index of the first +-inf or -1, index of the first non-NaN or len)."""
     u = a.view(np.int64)
@@ -284,7 +284,7 @@ def _scan(a: np.ndarray) -> tuple[int, int]:
     return first_inf, first_valid
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _first_all_valid(arrays: tuple, start: int) -> int:  # type: ignore[type-arg]
     # TA-Lib's wrapper: the first bar where no input is NaN, else the last bar.
     n = arrays[0].shape[0]

@@ -19,7 +19,7 @@ from chitti.compute.indicators.catalog import float_param, indicator, int_param
 HLC = ("high", "low", "close")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ichimoku(h: np.ndarray, lo: np.ndarray, c: np.ndarray, tenkan: int, kijun: int,
               senkou: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -58,7 +58,7 @@ def ichimoku(high: np.ndarray, low: np.ndarray, close: np.ndarray, tenkan: int, 
     return _ichimoku(high, low, close, tenkan, kijun, senkou)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _pivots(h: np.ndarray, lo: np.ndarray, c: np.ndarray, kind: int
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                        np.ndarray, np.ndarray]:
@@ -122,7 +122,7 @@ _pivot_spec("pivot_camarilla", "Pivot Points (Camarilla)", 2,
             "Previous close plus/minus 1.1/12, 1.1/6 and 1.1/4 of the previous range.")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _zigzag(h: np.ndarray, lo: np.ndarray, pct: float) -> np.ndarray:
     # Swing points where price reversed by at least pct percent; NaN elsewhere. The last
     # swing is provisional (it can still move) until the next reversal confirms it.
@@ -187,7 +187,7 @@ def zigzag(high: np.ndarray, low: np.ndarray, deviation: float) -> tuple[np.ndar
     return (_zigzag(high, low, deviation),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _zscore(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     m = km.sma(x, period, 0)
@@ -207,7 +207,7 @@ def zscore(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_zscore(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _alma(x: np.ndarray, period: int, offset: float, sigma: float) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -238,7 +238,7 @@ def alma(close: np.ndarray, timeperiod: int, offset: float,
     return (_alma(close, timeperiod, offset, sigma),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vwap_rolling(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int
                   ) -> np.ndarray:
     n = h.shape[0]
@@ -262,7 +262,7 @@ def vwap_rolling(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: n
     return (_vwap_rolling(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vwap_session(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, bars: int
                   ) -> np.ndarray:
     n = h.shape[0]

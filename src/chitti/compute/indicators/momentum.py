@@ -28,7 +28,7 @@ def _period(default: int, lo: int = 2, name: str = "timeperiod") -> Param:
 # ---------------------------------------------------------------- directional movement
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
              ) -> tuple[float, float]:
     diff_p = h[i] - ph
@@ -38,7 +38,7 @@ def _dm_step(h: np.ndarray, lo: np.ndarray, i: int, ph: float, pl: float
     return plus, minus
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _tr(th: float, tl: float, yc: float) -> float:
     y = th - tl
     t = abs(th - yc)
@@ -50,7 +50,7 @@ def _tr(th: float, tl: float, yc: float) -> float:
     return y
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind: int
                  ) -> np.ndarray:
     """kind: 0 +DM, 1 -DM, 2 +DI, 3 -DI, 4 DX, 5 ADX."""
@@ -172,7 +172,7 @@ _dm_spec("adx", "Average Directional Movement Index", 5,
          lambda p: 2 * p["timeperiod"] - 1, HLC, 2)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _adxr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     adx = _directional(h, lo, c, period, 5)
@@ -194,7 +194,7 @@ def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- RSI family
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -259,7 +259,7 @@ def cmo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_rsi(close, timeperiod, True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cmou(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -300,7 +300,7 @@ def cmou(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------- stochastics
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: bool
            ) -> np.ndarray:
     n = h.shape[0]
@@ -356,7 +356,7 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     # TA-Lib feeds intermediate buffers to TA_MA from their first valid element.
     n = x.shape[0]
@@ -366,7 +366,7 @@ def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
            sdt: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -407,7 +407,7 @@ def stoch(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: in
                   slowd_period, resolve_matype(slowd_matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _kdj(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
          sdt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     k, d = _stoch(h, lo, c, fk, sk, skt, sd, sdt)
@@ -433,7 +433,7 @@ def kdj(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
                 slowd_period, resolve_matype(slowd_matype, 13))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stochf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, fd: int, fdt: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -463,7 +463,7 @@ def stochf(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: i
                    resolve_matype(fastd_matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stochrsi(x: np.ndarray, period: int, fk: int, fd: int, fdt: int
               ) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -505,7 +505,7 @@ def willr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- MACD / price oscillators
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def _macd(x: np.ndarray, fast: int, slow: int, signal: int, fixed: bool
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # One pass: both EMAs are seeded at bar slow-1 (the fast one on its last `fast` bars,
@@ -596,7 +596,7 @@ def macdfix(close: np.ndarray, signalperiod: int) -> tuple[np.ndarray, ...]:
     return _macd(close, 12, 26, signalperiod, True)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _macdext(x: np.ndarray, fast: int, ft: int, slow: int, st: int, signal: int, sgt: int
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -643,7 +643,7 @@ def macdext(close: np.ndarray, fastperiod: int, fastmatype: int, slowperiod: int
                     resolve_matype(signalmatype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _po(x: np.ndarray, fast: int, slow: int, matype: int, pct: bool) -> np.ndarray:
     n = x.shape[0]
     if slow < fast:
@@ -705,7 +705,7 @@ _mom_spec("rocr", "Rate of change ratio", 3, "close / prev.")
 _mom_spec("rocr100", "Rate of change ratio 100 scale", 4, "(close / prev) * 100.")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _trix(x: np.ndarray, period: int) -> np.ndarray:
     if period == 1:
         return kc.mom(x, 1, 1)
@@ -720,7 +720,7 @@ def trix(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_trix(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple[float, float]:
     tl = lo[d]
     th = h[d]
@@ -737,7 +737,7 @@ def _ultosc_terms(h: np.ndarray, lo: np.ndarray, c: np.ndarray, d: int) -> tuple
     return cmtl, tr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: int
             ) -> np.ndarray:
     n = h.shape[0]
@@ -808,7 +808,7 @@ def ultosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod1: in
     return (_ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cci(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -847,7 +847,7 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (_cci(high, low, close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _mfi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     # TA-Lib 0.7+: a scaled dead-zone classifies "no move", an exact count of empty bars
     # resets the sums, and the ratio is clamped into [0, 100].
@@ -901,7 +901,7 @@ def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     return (_mfi(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _aroon(h: np.ndarray, lo: np.ndarray, period: int
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -967,7 +967,7 @@ def aroonosc(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_aroon(high, low, timeperiod)[2],)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bop(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = o.shape[0]
     out = np.empty(n)
@@ -988,7 +988,7 @@ def bop(open: np.ndarray, high: np.ndarray, low: np.ndarray,  # noqa: A002
 # ---------------------------------------------------------------- newer TA-Lib oscillators
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ao(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     # SMA(fast) - SMA(slow) of the median price (no swap, as TA-Lib), both running sums in
     # one pass with TA_SMA's add/subtract order
@@ -1028,7 +1028,7 @@ def ao(high: np.ndarray, low: np.ndarray, fastperiod: int,
     return (_ao(high, low, fastperiod, slowperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ac(h: np.ndarray, lo: np.ndarray, fast: int, slow: int, sig: int) -> np.ndarray:
     n = h.shape[0]
     a = _ao(h, lo, fast, slow)
@@ -1052,7 +1052,7 @@ def ac(high: np.ndarray, low: np.ndarray, fastperiod: int, slowperiod: int,
     return (_ac(high, low, fastperiod, slowperiod, signalperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _coppock(x: np.ndarray, w: int, r1: int, r2: int) -> np.ndarray:
     n = x.shape[0]
     a = kc.mom(x, r1, 1) + kc.mom(x, r2, 1)
@@ -1072,7 +1072,7 @@ def coppock(close: np.ndarray, wmaperiod: int, roc1period: int,
     return (_coppock(close, wmaperiod, roc1period, roc2period),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dpo(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     s = km.sma(x, period, 0)
@@ -1093,7 +1093,7 @@ def dpo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_dpo(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _er(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = np.empty(n)
@@ -1123,7 +1123,7 @@ def er(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_er(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _eri(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
          ) -> tuple[np.ndarray, np.ndarray]:
     e = km.ema(c, period, 0)
@@ -1146,7 +1146,7 @@ def fosc(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (kc.linreg(close, timeperiod, 5),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     n = o.shape[0]
     out = km.nans(n)
@@ -1180,7 +1180,7 @@ def qstick(open: np.ndarray, close: np.ndarray, timeperiod: int  # noqa: A002
     return (km.sma(close - open, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def _smi(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, fast: int, slow: int,
          sig: int) -> tuple[np.ndarray, np.ndarray]:
     # Blau's pipeline in one pass, as TA-Lib 0.7+: window high/low (index idiom), then
@@ -1293,7 +1293,7 @@ def smi(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, f
     return _smi(high, low, close, timeperiod, fastperiod, slowperiod, signalperiod)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def _tsi(x: np.ndarray, first: int, second: int) -> np.ndarray:
     # One pass: EMA(first) of the 1-bar change and of its size, EMA(second) of those,
     # each seeded with the mean of its first inputs (as composing TA_EMA calls would).
@@ -1351,7 +1351,7 @@ def tsi(close: np.ndarray, firstperiod: int, secondperiod: int) -> tuple[np.ndar
     return (_tsi(close, firstperiod, secondperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vhf(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -1377,7 +1377,7 @@ def vhf(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_vhf(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -1430,7 +1430,7 @@ def vortex(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _vortex(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _wad(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = km.nans(n)
@@ -1454,7 +1454,7 @@ def wad(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.ndarra
     return (_wad(high, low, close),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fractal(h: np.ndarray, lo: np.ndarray, left: int, right: int
              ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]

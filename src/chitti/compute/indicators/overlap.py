@@ -132,7 +132,7 @@ def ht_trendline(close: np.ndarray) -> tuple[np.ndarray, ...]:
     return (km.ht_trendline(close, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> np.ndarray:
     n = x.shape[0]
     lb = km.ma_lookback(hi, matype)
@@ -165,7 +165,7 @@ def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> 
     "mavp", "overlap", "Moving Average with Variable Period",
     inputs=("close", "periods"),
     params=(
-        int_param("minperiod", 2, 2, doc="shortest period allowed"),
+        int_param("minperiod", 2, 1, doc="shortest period allowed"),
         int_param("maxperiod", 30, 2, doc="longest period allowed"),
         matype_param(),
     ),
@@ -180,7 +180,7 @@ def mavp(close: np.ndarray, periods: np.ndarray, minperiod: int, maxperiod: int,
     return (_mavp(close, periods, minperiod, maxperiod, resolve_matype(matype, 0)),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bbands(x: np.ndarray, period: int, up: float, dn: float, matype: int
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
@@ -234,7 +234,7 @@ def bbands(close: np.ndarray, timeperiod: int, nbdevup: float, nbdevdn: float,
     return _bbands(close, timeperiod, nbdevup, nbdevdn, resolve_matype(matype, 0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _accbands(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -266,7 +266,7 @@ def accbands(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return _accbands(high, low, close, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _donchian(h: np.ndarray, lo: np.ndarray, period: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     up = kc.rolling_max(h, period, 0)[0]
@@ -288,7 +288,7 @@ def donchian(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return _donchian(high, low, timeperiod)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _kc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, atrp: int, nbdev: float
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = h.shape[0]
@@ -329,7 +329,7 @@ def kc_(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, a
     return _kc(high, low, close, timeperiod, atrperiod, nbdev)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _mid(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
     # (highest h + lowest lo) / 2 over the window, one pass, TA-Lib's MAX/MIN idiom
     n = h.shape[0]
@@ -389,7 +389,7 @@ def midprice(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_mid(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _sar_ext(h: np.ndarray, lo: np.ndarray, start_value: float, offset: float,
              ai_long: float, a_long: float, am_long: float,
              ai_short: float, a_short: float, am_short: float, signed: bool) -> np.ndarray:
@@ -544,7 +544,7 @@ def sarext(high: np.ndarray, low: np.ndarray, startvalue: float, offsetonreverse
                      accelerationshort, accelerationmaxshort, True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vwma(c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = c.shape[0]
     if period == 1:
@@ -580,7 +580,7 @@ def vwma(close: np.ndarray, volume: np.ndarray, timeperiod: int) -> tuple[np.nda
     return (_vwma(close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True, fastmath=FMA)
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def _supertrend(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, mult: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]

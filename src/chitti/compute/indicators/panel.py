@@ -47,7 +47,7 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _row_start(x: np.ndarray) -> int:
     n = x.shape[0]
     for i in range(n):
@@ -56,7 +56,7 @@ def _row_start(x: np.ndarray) -> int:
     return n - 1 if n else 0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _close_panel(x2: np.ndarray, period: int, kind: int) -> np.ndarray:
     # Rows in parallel inside Numba (no Python per row) for the close-only workhorses;
     # each row runs the same kernel `compute` runs, so results are bit-identical.

@@ -9,7 +9,7 @@ from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import indicator, int_param
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _price(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, kind: int) -> np.ndarray:
     # Fused loops, one per kind; the arithmetic order is TA-Lib's.
     n = h.shape[0]
@@ -58,7 +58,7 @@ def wclprice(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> tuple[np.n
     return (_price(high, high, low, close, 3),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _avgdev(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
@@ -82,7 +82,7 @@ def avgdev(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_avgdev(close, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ha(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = o.shape[0]

@@ -50,7 +50,7 @@ def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, .
     return (kc.var(close, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
     # Regression slope of the first series' returns on the second's, from centred sums of
     # each window. The textbook running form n*Sxx - Sx^2 cancels catastrophically when the
@@ -97,7 +97,7 @@ def beta(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray
     return (_beta(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _correl_sums(x0: np.ndarray, x1: np.ndarray, lo: int, hi: int, s0: float, s1: float
                  ) -> tuple[float, float, float, float, float]:
     sx = sy = sx2 = sy2 = sxy = 0.0
@@ -112,7 +112,7 @@ def _correl_sums(x0: np.ndarray, x1: np.ndarray, lo: int, hi: int, s0: float, s1
     return sx, sy, sx2, sy2, sxy
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _correl(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
     # Running sums of deviations from a shift inside the window, re-anchored (sums rebuilt
     # from the window) every `period` bars: the plain sums of x*x cancel catastrophically
@@ -167,7 +167,7 @@ def correl(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarr
     return (_correl(high, low, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
     # A sorted copy of the window, updated by one removal and one insertion per bar.
     n = x.shape[0]
@@ -198,7 +198,7 @@ def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
 
 
 @indicator("percentile", "statistic", "Rolling Percentile", inputs=("close",),
-           params=(int_param("timeperiod", 30, 2, 10_000, doc="window"),
+           params=(int_param("timeperiod", 30, 2, doc="window"),
                    float_param("percentile", 50.0, 0.0, 100.0, doc="percent, nearest rank")),
            lookback=lambda p: p["timeperiod"] - 1, talib="PERCENTILE")
 def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[np.ndarray, ...]:
@@ -206,7 +206,7 @@ def percentile(close: np.ndarray, timeperiod: int, percentile: float) -> tuple[n
     return (_percentile(close, timeperiod, percentile),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _percentrank(x: np.ndarray, period: int) -> np.ndarray:
     # A branch-free count over the previous `period` values (vectorises; NaN never counts).
     n = x.shape[0]

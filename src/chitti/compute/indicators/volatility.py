@@ -30,7 +30,7 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (kc.atr(high, low, close, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _natr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
     a = kc.atr(h, lo, c, period, 0)
     if period == 1:  # TA-Lib returns the true range itself at period 1
@@ -57,7 +57,7 @@ def adr(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray,
     return (km.sma(high - low, timeperiod, 0),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cvi(h: np.ndarray, lo: np.ndarray, period: int, rocp: int) -> np.ndarray:
     n = h.shape[0]
     e = km.ema(h - lo, period, 0)
@@ -78,7 +78,7 @@ def cvi(high: np.ndarray, low: np.ndarray, timeperiod: int,
     return (_cvi(high, low, timeperiod, rocperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _massi(h: np.ndarray, lo: np.ndarray, fast: int, slow: int) -> np.ndarray:
     n = h.shape[0]
     e1 = km.ema(h - lo, fast, 0)
@@ -109,7 +109,7 @@ def massi(high: np.ndarray, low: np.ndarray, fastperiod: int,
 _rvi_var = kc.var_step
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rvi(x: np.ndarray, period: int, sdp: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)

@@ -13,7 +13,7 @@ from chitti.compute.indicators.overlap import ma_lookback, matype_param, resolve
 HLCV = ("high", "low", "close", "volume")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ad_line(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)
@@ -33,7 +33,7 @@ def ad(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return (_ad_line(high, low, close, volume),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _adosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, fast: int, slow: int
            ) -> np.ndarray:
     n = h.shape[0]
@@ -64,7 +64,7 @@ def adosc(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarr
     return (_adosc(high, low, close, volume, fastperiod, slowperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _obv(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = c.shape[0]
     out = np.empty(n)
@@ -91,7 +91,7 @@ def obv(close: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, ...]:
     return (_obv(close, volume),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cmf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     # running sums, rebuilt from the window every 32 windows against drift
     n = h.shape[0]
@@ -132,7 +132,7 @@ def cmf(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     return (_cmf(high, low, close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _efi(c: np.ndarray, v: np.ndarray, period: int) -> np.ndarray:
     n = c.shape[0]
     f = km.nans(n)
@@ -152,7 +152,7 @@ def efi(close: np.ndarray, volume: np.ndarray, timeperiod: int) -> tuple[np.ndar
     return (_efi(close, volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _marketfi(h: np.ndarray, lo: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)
@@ -168,7 +168,7 @@ def marketfi(high: np.ndarray, low: np.ndarray, volume: np.ndarray) -> tuple[np.
     return (_marketfi(high, low, volume),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vi(c: np.ndarray, v: np.ndarray, positive: bool) -> np.ndarray:
     n = c.shape[0]
     out = np.empty(n)
@@ -200,7 +200,7 @@ def pvi(close: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, ...]:
     return (_vi(close, volume, True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _pvt(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = c.shape[0]
     out = km.nans(n)
@@ -234,7 +234,7 @@ def pvo(volume: np.ndarray, fastperiod: int, slowperiod: int,
     return (_po(volume, fastperiod, slowperiod, resolve_matype(matype, 1), True),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rvol(v: np.ndarray, period: int) -> np.ndarray:
     n = v.shape[0]
     s = km.sma(v, period, 0)
@@ -252,7 +252,7 @@ def rvol(volume: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     return (_rvol(volume, timeperiod),)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def vwap_cumulative(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     n = h.shape[0]
     out = np.empty(n)

@@ -150,3 +150,16 @@ def test_streaming_flag_matches_the_streaming_implementations() -> None:
         stream(name)
     with pytest.raises(BadRequest, match="cci has no streaming form"):
         stream("cci")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_degenerate_series_never_raise(spec: IndicatorSpec) -> None:
+    # zero volume, flat and zero prices: divisions by zero give inf/NaN as in C, never raise
+    n = 60
+    for level in (0.0, 50.0):
+        flat = np.full(n, level)
+        data = {"open": flat, "high": flat, "low": flat, "close": flat, "volume": np.zeros(n),
+                "periods": np.full(n, 5.0)}
+        with np.errstate(all="ignore"):
+            out = compute(spec.name, data)
+        assert all(v.shape == (n,) for v in out.values())

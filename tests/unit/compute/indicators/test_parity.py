@@ -249,3 +249,32 @@ def test_parity_with_nan_gaps(spec: IndicatorSpec, data: st.DataObject) -> None:
         params["minperiod"], params["maxperiod"] = params["maxperiod"], params["minperiod"]
     with np.errstate(all="ignore"):
         check(spec, series, **params)
+
+
+def _talib_accepts(spec: IndicatorSpec, params: dict[str, Any]) -> bool:
+    rng = np.random.default_rng(0)
+    c = 100 + np.cumsum(rng.normal(size=60))
+    data = {"open": c, "high": c + 1, "low": c - 1, "close": c, "volume": np.full(60, 1e3),
+            "periods": np.full(60, 5.0)}
+    try:
+        talib_outputs(spec, data, {**spec.defaults(), **params})
+    except Exception:  # TA-Lib raises a bare Exception for TA_BAD_PARAM
+        return False
+    return True
+
+
+@pytest.mark.parametrize("spec", [s for s in TALIB_SPECS if s.params],
+                         ids=[s.name for s in TALIB_SPECS if s.params])
+def test_declared_parameter_ranges_are_talibs(spec: IndicatorSpec) -> None:
+    for p in spec.params:
+        if p.type == "int":
+            assert _talib_accepts(spec, {p.name: p.min}), (p.name, p.min)
+            assert not _talib_accepts(spec, {p.name: p.min - 1}), (p.name, p.min - 1)
+            top = {p.name: p.max}
+            if spec.name == "mavp":  # minperiod may not exceed maxperiod
+                top["maxperiod"] = 100_000
+            assert _talib_accepts(spec, top), (p.name, p.max)
+            assert not _talib_accepts(spec, {p.name: p.max + 1}), (p.name, p.max + 1)
+        elif p.min > -1e37:
+            assert _talib_accepts(spec, {p.name: float(p.min)}), (p.name, p.min)
+            assert not _talib_accepts(spec, {p.name: float(p.min) - 0.001}), (p.name, p.min)
