@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from chitti import __version__
 from chitti.config import SERVICES, Settings, get_settings
 from chitti.errors import ChittiError
 
 log = logging.getLogger("chitti")
+T = TypeVar("T")
+
+SERVICE_MODULES = {"compute": "chitti.compute.service", "news-nlp": "chitti.news.service",
+                   "signal-service": "chitti.signals.service"}
 
 
 def _admin_url(settings: Settings) -> str:
@@ -22,13 +28,13 @@ def _admin_url(settings: Settings) -> str:
     return admin_database_url(settings)
 
 
-def _run_loop(coro_factory: Callable[[], object]) -> None:
+def _run_loop(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on uvloop where installed (faster sockets), else asyncio's loop."""
     try:
         import uvloop
-
-        uvloop.run(coro_factory())  # type: ignore[arg-type]
     except ImportError:
-        asyncio.run(coro_factory())  # type: ignore[arg-type]
+        return asyncio.run(coro_factory())
+    return uvloop.run(coro_factory())
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
@@ -68,15 +74,10 @@ def _role_password(settings: Settings) -> str | None:
 
 
 def cmd_service(args: argparse.Namespace, settings: Settings) -> int:
-    from chitti.runtime import serve
+    from chitti.runtime import Register, serve
 
     name = args.command
-    if name == "compute":
-        from chitti.compute.service import register
-    elif name == "news-nlp":
-        from chitti.news.service import register
-    else:
-        from chitti.signals.service import register
+    register: Register = importlib.import_module(SERVICE_MODULES[name]).register
     _run_loop(lambda: serve(name, settings, register))
     return 0
 
@@ -153,6 +154,67 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.get("status") == "ok" else 1
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from chitti.news.schemas import IngestRequest
+    from chitti.news.service import NewsActions, load_matcher
+    from chitti.runtime import service_context
+
+    async def run() -> list[dict[str, object]]:
+        async with service_context("news-nlp", settings) as ctx:
+            actions = NewsActions(ctx, await load_matcher(ctx))
+            ctx.on_close.append(actions.close)
+            if args.file:
+                path = Path(args.file)
+                report = await actions.ingest_body(path.read_bytes(), source=str(path),
+                                                   feed_id=None)
+                return [{"url": str(path), "status": "ok", **report}]
+            if args.feed:
+                return list((await actions.ingest_rss(IngestRequest(url=args.feed)))["feeds"])
+            async with ctx.pool.connection() as conn:
+                from chitti.news import store
+
+                feeds = [f for f in await store.list_feeds(conn) if f["enabled"]]
+            reports = []
+            for feed in tqdm(feeds, desc="feeds", unit="feed", disable=args.quiet):
+                request = IngestRequest(feed_id=feed["id"])
+                reports.extend((await actions.ingest_rss(request))["feeds"])
+            return reports
+
+    reports = _run_loop(run)
+    failed = False
+    for report in reports:
+        new = report.get("new_article_ids") or []
+        line = f"{report['url']}: {report['status']}, {len(new)} new"  # type: ignore[arg-type]
+        if report.get("error"):
+            line += f" ({report['error']})"
+            failed = True
+        print(line)
+    return 1 if failed else 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.news import store
+    from chitti.news.schemas import FeedRequestBody
+    from chitti.runtime import service_context
+
+    async def run() -> None:
+        async with service_context("news-nlp", settings) as ctx, ctx.pool.connection() as conn:
+            if args.feeds_command == "add":
+                body = FeedRequestBody(url=args.url, title=args.title,
+                                       poll_interval_s=args.interval)
+                feed = await store.add_feed(conn, body.url, body.title, body.poll_interval_s)
+                print(f"feed {feed['id']}: {feed['url']} every {feed['poll_interval_s']} s")
+                return
+            for feed in await store.list_feeds(conn):
+                print(f"{feed['id']:>4} {'on ' if feed['enabled'] else 'off'} "
+                      f"{feed['last_status'] or 'never fetched':<13} {feed['url']}")
+
+    _run_loop(run)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chitti", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chitti {__version__}")
@@ -176,6 +238,20 @@ def build_parser() -> argparse.ArgumentParser:
     symbols.add_argument("directory", nargs="?",
                          help="folder with EQUITY_L.csv and ind_nifty*list.csv")
     symbols.set_defaults(func=cmd_load_symbols)
+    ingest = sub.add_parser("ingest", help="fetch and store news once (all feeds by default)")
+    source = ingest.add_mutually_exclusive_group()
+    source.add_argument("--feed", help="fetch this feed URL once")
+    source.add_argument("--file", help="ingest a feed file (RSS 2.0 or Atom)")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+    feeds = sub.add_parser("feeds", help="list or add news feeds")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    feeds_sub.add_parser("list", help="feeds and their polling state")
+    add = feeds_sub.add_parser("add", help="add an RSS 2.0 / Atom feed")
+    add.add_argument("url")
+    add.add_argument("--title")
+    add.add_argument("--interval", type=int, default=300, help="poll interval in seconds")
+    feeds.set_defaults(func=cmd_feeds)
     return parser
 
 

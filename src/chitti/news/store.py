@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection
+
+from chitti.news.parse import ParsedArticle
+from chitti.news.pipeline import MODEL_NAME, IngestPlan, KnownArticle, NewStory
+
+#: Article-level sentiment label -> the direction it implies for the market.
+LABEL_DIRECTION = {"positive": "bullish", "negative": "bearish", "neutral": "neutral"}
+#: A company's direction -> the sentiment label stored beside it.
+SENTIMENT_OF = {v: k for k, v in LABEL_DIRECTION.items()}
 
 _ARTICLE_COLUMNS = """
     a.id, a.title, a.summary, a.link, a.publisher, a.publishers, a.duplicate_count,
@@ -43,3 +52,154 @@ async def get_articles(
          "query": query, "limit": limit, "offset": offset},
     )
     return [dict(row) for row in await cur.fetchall()]
+
+
+# --- feeds --------------------------------------------------------------------------------
+
+
+async def add_feed(conn: AsyncConnection[Any], url: str, title: str | None,
+                   poll_interval_s: int) -> dict[str, Any]:
+    """Add a feed (or return the existing one with that URL)."""
+    cur = await conn.execute(
+        "INSERT INTO news.feeds (url, title, poll_interval_s) VALUES (%s, %s, %s)"
+        " ON CONFLICT (url) DO UPDATE SET title = coalesce(EXCLUDED.title, news.feeds.title)"
+        " RETURNING id, url, title, enabled, poll_interval_s, next_fetch_at",
+        (url, title, poll_interval_s))
+    row = await cur.fetchone()
+    assert row is not None
+    return dict(row)
+
+
+async def list_feeds(conn: AsyncConnection[Any], *, due_only: bool = False) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        "SELECT id, url, title, enabled, poll_interval_s, etag, last_modified, last_status,"
+        " last_error, failure_count, last_fetched_at, next_fetch_at FROM news.feeds"
+        " WHERE NOT %s OR (enabled AND next_fetch_at <= now()) ORDER BY id", (due_only,))
+    return [dict(row) for row in await cur.fetchall()]
+
+
+async def record_fetch(
+    conn: AsyncConnection[Any], feed_id: int, *, status: str, error: str | None,
+    etag: str | None, last_modified: str | None, next_in_s: float,
+) -> None:
+    """Remember a fetch's outcome and when to try next (failures count up, success resets)."""
+    await conn.execute(
+        """
+        UPDATE news.feeds SET
+            last_status = %(status)s, last_error = %(error)s, last_fetched_at = now(),
+            etag = CASE WHEN %(status)s = 'ok' THEN %(etag)s ELSE etag END,
+            last_modified = CASE WHEN %(status)s = 'ok' THEN %(last_modified)s
+                                 ELSE last_modified END,
+            failure_count = CASE WHEN %(status)s = 'error' THEN failure_count + 1 ELSE 0 END,
+            next_fetch_at = now() + make_interval(secs => %(next_in_s)s)
+        WHERE id = %(id)s
+        """,
+        {"status": status, "error": error, "etag": etag, "last_modified": last_modified,
+         "next_in_s": next_in_s, "id": feed_id})
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+async def known_link_hashes(conn: AsyncConnection[Any], hashes: list[str]) -> set[str]:
+    cur = await conn.execute(
+        "SELECT link_hash FROM news.article_links WHERE link_hash = ANY(%s)", (hashes,))
+    return {row["link_hash"] for row in await cur.fetchall()}
+
+
+async def recent_articles(conn: AsyncConnection[Any], batch: list[ParsedArticle], *,
+                          days: int = 2) -> list[KnownArticle]:
+    """Stored articles a batch may duplicate: ingested in the last ``days``, or published
+    within ``days`` of the batch's own publication dates (backfills of older feeds)."""
+    dates = [a.published_at for a in batch if a.published_at is not None]
+    cur = await conn.execute(
+        "SELECT a.id, a.title, a.publisher, a.published_at, a.link, a.link_hash"
+        " FROM news.articles a"
+        " WHERE a.fetched_at >= now() - make_interval(days => %(days)s)"
+        " OR a.published_at BETWEEN %(lo)s::timestamptz - make_interval(days => %(days)s)"
+        " AND %(hi)s::timestamptz + make_interval(days => %(days)s)",
+        {"days": days, "lo": min(dates, default=None), "hi": max(dates, default=None)})
+    return [
+        KnownArticle(row["id"], ParsedArticle(
+            title=row["title"], summary="", link=row["link"], guid=None,
+            publisher=row["publisher"], publisher_url=None, published_at=row["published_at"],
+            link_hash=row["link_hash"]))
+        for row in await cur.fetchall()
+    ]
+
+
+async def write_plan(conn: AsyncConnection[Any], plan: IngestPlan, *,
+                     feed_id: int | None) -> list[int]:
+    """Write a plan in one transaction; announce the new article ids; return them."""
+    new_ids: list[int] = []
+    async with conn.transaction():
+        for item in plan.new_stories:
+            story, article = item.story, item.story.article
+            cur = await conn.execute(
+                "INSERT INTO news.articles (link_hash, feed_id, title, summary, link, guid,"
+                " publisher, publishers, duplicate_count, published_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (link_hash) DO NOTHING RETURNING id",
+                (article.link_hash, feed_id, article.title, article.summary, article.link,
+                 article.guid, article.publisher, list(story.publishers),
+                 story.duplicate_count, article.published_at))
+            row = await cur.fetchone()
+            if row is None:  # stored meanwhile by a concurrent ingest
+                continue
+            article_id = int(row["id"])
+            new_ids.append(article_id)
+            await _write_analysis(conn, article_id, item)
+            await _link(conn, article_id, story.link_hashes, article.publisher)
+        for extra in plan.extra_copies:
+            added = await _link(conn, extra.article_id, extra.link_hashes, None)
+            if added:
+                await conn.execute(
+                    "UPDATE news.articles SET duplicate_count = duplicate_count + %s,"
+                    " publishers = ARRAY(SELECT DISTINCT unnest(publishers || %s::text[]))"
+                    " WHERE id = %s", (added, list(extra.publishers), extra.article_id))
+        for chunk in _id_chunks(new_ids):
+            await conn.execute("SELECT pg_notify('news_ingested', %s)", (chunk,))
+    return new_ids
+
+
+async def _link(conn: AsyncConnection[Any], article_id: int, hashes: Iterable[str],
+                publisher: str | None) -> int:
+    """Record copies' hashes; return how many were new."""
+    added = 0
+    for link_hash in hashes:
+        cur = await conn.execute(
+            "INSERT INTO news.article_links (link_hash, article_id, publisher)"
+            " VALUES (%s, %s, %s) ON CONFLICT (link_hash) DO NOTHING",
+            (link_hash, article_id, publisher))
+        added += cur.rowcount
+    return added
+
+
+async def _write_analysis(conn: AsyncConnection[Any], article_id: int, item: NewStory) -> None:
+    mood = item.sentiment
+    rows = [(article_id, MODEL_NAME, "", mood.score, mood.label, mood.confidence,
+             LABEL_DIRECTION[mood.label])]
+    rows += [(article_id, MODEL_NAME, d.symbol, d.score, SENTIMENT_OF[d.label], d.confidence,
+              d.label) for d in item.directions]
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO news.sentiments (article_id, model, symbol, score, label, confidence,"
+            " direction) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+        mentions = {(m.symbol or m.sector or m.name, m.start): m for m in item.mentions}
+        await cur.executemany(
+            "INSERT INTO news.entities (article_id, symbol, kind, mention, start_offset,"
+            " end_offset) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(article_id, key, m.kind, m.mention, m.start, m.end)
+             for (key, _), m in mentions.items()])
+
+
+def _id_chunks(ids: list[int], limit: int = 7000) -> list[str]:
+    # NOTIFY payloads must stay under 8000 bytes: comma-separated ids, chunked.
+    chunks, current = [], ""
+    for article_id in ids:
+        token = str(article_id)
+        if current and len(current) + len(token) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current},{token}" if current else token
+    return [*chunks, current] if current else chunks

@@ -1,4 +1,4 @@
-"""News routes (forwarded to news-nlp)."""
+"""News and NLP routes (forwarded to news-nlp)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,49 @@ from fastapi import APIRouter, Query
 from chitti.gateway.deps import NewsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
-from chitti.news.schemas import ArticlesRequest
+from chitti.news.schemas import (
+    ArticlesRequest,
+    EntitiesRequest,
+    FeedRequestBody,
+    IngestRequest,
+    SentimentRequest,
+)
 
-router = APIRouter(prefix="/api/news", tags=["news"])
+router = APIRouter(tags=["news"])
 
 
-@router.get("", responses=ERROR_RESPONSES)
+@router.get("/api/news", responses=ERROR_RESPONSES)
 async def get_news(news: NewsClient, params: Annotated[ArticlesRequest, Query()]) -> OrjsonResponse:
     """Articles newest first, with sentiment and the symbols they mention."""
     return OrjsonResponse(await news.call("get_articles", params))
+
+
+@router.post("/api/news/ingest", responses=ERROR_RESPONSES)
+async def ingest(body: IngestRequest, news: NewsClient) -> OrjsonResponse:
+    """Fetch and store now: one URL, one feed, an inline feed body, or all (due) feeds."""
+    return OrjsonResponse(await news.call("ingest_rss", body, timeout=120))
+
+
+@router.get("/api/news/feeds")
+async def list_feeds(news: NewsClient) -> OrjsonResponse:
+    """Feeds with their polling state (last status, error, next fetch)."""
+    return OrjsonResponse(await news.call("list_feeds"))
+
+
+@router.post("/api/news/feeds", responses=ERROR_RESPONSES, status_code=201)
+async def add_feed(body: FeedRequestBody, news: NewsClient) -> OrjsonResponse:
+    """Add an RSS 2.0 or Atom feed to poll."""
+    return OrjsonResponse(await news.call("add_feed", body), status_code=201)
+
+
+@router.post("/api/nlp/sentiment", responses=ERROR_RESPONSES)
+async def analyze_sentiment(body: SentimentRequest, news: NewsClient) -> OrjsonResponse:
+    """Financial sentiment of each text (label, score in [-1, 1], confidence); with
+    ``targets``, also each target company's direction (bullish/bearish/neutral)."""
+    return OrjsonResponse(await news.call("analyze_sentiment", body))
+
+
+@router.post("/api/nlp/entities", responses=ERROR_RESPONSES)
+async def extract_entities(body: EntitiesRequest, news: NewsClient) -> OrjsonResponse:
+    """Listed companies (NSE symbols), indices and sectors mentioned in the text."""
+    return OrjsonResponse(await news.call("extract_entities", body))

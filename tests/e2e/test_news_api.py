@@ -1,0 +1,87 @@
+"""News through the running system: ingest → stored articles with sentiment and symbols →
+news alerts on the live stream within a second; NLP endpoints; feeds."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from tests.e2e.harness import System
+from tests.e2e.test_alert_stream import sse
+from tests.feed_server import FIXTURES
+
+GOOGLE = (FIXTURES / "googlenews_in_markets.xml").read_text()
+TIMEOUT_S = 120
+
+
+def test_bullish_headline_becomes_an_alert_on_the_stream_within_a_second(
+    system: System,
+) -> None:
+    with sse(system.url, "?symbol=HDFCBANK") as reader:
+        ingest = httpx.post(system.url + "/api/news/ingest", timeout=TIMEOUT_S,
+                            json={"xml": GOOGLE, "source": "googlenews_in_markets.xml"})
+        finished = time.monotonic()
+        assert ingest.status_code == 200, ingest.text
+        assert len(ingest.json()["new_article_ids"]) == 8
+        _, alert = reader.next(timeout=1.0)
+        assert time.monotonic() - finished < 1.0
+    assert alert["symbol"] == "HDFCBANK" and alert["direction"] == "bullish"
+    assert alert["kind"] == "news" and alert["rule"] == "news_results"
+    assert alert["explanation"].startswith("HDFCBANK: bullish \u2014 HDFC Bank Q1 results")
+    assert alert["sources"]["articles"] == ingest.json()["new_article_ids"][1:2]
+
+
+def test_ingesting_again_adds_nothing_and_raises_no_alert(system: System) -> None:
+    before = httpx.get(system.url + "/api/alerts", params={"kind": "news"}).json()["count"]
+    again = httpx.post(system.url + "/api/news/ingest", json={"xml": GOOGLE}, timeout=TIMEOUT_S)
+    assert again.json()["new_article_ids"] == []
+    time.sleep(0.5)
+    assert httpx.get(system.url + "/api/alerts", params={"kind": "news"}).json()["count"] == before
+
+
+def test_news_is_served_with_sentiment_and_symbols(system: System) -> None:
+    articles = httpx.get(system.url + "/api/news", params={"symbol": "hdfcbank"}).json()
+    (hdfc,) = articles["articles"]
+    assert hdfc["sentiment"] == "positive" and "HDFCBANK" in hdfc["symbols"]
+    negative = httpx.get(system.url + "/api/news", params={"q": "Tata Motors"}).json()
+    assert {"TATASTEEL"} <= set(negative["articles"][0]["symbols"])
+    reliance = httpx.get(system.url + "/api/news", params={"q": "Jio tariff"}).json()
+    assert reliance["articles"][0]["duplicate_count"] == 2
+
+
+def test_nlp_endpoints(system: System) -> None:
+    moods = httpx.post(system.url + "/api/nlp/sentiment", json={
+        "texts": ["Infosys Q2 profit jumps 20%, beats estimates",
+                  "SEBI penalises the promoter for fraud; shares crash"],
+        "targets": ["Infosys", "SEBI"]}).json()["results"]
+    assert [m["label"] for m in moods] == ["positive", "negative"]
+    assert moods[0]["direction"]["label"] == "bullish"
+    found = httpx.post(system.url + "/api/nlp/entities", json={
+        "text": "Airtel and RIL lift Sensex; HUL slips"}).json()["entities"]
+    assert {e["symbol"] for e in found if e["kind"] == "company"} == {
+        "BHARTIARTL", "RELIANCE", "HINDUNILVR"}
+
+
+@pytest.mark.parametrize(("path", "body", "fragment"), [
+    ("/api/nlp/sentiment", {"texts": []}, "texts"),
+    ("/api/nlp/sentiment", {"texts": ["a", "b"], "targets": ["x"]}, "one target per text"),
+    ("/api/news/ingest", {"xml": "<html>not a feed</html>"}, "feed"),
+    ("/api/news/ingest", {"url": "ftp://example.com/x"}, "url"),
+    ("/api/news/feeds", {"url": "not a url"}, "url"),
+])
+def test_bad_news_requests_are_400(system: System, path: str, body: dict[str, object],
+                                   fragment: str) -> None:
+    reply = httpx.post(system.url + path, json=body, timeout=TIMEOUT_S)
+    assert reply.status_code == 400, reply.text
+    assert fragment in reply.json()["error"]["message"]
+
+
+def test_feeds_can_be_added_and_listed(system: System) -> None:
+    added = httpx.post(system.url + "/api/news/feeds", json={
+        "url": "https://example.com/markets.rss", "poll_interval_s": 600})
+    assert added.status_code == 201
+    feeds = httpx.get(system.url + "/api/news/feeds").json()["feeds"]
+    urls = [f["url"] for f in feeds]
+    assert "https://example.com/markets.rss" in urls
+    assert sum(u.startswith("https://news.google.com/rss/search") for u in urls) == 4
