@@ -2,31 +2,42 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Stamps carry a checksum of pyproject.toml: editing dependencies reinstalls them.
+DEPS   := $(shell cksum pyproject.toml | cut -d' ' -f1)
+RUNTIME_STAMP := $(VENV)/.runtime-$(DEPS)
+TEST_STAMP    := $(VENV)/.test-$(DEPS)
 
 .PHONY: run test setup bench lint clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	@rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP)
+# What the running system needs (make run).
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.runtime-* && touch $@
+
+# Plus the test oracles (TA-Lib, vectorbt, hypothesis, ...) and linters (make test).
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@rm -f $(VENV)/.test-* $(VENV)/.runtime-* && touch $@ $(RUNTIME_STAMP)
+
+setup: $(TEST_STAMP)
 
 ## Start the whole system with demo data (embedded PostgreSQL unless CHITTI_DATABASE_URL is set).
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	$(BIN)/chitti up --demo
 
 ## Run the whole test suite with coverage.
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
