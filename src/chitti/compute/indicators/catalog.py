@@ -48,6 +48,7 @@ GROUPS = (
     "statistic",
     "trend",
     "support_resistance",
+    "pattern",
 )
 MAX_PERIOD = 100_000
 REAL_MAX = 3e37
@@ -248,6 +249,7 @@ def _load_all() -> None:
             extra,
             momentum,
             overlap,
+            patterns,
             price_transform,
             statistic,
             volatility,
