@@ -1105,14 +1105,16 @@ def _er(x: np.ndarray, period: int) -> np.ndarray:
         if i > period:
             vol -= abs(x[i - period] - x[i - period - 1])
             since += 1
-            if since >= 32 * period:
+            # the periodic rebuild is skipped once a gap made the sum NaN: TA-Lib 0.8's
+            # ER stays NaN from a gap to the end of the series
+            if since >= 32 * period and vol == vol:
                 since = 0
                 vol = 0.0
                 for j in range(i - period + 1, i + 1):
                     vol += abs(x[j] - x[j - 1])
         if i >= period:
             ch = abs(x[i] - x[i - period])
-            out[i] = ch / vol if vol > 0.0 else 1.0
+            out[i] = ch / vol if vol > 0.0 else (1.0 if vol == vol else vol)
     return out
 
 
@@ -1159,8 +1161,8 @@ def _imi(o: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
                 up += d
             else:
                 dn -= d
-        t = up + dn
-        out[i] = 100.0 * up / t if t > 0.0 else 50.0
+        t = up + dn  # NaN when the window holds a gap (as TA-Lib 0.8: NaN, not 50)
+        out[i] = 100.0 * up / t if t > 0.0 else (50.0 if t == t else t)
     return out
 
 
@@ -1462,14 +1464,22 @@ def _fractal(h: np.ndarray, lo: np.ndarray, left: int, right: int
     sl = km.nans(n)
     for i in range(left + right, n):
         m = i - right
-        is_h = True
-        is_l = True
-        for j in range(m - left, i + 1):
-            if j == m:
-                continue
-            if not h[m] > h[j]:
+        # TA-Lib 0.8's order, which decides how a gap counts: the pivot must beat the
+        # extreme of the left bars (seeded with the oldest, so a NaN there vetoes, a NaN
+        # later is passed over), and no right bar may reach it (a NaN right bar does not)
+        hl = h[m - left]
+        ll = lo[m - left]
+        for j in range(m - left + 1, m):
+            if h[j] > hl:
+                hl = h[j]
+            if lo[j] < ll:
+                ll = lo[j]
+        is_h = h[m] > hl
+        is_l = lo[m] < ll
+        for j in range(m + 1, i + 1):
+            if h[j] >= h[m]:
                 is_h = False
-            if not lo[m] < lo[j]:
+            if lo[j] <= lo[m]:
                 is_l = False
         sh[i] = 100.0 if is_h else 0.0
         sl[i] = 100.0 if is_l else 0.0
