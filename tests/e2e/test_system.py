@@ -88,7 +88,8 @@ def test_openapi_documents_every_route(system: System) -> None:
 
 
 def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
-    assert httpx.get(system.url + "/api/news").json() == {"articles": [], "count": 0}
+    news = httpx.get(system.url + "/api/news", params={"symbol": "NOSUCH"}).json()
+    assert news == {"articles": [], "count": 0}
     alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bearish",
                                                             "limit": 2}).json()
     assert all(a["direction"] == "bearish" for a in alerts["alerts"])
