@@ -45,7 +45,12 @@ class System:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,
             stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
-        self.wait_health(200, timeout_s=120)
+        try:
+            self.wait_health(200, timeout_s=120)
+        except BaseException:
+            if self.process.poll() is None:  # never leave a half-started system behind
+                self.stop()
+            raise
 
     def wait_health(self, status: int, *, timeout_s: float) -> float:
         """Poll /health until it answers ``status``; return the seconds it took."""
