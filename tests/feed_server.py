@@ -13,16 +13,26 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "rss"
 SHARED_RSS = REPO.parent / "shared" / "data" / "rss"  # recorded feeds, when present
+RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
+
+
+def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
+    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
+    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
+    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
+    return pytest.mark.needs_shared(skip(test))
 
 
 @dataclass

@@ -35,13 +35,14 @@ Everything here is pure: records in, matcher out; text in, mentions out.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from chitti.marketdata.symbols import load_reference_dir
 
 __all__ = [
     "EntityMatcher",
@@ -56,8 +57,6 @@ __all__ = [
 MentionKind = Literal["company", "index", "sector"]
 
 DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parents[3] / "data" / "demo" / "reference"
-_NIFTY_LISTS = ("ind_nifty50list.csv", "ind_nifty100list.csv", "ind_nifty200list.csv",
-                "ind_nifty500list.csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,39 +559,11 @@ def build_matcher(records: Iterable[SymbolRecord]) -> EntityMatcher:
 def load_symbol_records(reference_dir: Path) -> list[SymbolRecord]:
     """Read ``EQUITY_L.csv`` and the ``ind_nifty{50,100,200,500}list.csv`` files of a directory.
 
-    Every equity of the symbol master becomes a record; the Nifty lists add the sector and any
-    constituent missing from the master. Raises FileNotFoundError when ``EQUITY_L.csv`` is
-    missing (the Nifty lists are optional).
+    The symbol master as ``chitti load-symbols`` reads it: every equity of the master, with
+    the sector from the Nifty lists, plus any constituent missing from the master.
     """
-    sectors: dict[str, tuple[str, str, str]] = {}
-    for list_name in _NIFTY_LISTS:
-        path = reference_dir / list_name
-        if not path.is_file():
-            continue
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            for row in csv.DictReader(handle):
-                symbol = (row.get("Symbol") or "").strip()
-                if symbol:
-                    sectors.setdefault(symbol, ((row.get("Company Name") or "").strip(),
-                                                (row.get("Industry") or "").strip(),
-                                                (row.get("ISIN Code") or "").strip()))
-    records: list[SymbolRecord] = []
-    seen: set[str] = set()
-    with (reference_dir / "EQUITY_L.csv").open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            symbol = row.get("SYMBOL", "")
-            if not symbol or symbol in seen:
-                continue
-            seen.add(symbol)
-            sector = sectors.get(symbol, ("", "", ""))[1] or None
-            records.append(SymbolRecord(symbol=symbol, name=row.get("NAME OF COMPANY", symbol),
-                                        isin=row.get("ISIN NUMBER") or None, sector=sector))
-    for symbol, (name, sector, isin) in sectors.items():
-        if symbol not in seen:
-            records.append(SymbolRecord(symbol=symbol, name=name or symbol, isin=isin or None,
-                                        sector=sector or None))
-    return records
+    return [SymbolRecord(symbol=r.symbol, name=r.name, isin=r.isin, sector=r.sector)
+            for r in load_reference_dir(reference_dir)]
 
 
 @lru_cache(maxsize=1)

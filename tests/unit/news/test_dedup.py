@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.feed_server import FIXTURES, RECORDED, needs_shared
 
 from chitti.news.dedup import dedup_articles, title_similarity, title_tokens
 from chitti.news.parse import ParsedArticle, link_hash, parse_feed
 
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures" / "rss"
-SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
-RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
-
-
-def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
-    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
-    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
-    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
-    return pytest.mark.needs_shared(skip(test))
 T0 = datetime(2024, 7, 4, 5, 0, tzinfo=UTC)
 
 

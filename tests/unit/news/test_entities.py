@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.feed_server import FIXTURES, RECORDED, SHARED_RSS, needs_shared
 
+from chitti.errors import BadRequest
 from chitti.news.entities import (
     DEFAULT_REFERENCE_DIR,
     EntityMatcher,
@@ -19,18 +20,6 @@ from chitti.news.entities import (
     load_symbol_records,
 )
 from chitti.news.parse import parse_feed
-
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures" / "rss"
-SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
-RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
-
-
-def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
-    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
-    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
-    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
-    return pytest.mark.needs_shared(skip(test))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +44,7 @@ def test_load_symbol_records_reads_master_and_sectors() -> None:
 
 
 def test_load_symbol_records_without_master_fails(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(BadRequest, match="EQUITY_L.csv"):
         load_symbol_records(tmp_path)
 
 

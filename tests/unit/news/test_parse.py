@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from tests.feed_server import FIXTURES, RECORDED, SHARED_RSS, needs_shared
 
 from chitti.errors import BadRequest
 from chitti.news import parse as parse_module
@@ -21,18 +21,6 @@ from chitti.news.parse import (
     parse_date,
     parse_feed,
 )
-
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures" / "rss"
-SHARED_RSS = REPO.parent / "shared" / "data" / "rss"
-RECORDED = sorted(SHARED_RSS.glob("*.xml")) if SHARED_RSS.is_dir() else []
-
-
-def needs_shared(test: Callable[..., object]) -> Callable[..., object]:
-    """Mark a test that reads the recorded feeds of ../shared (not redistributed; see
-    tests/fixtures/rss/SOURCES.md) and skip it when they are absent."""
-    skip = pytest.mark.skipif(not RECORDED, reason=f"recorded feeds missing: {SHARED_RSS}")
-    return pytest.mark.needs_shared(skip(test))
 
 
 def _fixture(name: str) -> bytes:
