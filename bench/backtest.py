@@ -24,17 +24,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import median_seconds
 
 from chitti.compute.backtest import EXAMPLE_STRATEGIES, BacktestConfig, Bars, run_backtest, sweep
 
@@ -55,16 +54,6 @@ def _bars(n: int) -> Bars:
                 open=d["Open"].to_numpy(float), high=d["High"].to_numpy(float),
                 low=d["Low"].to_numpy(float), close=d["Close"].to_numpy(float),
                 volume=d["Volume"].to_numpy(float), symbol="RELIANCE")
-
-
-def _median(fn: Callable[[], object], reps: int) -> float:
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _ours_single(bars: Bars) -> Callable[[], object]:
@@ -165,11 +154,11 @@ def main() -> int:
     rows: list[tuple[str, float, float | None]] = []
     for n in (252, 2520):
         bars = full.slice(0, n)
-        ours = _median(_ours_single(bars), args.reps)
-        theirs = _median(_vbt_single(bars), max(args.reps // 3, 3)) if vbt else None
+        ours = median_seconds(_ours_single(bars), args.reps)
+        theirs = median_seconds(_vbt_single(bars), max(args.reps // 3, 3)) if vbt else None
         rows.append((f"SMA(10/50) backtest + metrics, {n} bars", ours, theirs))
-    ours_sweep = _median(_ours_sweep(full), 3)
-    theirs_sweep = _median(_vbt_sweep(full), 1) if vbt else None
+    ours_sweep = median_seconds(_ours_sweep(full), 3)
+    theirs_sweep = median_seconds(_vbt_sweep(full), 1) if vbt else None
     rows.append((f"sweep {len(_pairs()[0]):,} combos, 2520 bars", ours_sweep, theirs_sweep))
 
     print(f"{'case':<44} {'chitti':>12} {'vectorbt':>12} {'ratio':>8}")

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import talib
+from _timing import median_seconds
 
 from chitti.compute.candles import PATTERNS, detect, detect_all
 
@@ -39,16 +37,6 @@ c = 100 + np.cumsum(np.random.default_rng(0).normal(0, 1, 300)); o = c + 0.3
 detect_all(o, np.maximum(o, c) + 0.2, np.minimum(o, c) - 0.2, c)
 print(time.perf_counter() - t)
 """
-
-
-def _median_ms(fn: Callable[[], object], reps: int) -> float:
-    fn()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
 
 
 def _first_call(cache: str) -> float:
@@ -71,15 +59,15 @@ def main() -> None:
     for sym, (o, h, lo, c) in series.items():
         ours = detect_all(o, h, lo, c)
         assert all(np.array_equal(ours[n], f(o, h, lo, c)) for n, f in funcs.items()), sym
-        t_ours = _median_ms(lambda: detect_all(o, h, lo, c), args.reps)  # noqa: B023
-        t_ta = _median_ms(lambda: [f(o, h, lo, c) for f in funcs.values()], args.reps)  # noqa: B023
+        t_ours = 1000 * median_seconds(lambda: detect_all(o, h, lo, c), args.reps)  # noqa: B023
+        t_ta = 1000 * median_seconds(lambda: [f(o, h, lo, c) for f in funcs.values()], args.reps)  # noqa: B023
         print(f"{sym:<12}{len(c):>6}{t_ours:>10.2f}{t_ta:>10.2f}{t_ours / t_ta:>8.2f}")
 
     o, h, lo, c = series["RELIANCE"]
     rows = []
     for n, f in funcs.items():
-        rows.append((n, _median_ms(lambda: detect(n, o, h, lo, c), args.reps),  # noqa: B023
-                     _median_ms(lambda: f(o, h, lo, c), args.reps)))  # noqa: B023
+        rows.append((n, 1000 * median_seconds(lambda: detect(n, o, h, lo, c), args.reps),  # noqa: B023
+                     1000 * median_seconds(lambda: f(o, h, lo, c), args.reps)))  # noqa: B023
     print(f"\nslowest ten on RELIANCE ({len(c)} bars): pattern, ours us, talib us")
     for n, a, b in sorted(rows, key=lambda r: -r[1])[:10]:
         print(f"  {n:<22}{1000 * a:>8.0f}{1000 * b:>8.0f}")

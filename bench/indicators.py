@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -21,6 +19,8 @@ try:
     import talib
 except ImportError:  # pragma: no cover - the bench needs the test extra
     sys.exit("bench/indicators.py needs TA-Lib: pip install -e '.[test]'")
+
+from _timing import median_seconds
 
 from chitti.compute.indicators import catalog, compute, compute_panel
 
@@ -36,16 +36,6 @@ def _series(n: int, seed: int = 7) -> dict[str, np.ndarray]:
     periods = rng.integers(2, 30, n).astype(float)
     return {"open": open_, "high": high, "low": low, "close": close, "volume": volume,
             "periods": periods}
-
-
-def _median_seconds(fn: Callable[[], object], reps: int) -> float:
-    fn()  # warm: compile / page in
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -64,8 +54,8 @@ def main() -> None:
             continue
         ta_fn = getattr(talib, spec.talib)
         arrays = [data[i] for i in spec.inputs]
-        ours = _median_seconds(lambda s=spec: compute(s.name, data), args.reps)
-        ref = _median_seconds(lambda f=ta_fn, a=arrays: f(*a), args.reps)
+        ours = median_seconds(lambda s=spec: compute(s.name, data), args.reps)
+        ref = median_seconds(lambda f=ta_fn, a=arrays: f(*a), args.reps)
         rows.append((spec.name, ours, ref, ours / ref))
 
     print(f"single series: {args.n:,} bars, median of {args.reps} runs (microseconds)")
@@ -81,8 +71,8 @@ def main() -> None:
     if not args.no_panel:
         rng = np.random.default_rng(11)
         panel = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, (500, 2520)), axis=1))
-        ours = _median_seconds(lambda: compute_panel("rsi", {"close": panel}, timeperiod=14), 21)
-        ref = _median_seconds(lambda: [talib.RSI(row, 14) for row in panel], 21)
+        ours = median_seconds(lambda: compute_panel("rsi", {"close": panel}, timeperiod=14), 21)
+        ref = median_seconds(lambda: [talib.RSI(row, 14) for row in panel], 21)
         print(f"\npanel RSI(14), 500 symbols x 2,520 days, median of 21 runs: ours "
               f"{ours * 1e3:.2f} ms, TA-Lib loop {ref * 1e3:.2f} ms, ratio {ours / ref:.2f} "
               "(acceptance: <= 1.0)")

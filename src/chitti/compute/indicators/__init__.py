@@ -9,11 +9,9 @@
 2
 """
 
-from chitti.compute.indicators import catalog as _catalog
 from chitti.compute.indicators.catalog import IndicatorSpec, Param, catalog, compute, get_spec
 from chitti.compute.indicators.panel import compute_panel
 from chitti.compute.indicators.streaming import stream
 
-_catalog._load_all()
 
 __all__ = ["IndicatorSpec", "Param", "catalog", "compute", "compute_panel", "get_spec", "stream"]
