@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import logging
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -139,10 +140,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"supervisor pid {state['pid']}  {state['gateway_url']}")
     try:
+        started = time.perf_counter()
         report = httpx.get(state["gateway_url"] + "/health", timeout=3).json()
+        gateway = {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1e3, 1)}
     except httpx.HTTPError as exc:
         report = {"status": f"gateway not answering ({exc})"}
-    components = {"db": report.get("db", {}), **report.get("services", {})}
+        gateway = {"status": "down"}
+    components = {"db": report.get("db", {}), "gateway": gateway, **report.get("services", {})}
     for name, child in state["children"].items():
         health = components.get(name, {})
         print(f"  {name:<15} pid {child['pid']!s:<8} restarts {child['restarts']:<3} "
