@@ -115,10 +115,7 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int,
         start = lb
     if start >= n:
         return out
-    if period == 1:
-        for i in range(start, n):
-            out[i] = true_range_at(high, low, close, i)
-        return out
+    # period 1 runs the same recursion (0 * prev + TR): a gap then stays NaN, as in TA-Lib 0.8
     today = start - lb + 1
     total = 0.0
     for _ in range(period):
@@ -145,8 +142,12 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     """One bar of TA-Lib's shifted running variance, with its re-seeding safeguards.
 
     The sums are kept relative to a shift near the window so that a large price level does
-    not cancel the variance away; when the variance falls under 1e-6 of the peak second
-    moment (or every 32 windows) the sums are rebuilt from the window itself.
+    not cancel the variance away; when the sample variance falls under 1e-6 of the window's
+    mean square, or the second moment left after the oldest bar is dropped under 1e-6 of
+    the window's (or every 32 windows), the sums are rebuilt from the window itself. These
+    triggers were fitted to TA-Lib 0.8 bit for bit (random, integer, alternating series,
+    NaN gaps): they decide when a NaN gap's NaN sums are flushed. A NaN gap leaves the sums NaN until the
+    next 32-window rebuild, as in TA-Lib 0.8.
     """
     t = x[today] - shift
     t1 += t
@@ -155,12 +156,13 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     peak = t2 if t2 > peak else peak
     m1 = t1 * inv
     v = t2 * inv - m1 * m1
+    t2_in = t2
     t = x[trailing] - shift
     t1 -= t
     t *= t
     t2 -= t
     since -= 1
-    if v < 0.000001 * (peak * inv) or since <= 0:
+    if v < 0.000001 * nb / (nb + 1) / (nb + 1) * t2_in or t2 < 0.000001 * t2_in or since <= 0:
         since = 32 * (nb + 1)
         ws = today - nb
         t = 0.0
@@ -208,10 +210,6 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
     out[: min(start, n)] = np.nan
     if start >= n:
         return out
-    if period == 1:
-        for i in range(start, n):
-            out[i] = x[i] - x[i]
-        return out
     inv = 1.0 / period
     anchor = start - lb
     trailing = anchor
@@ -226,6 +224,7 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
         t2 += t
     since = 32 * period
     peak = t2
+    thr = 0.000001 * lb / period / period
     while today < n:
         # the common step inline; the rare re-seed goes through var_step
         t = x[today] - shift
@@ -234,13 +233,14 @@ def var(x: np.ndarray, period: int, start: int) -> np.ndarray:
         npeak = nt2 if nt2 > peak else peak
         m1 = nt1 * inv
         v = nt2 * inv - m1 * m1
-        if v < 0.000001 * (npeak * inv) or since <= 1:
+        t = x[trailing] - shift
+        at2 = nt2 - t * t
+        if v < thr * nt2 or at2 < 0.000001 * nt2 or since <= 1:
             v, shift, t1, t2, peak, since = var_step(x, today, lb, inv, shift, t1, t2, peak,
                                                      trailing, since)
         else:
-            t = x[trailing] - shift
             t1 = nt1 - t
-            t2 = nt2 - t * t
+            t2 = at2
             peak = npeak
             since -= 1
         trailing += 1

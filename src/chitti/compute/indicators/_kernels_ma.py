@@ -280,8 +280,8 @@ def tema(x: np.ndarray, period: int, start: int) -> np.ndarray:
 @njit(cache=True, nogil=True, error_model="numpy")
 def trima(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
-    if period == 1:
-        return copy_from(x, start)
+    # period 1 runs the general recursion too (TA_MA copies before getting here): the
+    # value is the input, and a gap then stays NaN, as in TA-Lib 0.8's TRIMA
     out = nans(n)
     lb = period - 1
     if start < lb:

@@ -707,8 +707,7 @@ _mom_spec("rocr100", "Rate of change ratio 100 scale", 4, "(close / prev) * 100.
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _trix(x: np.ndarray, period: int) -> np.ndarray:
-    if period == 1:
-        return kc.mom(x, 1, 1)
+    # period 1 too: EMA(1) is the input, and a gap stays NaN through it as in TA-Lib 0.8
     return km.ema_chain(x, period, 3, 2, 0)
 
 
