@@ -122,7 +122,8 @@ def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind
             out[today] = 100.0 * (dm / ptr) if ptr > 0.0 else 0.0
             continue
         dx = np.nan
-        if ptr != 0.0:
+        usable = ptr != 0.0 and ptr == ptr  # a gap in high/low leaves the TR sum NaN
+        if usable:
             mdi = 100.0 * (pm / ptr)
             pdi = 100.0 * (pp / ptr)
             t = mdi + pdi
@@ -131,9 +132,9 @@ def _directional(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, kind
         if kind == 4:
             if dx == dx:
                 out[today] = dx
-            elif ptr != 0.0:
+            elif usable:
                 out[today] = 0.0
-            else:
+            else:  # TR sum 0 or NaN: TA-Lib 0.8 repeats the last DX
                 out[today] = out[today - 1] if today > lb else 0.0
             continue
         if loops <= period:
@@ -770,12 +771,14 @@ def _ultosc(h: np.ndarray, lo: np.ndarray, c: np.ndarray, p1: int, p2: int, p3: 
         b1 += b
         b2 += b
         b3 += b
+        # a term whose true-range sum is 0 or NaN (a gap in high/low) is left out, as in
+        # TA-Lib 0.8; a NaN buying-pressure sum (a gap in close) still makes the value NaN
         o = 0.0
-        if b1 != 0.0:
+        if b1 != 0.0 and b1 == b1:
             o += 4.0 * (a1 / b1)
-        if b2 != 0.0:
+        if b2 != 0.0 and b2 == b2:
             o += 2.0 * (a2 / b2)
-        if b3 != 0.0:
+        if b3 != 0.0 and b3 == b3:
             o += a3 / b3
         a, b = _ultosc_terms(h, lo, c, t1)
         a1 -= a
@@ -1408,7 +1411,8 @@ def _vortex(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int
             sm -= b[i - period]
             st -= tr[i - period]
             since += 1
-            if since >= 32 * period:
+            # no rebuild once a gap made the sums NaN: TA-Lib 0.8 stays there (0) to the end
+            if since >= 32 * period and st == st and sp == sp and sm == sm:
                 since = 0
                 sp = 0.0
                 sm = 0.0

@@ -111,7 +111,8 @@ def _cmf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, period: in
             smf -= mfv[i - period]
             sv -= v[i - period]
             since += 1
-            if since >= 32 * period:
+            # no rebuild once a gap made a sum NaN: TA-Lib 0.8 stays NaN to the end
+            if since >= 32 * period and smf == smf and sv == sv:
                 since = 0
                 smf = 0.0
                 sv = 0.0
