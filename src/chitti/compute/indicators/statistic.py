@@ -181,18 +181,27 @@ def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
         rank = period
     w = np.sort(x[:period].copy())
     out[period - 1] = w[rank - 1]
+    # Removal and insertion both at the first slot not below the value, found by a linear
+    # scan: a NaN then goes in at the front and removes the front slot, as TA-Lib 0.8's
+    # window does (bit for bit once the gap is past the first window).
+    last = period - 1
     for i in range(period, n):
         old = x[i - period]
-        j = np.searchsorted(w, old)
-        while j < period - 1:
+        j = 0
+        while j < last and w[j] < old:
+            j += 1
+        while j < last:
             w[j] = w[j + 1]
             j += 1
         new = x[i]
-        j = period - 1
-        while j > 0 and w[j - 1] > new:
+        k = 0
+        while k < last and w[k] < new:
+            k += 1
+        j = last
+        while j > k:
             w[j] = w[j - 1]
             j -= 1
-        w[j] = new
+        w[k] = new
         out[i] = w[rank - 1]
     return out
 

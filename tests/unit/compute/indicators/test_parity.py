@@ -195,9 +195,9 @@ def _float_choices(p: Any) -> list[float]:
     return sorted({float(min(p.max, max(p.min, v))) for v in vals if abs(v) < 1e6})
 
 
-# MA types whose kernels handle an interior NaN as TA-Lib 0.8 does (TRIMA is in
-# NAN_GAP_DIVERGENT; KAMA, MAMA and T3 are left out of the gap test)
-GAP_SAFE_MATYPES = [0, 1, 2, 3, 4, 9, 10, 11, 12, 13]
+# MA types whose kernels handle an interior NaN as TA-Lib 0.8 does (KAMA, MAMA and T3 are
+# left out of the gap test)
+GAP_SAFE_MATYPES = [0, 1, 2, 3, 4, 5, 9, 10, 11, 12, 13]
 
 
 @st.composite
@@ -228,9 +228,15 @@ def test_parity_on_random_series(spec: IndicatorSpec, data: st.DataObject) -> No
         check(spec, series, **params)
 
 
-# Interior NaN gaps: TA-Lib 0.7+ reworked several functions to skip or contain a missing bar
-# in ways it does not document; for these the gap behaviour is ours (a gap propagates
-# through the running state as in TA-Lib 0.6) and is not claimed equal. Listed, not hidden.
+# Interior NaN gaps: TA-Lib 0.8 contains a missing bar in undocumented ways, which the
+# kernels reproduce (worked out by experiment against the installed TA-Lib). Not yet for
+# these, where the gap behaviour is ours and is not claimed equal (listed, not hidden):
+# * willr, midpoint, midprice: TA-Lib 0.8's MAX/MIN skip values arriving after a gap while
+#   the pre-gap extreme is still in the window, by a rule not yet pinned down;
+# * beta, correl: after a gap TA-Lib gives 0 until its running sums are next rebuilt, on a
+#   schedule (every 32 windows plus data-dependent triggers) not yet reproduced;
+# * percentile: TA-Lib's sorted window misplaces a NaN in a way reproduced (linear
+#   lower-bound removal and insertion) except when the gap falls in the first window.
 NAN_GAP_DIVERGENT = {
     "willr", "midpoint", "midprice",
     "beta", "correl", "percentile",
