@@ -90,6 +90,72 @@ def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def block_extremes(h: np.ndarray, lo: np.ndarray, period: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Highest ``h`` and lowest ``lo`` of the last ``period`` bars, as TA-Lib 0.8's MAX/MIN.
+
+    Van Herk / Gil-Werman: blocks of ``period`` bars from bar 0, a running extreme forward
+    and backward inside each block, and a window is the forward extreme at its end against
+    the backward extreme at its start. Without gaps this is the plain window extreme; the
+    order of the comparisons (``v if v > acc else acc``) decides how a NaN counts exactly
+    as in TA-Lib 0.8 (a NaN arriving inside a block is passed over, a NaN opening a block's
+    forward or closing its backward scan holds it, a NaN forward extreme loses the final
+    comparison), which was checked bar for bar against it.
+    """
+    n = h.shape[0]
+    hi = nans(n)
+    low = nans(n)
+    if period - 1 >= n:
+        return hi, low
+    fh = np.empty(n)
+    fl = np.empty(n)
+    bh = np.empty(n)
+    bl = np.empty(n)
+    k = 0
+    for i in range(n):
+        if k == 0:
+            fh[i] = h[i]
+            fl[i] = lo[i]
+        else:
+            v = h[i]
+            a = fh[i - 1]
+            fh[i] = v if v > a else a
+            v = lo[i]
+            a = fl[i - 1]
+            fl[i] = v if v < a else a
+        k += 1
+        if k == period:
+            k = 0
+    i = n - 1
+    k = (n - 1) % period  # position of the last bar inside its block
+    bh[i] = h[i]
+    bl[i] = lo[i]
+    while i > 0:
+        i -= 1
+        if k == 0:  # bar i + 1 opened a block: bar i closes the previous one
+            bh[i] = h[i]
+            bl[i] = lo[i]
+            k = period - 1
+        else:
+            k -= 1
+            v = h[i]
+            a = bh[i + 1]
+            bh[i] = v if v > a else a
+            v = lo[i]
+            a = bl[i + 1]
+            bl[i] = v if v < a else a
+    for i in range(period - 1, n):
+        j = i - period + 1
+        a = fh[i]
+        b = bh[j]
+        hi[i] = a if a > b else b
+        a = fl[i]
+        b = bl[j]
+        low[i] = a if a < b else b
+    return hi, low
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def true_range_at(high: np.ndarray, low: np.ndarray, close: np.ndarray, i: int) -> float:
     th = high[i]
     tl = low[i]

@@ -495,12 +495,31 @@ def stochrsi(close: np.ndarray, timeperiod: int, fastk_period: int, fastd_period
                      resolve_matype(fastd_matype, 0))
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _willr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
+    # TA-Lib 0.8's WILLR takes its window extremes from MAX/MIN's blocks (see
+    # `block_extremes`), which decide how an interior NaN counts, and clamps to [-100, 0]
+    # (a close outside the window's range, possible only through a gap or bad data)
+    n = h.shape[0]
+    hi, low = kc.block_extremes(h, lo, period)
+    out = km.nans(n)
+    for i in range(period - 1, n):
+        diff = (hi[i] - low[i]) / -100.0
+        r = (hi[i] - c[i]) / diff if diff != 0.0 else 0.0
+        if r < -100.0:
+            r = -100.0
+        elif r > 0.0:
+            r = 0.0
+        out[i] = r
+    return out
+
+
 @indicator("willr", "momentum", "Williams' %R", inputs=HLC, params=(_period(14),),
            lookback=lambda p: p["timeperiod"] - 1, talib="WILLR")
 def willr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
           timeperiod: int) -> tuple[np.ndarray, ...]:
     """Williams' %R: where the close sits in the window's range, 0 (top) to -100 (bottom)."""
-    return (_fastk(high, low, close, timeperiod, True),)
+    return (_willr(high, low, close, timeperiod),)
 
 
 # ---------------------------------------------------------------- MACD / price oscillators

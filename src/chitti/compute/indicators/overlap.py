@@ -331,42 +331,10 @@ def kc_(high: np.ndarray, low: np.ndarray, close: np.ndarray, timeperiod: int, a
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _mid(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
-    # (highest h + lowest lo) / 2 over the window, one pass, TA-Lib's MAX/MIN idiom
-    n = h.shape[0]
-    out = np.empty(n)
-    out[: min(period - 1, n)] = np.nan
-    hi_idx = -1
-    lo_idx = -1
-    hi = 0.0
-    low = 0.0
-    for today in range(period - 1, n):
-        trailing = today - period + 1
-        t = h[today]
-        if hi_idx < trailing:
-            hi_idx = trailing
-            hi = h[hi_idx]
-            for i in range(hi_idx + 1, today + 1):
-                t = h[i]
-                if t > hi:
-                    hi_idx = i
-                    hi = t
-        elif t >= hi:
-            hi_idx = today
-            hi = t
-        t = lo[today]
-        if lo_idx < trailing:
-            lo_idx = trailing
-            low = lo[lo_idx]
-            for i in range(lo_idx + 1, today + 1):
-                t = lo[i]
-                if t < low:
-                    lo_idx = i
-                    low = t
-        elif t <= low:
-            lo_idx = today
-            low = t
-        out[today] = (hi + low) / 2.0
-    return out
+    # (highest h + lowest lo) / 2 over the window, from TA-Lib 0.8's MAX/MIN blocks (which
+    # also decide how an interior NaN counts)
+    hi, low = kc.block_extremes(h, lo, period)
+    return (hi + low) / 2.0
 
 
 @indicator(

@@ -231,16 +231,11 @@ def test_parity_on_random_series(spec: IndicatorSpec, data: st.DataObject) -> No
 # Interior NaN gaps: TA-Lib 0.8 contains a missing bar in undocumented ways, which the
 # kernels reproduce (worked out by experiment against the installed TA-Lib). Not yet for
 # these, where the gap behaviour is ours and is not claimed equal (listed, not hidden):
-# * willr, midpoint, midprice: TA-Lib 0.8's MAX/MIN skip values arriving after a gap while
-#   the pre-gap extreme is still in the window, by a rule not yet pinned down;
 # * beta, correl: after a gap TA-Lib gives 0 until its running sums are next rebuilt, on a
 #   schedule (every 32 windows plus data-dependent triggers) not yet reproduced;
 # * percentile: TA-Lib's sorted window misplaces a NaN in a way reproduced (linear
 #   lower-bound removal and insertion) except when the gap falls in the first window.
-NAN_GAP_DIVERGENT = {
-    "willr", "midpoint", "midprice",
-    "beta", "correl", "percentile",
-}
+NAN_GAP_DIVERGENT = {"beta", "correl", "percentile"}
 
 
 @pytest.mark.parametrize("spec", TALIB_SPECS, ids=IDS)
