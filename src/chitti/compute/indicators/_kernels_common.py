@@ -90,6 +90,39 @@ def rolling_min(x: np.ndarray, period: int, start: int) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def block_backward(h: np.ndarray, lo: np.ndarray, period: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The backward half of `block_extremes`: running max of ``h`` / min of ``lo`` from each
+    bar to the end of its block (blocks of ``period`` bars from bar 0)."""
+    n = h.shape[0]
+    bh = np.empty(n)
+    bl = np.empty(n)
+    if n == 0:
+        return bh, bl
+    i = n - 1
+    k = (n - 1) % period  # position of the last bar inside its block
+    a = h[i]
+    b = lo[i]
+    bh[i] = a
+    bl[i] = b
+    while i > 0:
+        i -= 1
+        v = h[i]
+        w = lo[i]
+        if k == 0:  # bar i + 1 opened a block: bar i closes the previous one
+            a = v
+            b = w
+            k = period - 1
+        else:
+            k -= 1
+            a = v if v > a else a
+            b = w if w < b else b
+        bh[i] = a
+        bl[i] = b
+    return bh, bl
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def block_extremes(h: np.ndarray, lo: np.ndarray, period: int
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Highest ``h`` and lowest ``lo`` of the last ``period`` bars, as TA-Lib 0.8's MAX/MIN.
@@ -107,51 +140,27 @@ def block_extremes(h: np.ndarray, lo: np.ndarray, period: int
     low = nans(n)
     if period - 1 >= n:
         return hi, low
-    fh = np.empty(n)
-    fl = np.empty(n)
-    bh = np.empty(n)
-    bl = np.empty(n)
+    bh, bl = block_backward(h, lo, period)
+    fh = 0.0
+    fl = 0.0
     k = 0
     for i in range(n):
+        v = h[i]
+        w = lo[i]
         if k == 0:
-            fh[i] = h[i]
-            fl[i] = lo[i]
+            fh = v
+            fl = w
         else:
-            v = h[i]
-            a = fh[i - 1]
-            fh[i] = v if v > a else a
-            v = lo[i]
-            a = fl[i - 1]
-            fl[i] = v if v < a else a
+            fh = v if v > fh else fh
+            fl = w if w < fl else fl
         k += 1
         if k == period:
             k = 0
-    i = n - 1
-    k = (n - 1) % period  # position of the last bar inside its block
-    bh[i] = h[i]
-    bl[i] = lo[i]
-    while i > 0:
-        i -= 1
-        if k == 0:  # bar i + 1 opened a block: bar i closes the previous one
-            bh[i] = h[i]
-            bl[i] = lo[i]
-            k = period - 1
-        else:
-            k -= 1
-            v = h[i]
-            a = bh[i + 1]
-            bh[i] = v if v > a else a
-            v = lo[i]
-            a = bl[i + 1]
-            bl[i] = v if v < a else a
-    for i in range(period - 1, n):
-        j = i - period + 1
-        a = fh[i]
-        b = bh[j]
-        hi[i] = a if a > b else b
-        a = fl[i]
-        b = bl[j]
-        low[i] = a if a < b else b
+        if i >= period - 1:
+            b = bh[i - period + 1]
+            hi[i] = fh if fh > b else b
+            b = bl[i - period + 1]
+            low[i] = fl if fl < b else b
     return hi, low
 
 
