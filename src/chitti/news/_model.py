@@ -17,6 +17,12 @@ Features are strings in groups:
   clause that holds it, the words just before and after it, and the lexicon signals of its own
   clause versus the other clauses.
 
+A model may also carry a dense part (the sentence model does): the mean of static
+word-piece embeddings of the text's non-numeric tokens, distilled at training time from
+all-MiniLM-L6-v2 (see ``scripts/train_sentiment.py``). The part is linear, so it ships folded
+into one score row per word piece; tokens are split into BERT-uncased word pieces here
+(:func:`wordpieces`).
+
 A model maps each feature seen in training to a row of a weight matrix. A document's vector
 is, per group, the idf weights of its distinct features scaled to unit length; the class
 scores are the weighted sum of the rows plus a bias, and a softmax (with a fitted temperature)
@@ -26,6 +32,7 @@ gives the probabilities.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -387,14 +394,52 @@ def target_features(p: Parsed, target: str) -> list[str]:
     return feats
 
 
+# --- word pieces (the dense, distilled part of a model) -------------------------------------
+
+
+def wordpieces(word: str, index: dict[str, int], unknown: int) -> tuple[int, ...]:
+    """Return the WordPiece ids of one lower-cased token (BERT uncased, greedy longest match).
+
+    Accents are stripped and an apostrophe is a piece of its own, as in BERT's basic
+    tokenizer; a part with no segmentation becomes ``unknown``.
+    """
+    if not word.isascii():
+        word = "".join(c for c in unicodedata.normalize("NFD", word)
+                       if unicodedata.category(c) != "Mn")
+    out: list[int] = []
+    for part in word.replace("'", " ' ").split():
+        start, pieces = 0, []
+        while start < len(part):
+            stop, found = len(part), -1
+            while stop > start:
+                sub = part[start:stop] if start == 0 else "##" + part[start:stop]
+                found = index.get(sub, -1)
+                if found >= 0:
+                    break
+                stop -= 1
+            if found < 0:
+                pieces = [unknown]
+                break
+            pieces.append(found)
+            start = stop
+        out.extend(pieces)
+    return tuple(out)
+
+
 # --- the linear scorer ----------------------------------------------------------------------
 
 
 class LinearModel:
-    """A multinomial linear model over grouped, idf-weighted, unit-length feature vectors."""
+    """A multinomial linear model over grouped, idf-weighted, unit-length feature vectors.
+
+    Optionally also over the mean of distilled static word-piece embeddings of the text's
+    (non-numeric) tokens: that part is linear too, so it ships folded into one score row per
+    word piece (``piece_weights``) and costs a lookup and a mean at run time.
+    """
 
     def __init__(self, vocab: Sequence[str], groups: np.ndarray, idf: np.ndarray,
-                 weights: np.ndarray, bias: np.ndarray, temperature: float) -> None:
+                 weights: np.ndarray, bias: np.ndarray, temperature: float,
+                 pieces: Sequence[str] = (), piece_weights: np.ndarray | None = None) -> None:
         self.index: dict[str, int] = {f: i for i, f in enumerate(vocab)}
         self.groups = np.asarray(groups, dtype=np.int64)
         self.idf = np.asarray(idf, dtype=np.float64)
@@ -404,13 +449,43 @@ class LinearModel:
         self.n_groups = len(GROUPS)
         self._char_cache: dict[str, frozenset[int]] = {}
         self._table = np.column_stack([self.idf**2, self.idf[:, None] * self.weights])
+        self.piece_index: dict[str, int] = {f: i for i, f in enumerate(pieces)}
+        self._unknown = self.piece_index.get("[UNK]", -1)
+        n_classes = self.weights.shape[1]
+        self.piece_table = (np.zeros((1, n_classes)) if piece_weights is None
+                            else np.asarray(piece_weights, dtype=np.float64))
+        self._piece_cache: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
         with np.load(path, allow_pickle=False) as z:
             vocab = str(z["vocab"]).split("\n")
+            pieces = str(z["pieces"]).split("\n") if "pieces" in z.files else ()
+            piece_weights = z["piece_weights"] if "piece_weights" in z.files else None
             return cls(vocab, z["groups"], z["idf"], z["weights"].astype(np.float64),
-                       z["bias"], float(z["temperature"]))
+                       z["bias"], float(z["temperature"]), pieces, piece_weights)
+
+    @property
+    def has_pieces(self) -> bool:
+        return bool(self.piece_index)
+
+    def piece_ids(self, p: Parsed) -> list[int]:
+        """Return the word-piece ids of the text's non-numeric tokens (with repeats)."""
+        if not self.piece_index:
+            return []
+        cache = self._piece_cache
+        out: list[int] = []
+        for tok in p.tokens:
+            if tok[0].isdigit():
+                continue
+            hit = cache.get(tok)
+            if hit is None:
+                hit = wordpieces(tok, self.piece_index, self._unknown)
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[tok] = hit
+            out.extend(hit)
+        return [j for j in out if j >= 0]
 
     def _chars(self, form: str) -> frozenset[int]:
         hit = self._char_cache.get(form)
@@ -433,12 +508,22 @@ class LinearModel:
             out.update([j for f in extra if (j := get("t" + f, -1)) >= 0])
         return list(out)
 
-    def proba(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
-        """Return class probabilities (n, 3) for documents given as distinct feature rows."""
+    def proba(self, rows: Sequence[Sequence[int]],
+              pieces: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+        """Return class probabilities (n, 3) for documents given as distinct feature rows
+        (and, for a model with word pieces, the documents' word-piece ids)."""
         n = len(rows)
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
         flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-        logits = _linear_scores(flat, lengths, self._table, self.groups, self.n_groups, self.bias)
+        if pieces is None or not self.piece_index:
+            p_lengths = np.zeros(n, dtype=np.int64)
+            p_flat = np.zeros(0, dtype=np.int64)
+        else:
+            p_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=n)
+            p_flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64,
+                                 count=int(p_lengths.sum()))
+        logits = _linear_scores(flat, lengths, self._table, self.groups, self.n_groups,
+                                self.bias, p_flat, p_lengths, self.piece_table)
         logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
@@ -448,9 +533,11 @@ class LinearModel:
 
 @numba.njit(cache=True, nogil=True)
 def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
-                   groups: np.ndarray, n_groups: int, bias: np.ndarray) -> np.ndarray:
+                   groups: np.ndarray, n_groups: int, bias: np.ndarray, p_flat: np.ndarray,
+                   p_lengths: np.ndarray, p_table: np.ndarray) -> np.ndarray:
     # table columns: idf², then idf·weight per class; a document is, per group, the unit
-    # vector of its features' idf values, so its scores are Σ idf·w / ‖idf‖ per group + bias
+    # vector of its features' idf values, so its scores are Σ idf·w / ‖idf‖ per group + bias;
+    # plus the mean of its word pieces' score rows (the folded dense embedding part)
     n, n_classes = lengths.shape[0], table.shape[1] - 1
     out = np.empty((n, n_classes))
     norms = np.empty(n_groups)
@@ -470,4 +557,14 @@ def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
             for k in range(n_classes):
                 out[d, k] += table[j, k + 1] * inv
         start = stop
+    p_start = 0
+    for d in range(n):
+        p_stop = p_start + p_lengths[d]
+        if p_stop > p_start:
+            inv = 1.0 / (p_stop - p_start)
+            for i in range(p_start, p_stop):
+                j = p_flat[i]
+                for k in range(n_classes):
+                    out[d, k] += p_table[j, k] * inv
+        p_start = p_stop
     return out

@@ -56,7 +56,7 @@ def _check(text: object, target: object) -> tuple[str, str]:
 def predict_with(pairs: Sequence[tuple[str, str]], *, suffix: str = "") -> list[DirectionResult]:
     """Score already-checked (text, target) pairs (``suffix="_holdout"``: hold-out weights)."""
     model = _load("direction" + suffix)
-    rows, found, where = [], [], []
+    rows, found, where, pieces = [], [], [], []
     out: list[DirectionResult | None] = [None] * len(pairs)
     for i, (text, target) in enumerate(pairs):
         if not text.strip():
@@ -65,10 +65,11 @@ def predict_with(pairs: Sequence[tuple[str, str]], *, suffix: str = "") -> list[
         parsed = _model.parse(text)
         extra = _model.target_features(parsed, target)
         rows.append(model.indices(parsed, extra))
+        pieces.append(model.piece_ids(parsed))
         found.append(extra != ["T:notfound"])
         where.append(i)
     if rows:
-        probs = model.proba(rows)
+        probs = model.proba(rows, pieces if model.has_pieces else None)
         labels = probs.argmax(axis=1).tolist()
         scores = (probs[:, 2] - probs[:, 0]).tolist()
         for n, i in enumerate(where):

@@ -104,7 +104,8 @@ def predict_with(texts: Sequence[str], *, suffix: str = "") -> list[Sentiment]:
             docs.append(parsed)
     for name, (where, docs) in batches.items():
         model = _load(name + suffix)
-        probs = model.proba([model.indices(p) for p in docs])
+        pieces = [model.piece_ids(p) for p in docs] if model.has_pieces else None
+        probs = model.proba([model.indices(p) for p in docs], pieces)
         for i, res in zip(where, _results(probs), strict=True):
             out[i] = res
     return out
