@@ -13,5 +13,4 @@ from chitti.compute.indicators.catalog import IndicatorSpec, Param, catalog, com
 from chitti.compute.indicators.panel import compute_panel
 from chitti.compute.indicators.streaming import stream
 
-
 __all__ = ["IndicatorSpec", "Param", "catalog", "compute", "compute_panel", "get_spec", "stream"]

@@ -221,8 +221,8 @@ def var_step(x: np.ndarray, today: int, nb: int, inv: float, shift: float, t1: f
     mean square, or the second moment left after the oldest bar is dropped under 1e-6 of
     the window's (or every 32 windows), the sums are rebuilt from the window itself. These
     triggers were fitted to TA-Lib 0.8 bit for bit (random, integer, alternating series,
-    NaN gaps): they decide when a NaN gap's NaN sums are flushed. A NaN gap leaves the sums NaN until the
-    next 32-window rebuild, as in TA-Lib 0.8.
+    NaN gaps): they decide when a NaN gap's NaN sums are flushed. A NaN gap leaves the sums
+    NaN until the next 32-window rebuild, as in TA-Lib 0.8.
     """
     t = x[today] - shift
     t1 += t

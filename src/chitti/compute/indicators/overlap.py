@@ -334,7 +334,8 @@ def _mid(h: np.ndarray, lo: np.ndarray, period: int) -> np.ndarray:
     # (highest h + lowest lo) / 2 over the window, from TA-Lib 0.8's MAX/MIN blocks (which
     # also decide how an interior NaN counts)
     hi, low = kc.block_extremes(h, lo, period)
-    return (hi + low) / 2.0
+    mid: np.ndarray = (hi + low) / 2.0
+    return mid
 
 
 @indicator(
