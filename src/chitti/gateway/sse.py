@@ -10,6 +10,7 @@ each exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +24,8 @@ KEEPALIVE_S = 15.0
 REPLAY_PAGE = 500
 #: Tells EventSource clients how soon to reconnect (ms).
 RETRY_MS = 2000
+#: How long a new stream waits for the gateway's LISTEN connection before it says connected.
+FEED_READY_TIMEOUT_S = 10.0
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
                "Connection": "keep-alive"}
@@ -55,6 +58,10 @@ async def alert_events(
 ) -> AsyncIterator[bytes]:
     """The SSE body: replay after ``last_event_id``, then live alerts and keep-alives."""
     with feed.subscribe(stream_filter.matches) as live:
+        # "connected" promises that every alert from now on arrives: wait until the feed is
+        # LISTENing (right after a gateway starts it may still be connecting).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(feed.ready.wait(), FEED_READY_TIMEOUT_S)
         yield b"retry: %d\n: connected\n\n" % RETRY_MS
         last = last_event_id
         while last is not None:

@@ -124,6 +124,7 @@ class SignalActions:
     async def subscribe(self, req: SubscribeRequest) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"event": "new_alert", "data": alert}``: missed ones first, then live."""
         with self.feed.subscribe(req.matches) as live:
+            await self.feed.ready.wait()  # LISTEN is up: nothing from now on is missed
             last = req.after_id
             while last is not None:
                 page = await self._query(AlertsRequest(**req.query(after_id=last),
