@@ -61,6 +61,7 @@ from chitti.compute.backtest._spec import (
     SeriesRef,
     _is_union_tag,
     _loc,
+    rule_operands,
 )
 from chitti.compute.candles import PATTERNS
 from chitti.errors import BadRequest
@@ -134,7 +135,8 @@ class AlertRule(BaseModel):
                                      f"parameter; parameters: {list(param_names)}")
                 if isinstance(val, str):
                     self._check_param(val, f"indicators.{ind_id}.params.{key}")
-        self._check_rule(self.condition, "condition")
+        for operand, where in rule_operands(self.condition, "condition"):
+            self._check_operand(operand, where)
         uses_news = any(name.startswith("news.") for name, _ in self.series())
         if uses_news and self.kind != "combined":
             raise ValueError("kind: a rule that reads news.* series is 'combined'")
@@ -173,16 +175,6 @@ class AlertRule(BaseModel):
         if not val.startswith("$") or val[1:] not in self.params:
             raise ValueError(f"{where}: {val!r} is not a parameter reference; use '$name' with "
                              f"name in params ({sorted(self.params)})")
-
-    def _check_rule(self, rule: Any, where: str) -> None:
-        if isinstance(rule, (Compare, Cross)):
-            self._check_operand(rule.left, f"{where}.left")
-            self._check_operand(rule.right, f"{where}.right")
-        elif isinstance(rule, (AllOf, AnyOf)):
-            for i, arg in enumerate(rule.args):
-                self._check_rule(arg, f"{where}.args[{i}]")
-        else:
-            self._check_rule(rule.arg, f"{where}.arg")
 
     def _check_operand(self, operand: Any, where: str) -> None:
         if isinstance(operand, (int, float)):

@@ -19,7 +19,7 @@ Rules: ``{"op": "gt"|"ge"|"lt"|"le", "left": a, "right": b}``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -131,7 +131,8 @@ class StrategySpec(BaseModel):
         for name in ("entry_long", "exit_long", "entry_short", "exit_short"):
             rule = getattr(self, name)
             if rule is not None:
-                self._check_rule(rule, name)
+                for operand, where in rule_operands(rule, name):
+                    self._check_operand(operand, where)
         return self
 
     def _check_param(self, val: str, where: str) -> None:
@@ -140,16 +141,6 @@ class StrategySpec(BaseModel):
                 f"{where}: {val!r} is not a parameter reference; use '$name' with name in "
                 f"params ({sorted(self.params)})"
             )
-
-    def _check_rule(self, rule: Any, where: str) -> None:
-        if isinstance(rule, (Compare, Cross)):
-            self._check_operand(rule.left, f"{where}.left")
-            self._check_operand(rule.right, f"{where}.right")
-        elif isinstance(rule, (AllOf, AnyOf)):
-            for i, arg in enumerate(rule.args):
-                self._check_rule(arg, f"{where}.args[{i}]")
-        else:
-            self._check_rule(rule.arg, f"{where}.arg")
 
     def _check_operand(self, operand: Any, where: str) -> None:
         if isinstance(operand, (int, float)):
@@ -194,6 +185,19 @@ class StrategySpec(BaseModel):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise BadRequest(_describe(exc)) from exc
+
+
+def rule_operands(rule: Any, where: str) -> Iterator[tuple[Any, str]]:
+    """Yield every operand of a rule tree with its field path (``entry_long.args[0].left``),
+    so validators check operands without walking the tree themselves."""
+    if isinstance(rule, (Compare, Cross)):
+        yield rule.left, f"{where}.left"
+        yield rule.right, f"{where}.right"
+    elif isinstance(rule, (AllOf, AnyOf)):
+        for i, arg in enumerate(rule.args):
+            yield from rule_operands(arg, f"{where}.args[{i}]")
+    else:
+        yield from rule_operands(rule.arg, f"{where}.arg")
 
 
 def _describe(exc: ValidationError) -> str:
