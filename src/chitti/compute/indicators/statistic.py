@@ -11,8 +11,6 @@ from chitti.compute.indicators import _kernels_common as kc
 from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import float_param, indicator, int_param
 
-_is_zero = km._is_zero
-
 
 def _lr_spec(name: str, display: str, kind: int, doc: str) -> None:
     def fn(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
@@ -51,37 +49,107 @@ def var(close: np.ndarray, timeperiod: int, nbdev: float) -> tuple[np.ndarray, .
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _ret(price: float, prev: float, shift: float) -> float:
+    # One return measured against the shift; a zero previous price (exactly zero, as
+    # TA-Lib 0.8 tests it) gives a return of 0.
+    if prev != 0.0:
+        return (price - prev) / prev - shift
+    return 0.0 - shift
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _beta(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
-    # Regression slope of the first series' returns on the second's, from centred sums of
-    # each window. The textbook running form n*Sxx - Sx^2 cancels catastrophically when the
-    # returns barely vary (a beta of -35171 that is rounding noise); TA-Lib 0.7+ is accurate
-    # there and so is this, to ~1e-11.
+    # TA-Lib 0.8's BETA step for step: regression sums of the returns measured against a
+    # shift (the window's first return, later the window mean), rebuilt from the window by
+    # a two-pass when the denominator n*Sxx - Sx^2 falls below 1e-6 of n*Sxx, when the
+    # squared x or y return that just left exceeds 1000 times what remains, or at the
+    # latest every 32 windows. A NaN in the window makes the sums NaN, no trigger fires on
+    # NaN, and the output is 0 until the 32-window rebuild finds a window without it.
     n = x0.shape[0]
     out = km.nans(n)
     if period >= n:
         return out
-    rx = np.zeros(n)
-    ry = np.zeros(n)
-    for i in range(1, n):
-        a = x0[i - 1]
-        b = x1[i - 1]
-        rx[i] = (x0[i] - a) / a if not _is_zero(a) else 0.0
-        ry[i] = (x1[i] - b) / b if not _is_zero(b) else 0.0
-    for i in range(period, n):
-        mx = 0.0
-        my = 0.0
-        for j in range(i - period + 1, i + 1):
-            mx += rx[j]
-            my += ry[j]
-        mx /= period
-        my /= period
-        sxx = 0.0
-        sxy = 0.0
-        for j in range(i - period + 1, i + 1):
-            dx = rx[j] - mx
-            sxx += dx * dx
-            sxy += dx * (ry[j] - my)
-        out[i] = sxy / sxx if sxx > 0.0 else 0.0
+    nf = float(period)
+    lpx = tlpx = x0[0]
+    lpy = tlpy = x1[0]
+    trailing = 1
+    i = 1
+    shx = (x0[1] - lpx) / lpx if lpx != 0.0 else 0.0
+    shy = (x1[1] - lpy) / lpy if lpy != 0.0 else 0.0
+    sxx = sxy = sx = sy = syy = 0.0
+    while i < period:
+        x = _ret(x0[i], lpx, shx)
+        lpx = x0[i]
+        y = _ret(x1[i], lpy, shy)
+        lpy = x1[i]
+        i += 1
+        sxx += x * x
+        sxy += x * y
+        sx += x
+        sy += y
+        syy += y * y
+    left_xx = left_yy = 0.0
+    since = 32 * period
+    while i < n:
+        x = _ret(x0[i], lpx, shx)
+        lpx = x0[i]
+        y = _ret(x1[i], lpy, shy)
+        lpy = x1[i]
+        i += 1
+        sxx += x * x
+        sxy += x * y
+        sx += x
+        sy += y
+        syy += y * y
+        scale = nf * sxx
+        den = scale - (sx * sx)
+        since -= 1
+        if (den < 1e-6 * scale or left_xx > 1000.0 * sxx or left_yy > 1000.0 * syy
+                or since <= 0):
+            since = 32 * period
+            px = tlpx
+            py = tlpy
+            mx = 0.0
+            my = 0.0
+            for j in range(trailing, i):
+                if px != 0.0:
+                    mx += (x0[j] - px) / px
+                px = x0[j]
+                if py != 0.0:
+                    my += (x1[j] - py) / py
+                py = x1[j]
+            shx = mx / nf
+            shy = my / nf
+            px = tlpx
+            py = tlpy
+            sxx = sxy = sx = sy = syy = 0.0
+            for j in range(trailing, i):
+                a = _ret(x0[j], px, shx)
+                px = x0[j]
+                b = _ret(x1[j], py, shy)
+                py = x1[j]
+                sxx += a * a
+                sxy += a * b
+                sx += a
+                sy += b
+                syy += b * b
+            scale = nf * sxx
+            den = scale - (sx * sx)
+            if den < 0.0:
+                den = 0.0
+        x = _ret(x0[trailing], tlpx, shx)
+        tlpx = x0[trailing]
+        y = _ret(x1[trailing], tlpy, shy)
+        tlpy = x1[trailing]
+        trailing += 1
+        out[i - 1] = ((sxy * nf) - (sx * sy)) / den if den > 1e-14 * scale else 0.0
+        left_xx = x * x
+        left_yy = y * y
+        sxx -= left_xx
+        sxy -= x * y
+        sx -= x
+        sy -= y
+        syy -= left_yy
     return out
 
 
@@ -98,63 +166,86 @@ def beta(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarray
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _correl_sums(x0: np.ndarray, x1: np.ndarray, lo: int, hi: int, s0: float, s1: float
-                 ) -> tuple[float, float, float, float, float]:
-    sx = sy = sx2 = sy2 = sxy = 0.0
-    for j in range(lo, hi + 1):
-        x = x0[j] - s0
-        y = x1[j] - s1
-        sx += x
-        sx2 += x * x
-        sy += y
-        sy2 += y * y
-        sxy += x * y
-    return sx, sy, sx2, sy2, sxy
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _correl(x0: np.ndarray, x1: np.ndarray, period: int) -> np.ndarray:
-    # Running sums of deviations from a shift inside the window, re-anchored (sums rebuilt
-    # from the window) every `period` bars: the plain sums of x*x cancel catastrophically
-    # at price levels (TA-Lib 0.7+ is accurate there too).
+    # TA-Lib 0.8's CORREL step for step: running sums of deviations from a shift (the
+    # window's first values, later the window means), rebuilt by a two-pass when either
+    # extracted sum of squares falls below 1e-6 of its raw sum, when the squared value
+    # that just left exceeds 1e6 times what remains, or at the latest every 32 windows.
+    # A NaN in the window makes the sums NaN, no trigger fires on NaN, and the output is
+    # 0 until the 32-window rebuild finds a window without it.
     n = x0.shape[0]
     out = km.nans(n)
     lb = period - 1
     if lb >= n:
         return out
+    inv = 1.0 / period
     s0 = x0[0]
     s1 = x1[0]
-    sx, sy, sx2, sy2, sxy = _correl_sums(x0, x1, 0, lb, s0, s1)
-    since = 0
+    sx = sy = sx2 = sy2 = sxy = 0.0
+    for j in range(lb):
+        x = x0[j] - s0
+        sx += x
+        sx2 += x * x
+        y = x1[j] - s1
+        sxy += x * y
+        sy += y
+        sy2 += y * y
+    trailing = 0
+    left_x = left_y = 0.0
+    since = 32 * period
     for today in range(lb, n):
-        if today > lb:
-            since += 1
-            if since >= period:
-                since = 0
-                s0 = x0[today - lb]
-                s1 = x1[today - lb]
-                sx, sy, sx2, sy2, sxy = _correl_sums(x0, x1, today - lb, today, s0, s1)
-            else:
-                tx = x0[today - period] - s0
-                ty = x1[today - period] - s1
-                sx -= tx
-                sx2 -= tx * tx
-                sxy -= tx * ty
-                sy -= ty
-                sy2 -= ty * ty
-                x = x0[today] - s0
-                y = x1[today] - s1
+        x = x0[today] - s0
+        sx += x
+        sx2 += x * x
+        y = x1[today] - s1
+        sxy += x * y
+        sy += y
+        sy2 += y * y
+        ssx = sx2 - ((sx * sx) * inv)
+        ssy = sy2 - ((sy * sy) * inv)
+        spxy = sxy - ((sx * sy) * inv)
+        since -= 1
+        if (ssx < 1e-6 * sx2 or ssy < 1e-6 * sy2 or left_x > 1e6 * sx2
+                or left_y > 1e6 * sy2 or since <= 0):
+            since = 32 * period
+            m0 = 0.0
+            m1 = 0.0
+            for j in range(today - lb, today + 1):
+                m0 += x0[j]
+                m1 += x1[j]
+            s0 = m0 * inv
+            s1 = m1 * inv
+            sx = sy = sx2 = sy2 = sxy = 0.0
+            for j in range(today - lb, today + 1):
+                x = x0[j] - s0
                 sx += x
                 sx2 += x * x
+                y = x1[j] - s1
                 sxy += x * y
                 sy += y
                 sy2 += y * y
-        vx = sx2 - ((sx * sx) / period)
-        vy = sy2 - ((sy * sy) / period)
-        # a window flat to rounding noise of its own level has no correlation
-        flat = (vx <= 1e-14 * (sx2 + period * s0 * s0)) or (vy <= 1e-14 * (sy2 + period * s1 * s1))
-        t = vx * vy
-        out[today] = (sxy - ((sx * sy) / period)) / math.sqrt(t) if (t > 0.0 and not flat) else 0.0
+            ssx = sx2 - ((sx * sx) * inv)
+            ssy = sy2 - ((sy * sy) * inv)
+            spxy = sxy - ((sx * sy) * inv)
+            if ssx < 0.0:
+                ssx = 0.0
+            if ssy < 0.0:
+                ssy = 0.0
+        tx = x0[trailing] - s0
+        ty = x1[trailing] - s1
+        trailing += 1
+        if ssx > 1e-14 * sx2 and ssy > 1e-14 * sy2:
+            r = spxy / math.sqrt(ssx * ssy)
+            out[today] = 1.0 if r > 1.0 else (-1.0 if r < -1.0 else r)
+        else:
+            out[today] = 0.0
+        left_x = tx * tx
+        left_y = ty * ty
+        sx -= tx
+        sx2 -= left_x
+        sxy -= tx * ty
+        sy -= ty
+        sy2 -= left_y
     return out
 
 
