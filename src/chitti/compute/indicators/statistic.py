@@ -260,40 +260,53 @@ def correl(high: np.ndarray, low: np.ndarray, timeperiod: int) -> tuple[np.ndarr
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _percentile(x: np.ndarray, period: int, pct: float) -> np.ndarray:
-    # A sorted copy of the window, updated by one removal and one insertion per bar.
+    # TA-Lib 0.8's PERCENTILE step for step: the window less its newest value is kept
+    # sorted (the first window by insertion sort, which moves a value only past strictly
+    # greater ones), the rank-th value of the whole window is read off where the new value
+    # would go (after the values <= it), the new value is inserted there and the departing
+    # one removed from the first slot not below it. Linear scans, as TA-Lib's, so a NaN
+    # (which compares false) stops every scan and lands where TA-Lib's lands.
     n = x.shape[0]
     out = km.nans(n)
-    if period - 1 >= n:
+    lb = period - 1
+    if lb >= n:
         return out
-    rank = int(math.ceil(pct * period / 100.0))
+    rank = int(math.ceil(pct * float(period) / 100.0))
     if rank < 1:
         rank = 1
     if rank > period:
         rank = period
-    w = np.sort(x[:period].copy())
-    out[period - 1] = w[rank - 1]
-    # Removal and insertion both at the first slot not below the value, found by a linear
-    # scan: a NaN then goes in at the front and removes the front slot, as TA-Lib 0.8's
-    # window does (bit for bit once the gap is past the first window).
-    last = period - 1
-    for i in range(period, n):
-        old = x[i - period]
-        j = 0
-        while j < last and w[j] < old:
-            j += 1
-        while j < last:
-            w[j] = w[j + 1]
-            j += 1
-        new = x[i]
-        k = 0
-        while k < last and w[k] < new:
-            k += 1
-        j = last
-        while j > k:
+    w = np.empty(period + 1)
+    for i in range(lb):
+        v = x[i]
+        j = i
+        while j > 0 and w[j - 1] > v:
             w[j] = w[j - 1]
             j -= 1
-        w[k] = new
-        out[i] = w[rank - 1]
+        w[j] = v
+    for i in range(lb, n):
+        v = x[i]
+        pos = 0
+        while pos < lb and w[pos] <= v:
+            pos += 1
+        if rank - 1 < pos:
+            out[i] = w[rank - 1]
+        elif rank - 1 == pos:
+            out[i] = v
+        else:
+            out[i] = w[rank - 2]
+        j = lb
+        while j > pos:
+            w[j] = w[j - 1]
+            j -= 1
+        w[pos] = v
+        old = x[i - lb]
+        j = 0
+        while j < lb and w[j] < old:
+            j += 1
+        while j < lb:
+            w[j] = w[j + 1]
+            j += 1
     return out
 
 
