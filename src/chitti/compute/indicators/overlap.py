@@ -140,14 +140,16 @@ def _mavp(x: np.ndarray, periods: np.ndarray, lo: int, hi: int, matype: int) -> 
     if lb >= n:
         return out
     clamped = np.empty(n, dtype=np.int64)
+    # Clamped as TA-Lib does, in floating point before the truncation to an integer: a
+    # NaN (which compares false) takes minperiod, any value beyond maxperiod maxperiod.
     for i in range(lb, n):
         v = periods[i]
-        p = int(v) if v == v else lo
-        if p < lo:
-            p = lo
-        elif p > hi:
-            p = hi
-        clamped[i] = p
+        if not v >= lo:
+            clamped[i] = lo
+        elif v > hi:
+            clamped[i] = hi
+        else:
+            clamped[i] = int(v)
     done = np.zeros(hi + 1, dtype=np.bool_)
     for i in range(lb, n):
         p = clamped[i]

@@ -65,7 +65,7 @@ KNOWN = {
     ("stochrsi", "matype6"): "KAMA %D over exact 0/100 %K plateaus",
     ("stochrsi", "matype7"): "MAMA %D over exact 0/100 %K plateaus",
 }
-RANDOM_DIVERGENT = {"stochrsi", "mavp"}  # flat-RSI windows (above); MAVP with NaN periods
+RANDOM_DIVERGENT = {"stochrsi"}  # flat-RSI windows (above); MAVP with NaN periods
 # KAMA (6) and MAMA (7) smoothing a %K that sits on exact 0/100 plateaus diverge from TA-Lib
 # 0.8 (see the matype xfails above); the random test draws the other MA types for these.
 STOCH_FAMILY = {"stoch", "stochf", "stochrsi", "kdj"}
@@ -182,11 +182,11 @@ def ohlcv(draw: st.DrawFn, gaps: bool = False) -> dict[str, np.ndarray]:
         k = int(rng.integers(0, n + 1))
         for key in rng.choice(list(data), size=int(rng.integers(1, 6)), replace=False):
             data[key][: max(0, k - int(rng.integers(0, 3)))] = np.nan
+    data["periods"] = rng.integers(1, 40, n).astype(float)
     if shape == "nan_gaps" and n:
         for _ in range(int(rng.integers(1, 4))):
             key = str(rng.choice(list(data)))
             data[key][int(rng.integers(0, n))] = np.nan
-    data["periods"] = rng.integers(1, 40, n).astype(float)
     return data
 
 
@@ -224,6 +224,8 @@ def test_parity_on_random_series(spec: IndicatorSpec, data: st.DataObject) -> No
         pytest.xfail(f"{spec.name}: see RANDOM_DIVERGENT")
     series = data.draw(ohlcv())
     params = data.draw(params_for(spec))
+    if spec.name == "mavp" and params["minperiod"] > params["maxperiod"]:
+        params["minperiod"], params["maxperiod"] = params["maxperiod"], params["minperiod"]
     with np.errstate(all="ignore"):
         check(spec, series, **params)
 
@@ -266,6 +268,17 @@ def test_percentile_with_a_nan_in_its_first_window(percentile: float, nse_daily)
     data["close"][[3, 9, 17, 250]] = np.nan
     for period in (2, 12, 30):
         check(spec, data, timeperiod=period, percentile=percentile)
+
+
+def test_mavp_clamps_nan_and_out_of_range_periods_as_talib(nse_daily) -> None:
+    # TA-Lib clamps in floating point before truncating: NaN takes minperiod, a period
+    # past the int range maxperiod (not whatever the integer conversion makes of it).
+    spec = next(s for s in TALIB_SPECS if s.name == "mavp")
+    data = {k: v[:300].copy() for k, v in nse_daily["SBIN"].items()}
+    data["periods"][[50, 51, 52, 53, 54, 55, 56, 57]] = [
+        np.nan, 1e10, -1e10, 2.0**31, 3e37, 7.9, 0.5, -0.0]
+    for matype in (0, 1, 6):
+        check(spec, data, minperiod=2, maxperiod=20, matype=matype)
 
 
 def _talib_accepts(spec: IndicatorSpec, params: dict[str, Any]) -> bool:
