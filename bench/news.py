@@ -3,10 +3,11 @@
 1. Feed parsing: ``chitti.news.parse.parse_feed`` vs ``feedparser.parse`` on every recorded feed
    (``../shared/data/rss``, skipped when absent or with ``--fixtures-only``) and on the project's
    fixtures; median CPU time per feed (the two sides' runs interleaved), the total and the
-   ratio. Both produce every field (our dataclasses are eager), and each side parses the same
+   ratio. Both produce every field (our records are eager), and each side parses the same
    bytes. Three more columns show where our time goes: libxml2 building the tree, plus reading
    every item field's text, plus one link hash and one ParsedArticle per item (the floor of any
-   parser of this design; its ratio is the best this design could reach).
+   parser that builds an lxml tree and visits its items from Python; its ratio is the best such
+   a parser could reach).
 2. Hostile XML (XXE, billion laughs): ours must refuse quickly; feedparser shown for reference.
 3. Entity extraction per article (title + summary) with the default matcher.
 4. Story de-duplication of all articles as one batch.
@@ -129,8 +130,9 @@ def tree_walk(data: bytes) -> int:
 
 
 def tree_walk_objects(data: bytes) -> list[ParsedArticle]:
-    """``tree_walk`` plus what no parser can skip per item: one BLAKE2b link hash and one frozen
-    ParsedArticle. The floor of this design, before any title, summary, link or date work."""
+    """``tree_walk`` plus what no parser can skip per item: one BLAKE2b link hash and one
+    ParsedArticle (built by keyword, as callers do). The floor of this design, before any
+    title, summary, link or date work."""
     articles = []
     for item in etree.fromstring(data, TREE_PARSER).iter(*_ITEM_TAGS):
         found: dict[str, str] = {}
@@ -182,7 +184,7 @@ def bench_parsing(paths: Sequence[Path], repeat: int) -> tuple[float, float]:
     print(f"  {'ceiling of each stage (feedparser / column)':44} {'':5} {'':7} {'':10} "
           f"{'':6} | {theirs / tree:5.1f}x {theirs / walk:5.1f}x {theirs / floor:8.1f}x")
     print("  tree = libxml2 builds the tree; +walk = and every item field's text is read; "
-          "+hash+obj = and\n  each item gets its BLAKE2b link hash and a frozen ParsedArticle. "
+          "+hash+obj = and\n  each item gets its BLAKE2b link hash and a ParsedArticle. "
           "Title/summary/link/date\n  clean-up must fit between that floor and the target.")
     print(f"  median of per-feed ratios: {statistics.median(ratios):.1f}x; "
           f"slowest feed ratio: {min(ratios):.1f}x")

@@ -51,6 +51,8 @@ def collapse_whitespace(text: str) -> str:
 def remove_all_whitespace(text: str) -> str:
     """Return ``text`` without any whitespace: a URL never contains a literal space or newline,
     so any found inside a ``<link>`` came from line wrapping and must go."""
+    if text.isprintable() and " " not in text:  # as in collapse_whitespace: nothing to remove
+        return text
     return "".join(text.split())
 
 
