@@ -195,8 +195,47 @@ def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 # ---------------------------------------------------------------- RSI family
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _rsi(x: np.ndarray, period: int) -> np.ndarray:
+    # Wilder's smoothing of gains and losses in TA-Lib 0.8's arithmetic order, bit for bit
+    # (no fused multiply-add): the gain is max(d, 0) and the loss gain - d, with no branch;
+    # the seed sums and every step are scaled by a hoisted 1/period, a step being
+    # (prev*(period-1) + delta) * (1/period). A flat RSI window then has exactly TA-Lib's
+    # bits, which STOCHRSI's range test (zero or not) depends on.
+    n = x.shape[0]
+    out = km.nans(n)
+    if period >= n:
+        return out
+    inv = 1.0 / period
+    pm = float(period - 1)
+    prev = x[0]
+    gain = 0.0
+    loss = 0.0
+    for today in range(1, period + 1):
+        v = x[today]
+        d = v - prev
+        prev = v
+        up = d if 0.0 < d else 0.0
+        gain += up
+        loss += up - d
+    loss *= inv
+    gain *= inv
+    t = gain + loss
+    out[period] = 100.0 * (gain / t) if t > 0.0 else 0.0
+    for today in range(period + 1, n):
+        v = x[today]
+        d = v - prev
+        prev = v
+        up = d if 0.0 < d else 0.0  # a NaN change poisons the losses, as in TA-Lib
+        gain = (gain * pm + up) * inv
+        loss = ((up - d) + loss * pm) * inv
+        t = gain + loss
+        out[today] = 100.0 * (gain / t) if t > 0.0 else 0.0
+    return out
+
+
 @njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
-def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
+def _cmo(x: np.ndarray, period: int) -> np.ndarray:
     n = x.shape[0]
     out = km.nans(n)
     if period >= n:
@@ -218,10 +257,7 @@ def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
     loss /= period
     gain /= period
     t = gain + loss
-    if cmo:
-        out[period] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
-    else:
-        out[period] = 100.0 * (gain / t) if t > 0.0 else 0.0
+    out[period] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
     beta = (period - 1) / period
     alpha = 1.0 - beta
     while today < n:
@@ -237,10 +273,7 @@ def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
         loss = beta * loss + alpha * dn
         gain = beta * gain + alpha * up
         t = gain + loss
-        if cmo:
-            out[today] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
-        else:
-            out[today] = 100.0 * (gain / t) if t > 0.0 else 0.0
+        out[today] = 100.0 * ((gain - loss) / t) if t > 0.0 else 0.0
         today += 1
     return out
 
@@ -250,14 +283,14 @@ def _rsi(x: np.ndarray, period: int, cmo: bool) -> np.ndarray:
            streaming=True)
 def rsi(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Wilder's RSI: seeded with the mean gain/loss of the first ``timeperiod`` bars."""
-    return (_rsi(close, timeperiod, False),)
+    return (_rsi(close, timeperiod),)
 
 
 @indicator("cmo", "momentum", "Chande Momentum Oscillator", inputs=("close",),
            params=(_period(14),), lookback=lambda p: p["timeperiod"], talib="CMO")
 def cmo(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
     """Chande momentum oscillator with TA-Lib's Wilder-smoothed gains and losses."""
-    return (_rsi(close, timeperiod, True),)
+    return (_cmo(close, timeperiod),)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -302,8 +335,10 @@ def cmou(close: np.ndarray, timeperiod: int) -> tuple[np.ndarray, ...]:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: bool
-           ) -> np.ndarray:
+def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndarray:
+    # Raw %K as TA-Lib 0.8's STOCH/STOCHF: ((close - lowest) / range) * 100, and 0 when the
+    # range is within 1e-14 of the extremes' magnitude (|highest| + |lowest|): a window
+    # flat up to a few ulps, e.g. an RSI pinned at a level, has no range.
     n = h.shape[0]
     out = km.nans(n)
     lb = period - 1
@@ -311,10 +346,8 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
     trailing = 0
     lo_idx = -1
     hi_idx = -1
-    diff = 0.0
     highest = 0.0
     lowest = 0.0
-    scale = -100.0 if willr else 100.0
     while today < n:
         t = lo[today]
         if lo_idx < trailing:
@@ -327,11 +360,9 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
                     lo_idx = i
                     lowest = t
                 i += 1
-            diff = (highest - lowest) / scale
         elif t <= lowest:
             lo_idx = today
             lowest = t
-            diff = (highest - lowest) / scale
         t = h[today]
         if hi_idx < trailing:
             hi_idx = trailing
@@ -343,15 +374,14 @@ def _fastk(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int, willr: boo
                     hi_idx = i
                     highest = t
                 i += 1
-            diff = (highest - lowest) / scale
         elif t >= highest:
             hi_idx = today
             highest = t
-            diff = (highest - lowest) / scale
-        if diff != 0.0:
-            out[today] = (highest - c[today]) / diff if willr else (c[today] - lowest) / diff
-        else:
+        diff = highest - lowest
+        if (abs(highest) + abs(lowest)) * 1e-14 >= abs(diff):
             out[today] = 0.0
+        else:  # a NaN range lands here, as in TA-Lib
+            out[today] = ((c[today] - lowest) / diff) * 100.0
         trailing += 1
         today += 1
     return out
@@ -371,7 +401,7 @@ def _ma_on(x: np.ndarray, first: int, period: int, matype: int) -> np.ndarray:
 def _stoch(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, sk: int, skt: int, sd: int,
            sdt: int) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
-    k = _fastk(h, lo, c, fk, False)
+    k = _fastk(h, lo, c, fk)
     lb_k = fk - 1
     slowk = _ma_on(k, lb_k, sk, skt)
     lb_sk = lb_k + km.ma_lookback(sk, skt)
@@ -438,7 +468,7 @@ def kdj(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: int,
 def _stochf(h: np.ndarray, lo: np.ndarray, c: np.ndarray, fk: int, fd: int, fdt: int
             ) -> tuple[np.ndarray, np.ndarray]:
     n = h.shape[0]
-    k = _fastk(h, lo, c, fk, False)
+    k = _fastk(h, lo, c, fk)
     d = _ma_on(k, fk - 1, fd, fdt)
     lb = fk - 1 + km.ma_lookback(fd, fdt)
     if lb > n:
@@ -468,7 +498,7 @@ def stochf(high: np.ndarray, low: np.ndarray, close: np.ndarray, fastk_period: i
 def _stochrsi(x: np.ndarray, period: int, fk: int, fd: int, fdt: int
               ) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
-    r = _rsi(x, period, False)
+    r = _rsi(x, period)
     k = km.nans(n)
     d = km.nans(n)
     if period < n:

@@ -67,7 +67,7 @@ def _close_panel(x2: np.ndarray, period: int, kind: int) -> np.ndarray:
         beg = _row_start(x)
         xs = x[beg:]
         if kind == 0:
-            res = _rsi(xs, period, False)
+            res = _rsi(xs, period)
         elif kind == 1:
             res = km.sma(xs, period, 0)
         elif kind == 2:

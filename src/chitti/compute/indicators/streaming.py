@@ -157,7 +157,6 @@ class _FastK:
         self.lo_idx = -1
         self.highest = 0.0
         self.lowest = 0.0
-        self.diff = 0.0
 
     def update(self, high: float, low: float, close: float) -> float:
         self.today += 1
@@ -175,11 +174,9 @@ class _FastK:
                 if v < self.lowest:
                     self.lo_idx = trailing + k
                     self.lowest = v
-            self.diff = (self.highest - self.lowest) / 100.0
         elif low <= self.lowest:
             self.lo_idx = t
             self.lowest = low
-            self.diff = (self.highest - self.lowest) / 100.0
         if self.hi_idx < trailing:
             self.hi_idx = trailing
             self.highest = self.h[0]
@@ -188,12 +185,13 @@ class _FastK:
                 if v > self.highest:
                     self.hi_idx = trailing + k
                     self.highest = v
-            self.diff = (self.highest - self.lowest) / 100.0
         elif high >= self.highest:
             self.hi_idx = t
             self.highest = high
-            self.diff = (self.highest - self.lowest) / 100.0
-        return (close - self.lowest) / self.diff if self.diff != 0.0 else 0.0
+        diff = self.highest - self.lowest
+        if (abs(self.highest) + abs(self.lowest)) * 1e-14 >= abs(diff):
+            return 0.0
+        return ((close - self.lowest) / diff) * 100.0
 
 
 def _tr(high: float, low: float, prev_close: float) -> float:
@@ -245,9 +243,10 @@ class _RsiS:
     outputs = ("rsi",)
 
     def __init__(self, timeperiod: int) -> None:
+        # the batch kernel's arithmetic order (TA-Lib's), so the two agree bit for bit
         self.p = timeperiod
-        self.beta = (timeperiod - 1) / timeperiod
-        self.alpha = 1.0 - self.beta
+        self.inv = 1.0 / timeperiod
+        self.pm = float(timeperiod - 1)
         self.n = -1
         self.prev = NAN
         self.gain = 0.0
@@ -260,19 +259,17 @@ class _RsiS:
             return (NAN,)
         d = close - self.prev
         self.prev = close
+        up = d if 0.0 < d else 0.0
         if self.n <= self.p:
-            if d < 0:
-                self.loss -= d
-            else:
-                self.gain += d
+            self.gain += up
+            self.loss += up - d
             if self.n < self.p:
                 return (NAN,)
-            self.loss /= self.p
-            self.gain /= self.p
+            self.loss *= self.inv
+            self.gain *= self.inv
         else:
-            up, dn = (0.0, -d) if d < 0 else (d, 0.0)
-            self.loss = self.beta * self.loss + self.alpha * dn
-            self.gain = self.beta * self.gain + self.alpha * up
+            self.gain = (self.gain * self.pm + up) * self.inv
+            self.loss = ((up - d) + self.loss * self.pm) * self.inv
         t = self.gain + self.loss
         return (100.0 * (self.gain / t) if t > 0.0 else 0.0,)
 
