@@ -344,7 +344,41 @@ def _is_zero(v: float) -> bool:
     return -1e-14 < v < 1e-14
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
+def _kama_step(x: np.ndarray, today: int, trailing: int, prev: float, sum_roc: float,
+               flat: int, period: int, const_max: float, const_diff: float
+               ) -> tuple[float, float, int]:
+    # One bar of TA-Lib 0.8's KAMA after the seed: the running sum of |1-bar changes| is
+    # reset to exactly 0 once `period` consecutive changes are exactly 0 (which also makes
+    # a NaN in the sum recoverable), the efficiency ratio is 1 for a sum <= 0 or <= the
+    # period change and otherwise min(1, |change / sum|), and the smoothing is done in
+    # fused multiply-adds (as TA-Lib's FMA build; LLVM contracts these two lines).
+    v = x[today]
+    d1 = v - x[today - 1]
+    v2 = x[trailing]
+    if d1 == 0.0:
+        flat += 1
+    else:
+        flat = 0
+    if flat >= period:
+        flat = period
+        sum_roc = 0.0
+        er = 1.0
+    else:
+        sum_roc = abs(d1) + (sum_roc - abs(x[trailing - 1] - v2))
+        er = 1.0
+        if not 0.0 >= sum_roc:
+            roc = v - v2
+            if not roc >= sum_roc:
+                r = abs(roc / sum_roc)
+                er = 1.0 if 1.0 < r else r
+    sc = er * const_diff + const_max
+    sc = sc * sc
+    prev = sc * (v - prev) + prev
+    return prev, sum_roc, flat
+
+
+@njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")
 def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     n = x.shape[0]
     if period == 1:
@@ -358,45 +392,36 @@ def kama(x: np.ndarray, period: int, start: int) -> np.ndarray:
     if start >= n:
         return out
     sum_roc = 0.0
+    flat = 0  # run of exactly-zero 1-bar changes
     today = start - lb
     trailing = today
     for _ in range(period):
-        t = x[today]
+        t = x[today] - x[today + 1]
         today += 1
-        t -= x[today]
         sum_roc += abs(t)
+        if t == 0.0:
+            flat += 1
+        else:
+            flat = 0
     prev = x[today - 1]
     v = x[today]
-    v2 = x[trailing]
+    er = 1.0
+    if not 0.0 >= sum_roc:
+        roc = v - x[trailing]
+        if not roc >= sum_roc:
+            r = abs(roc / sum_roc)
+            er = 1.0 if 1.0 < r else r
     trailing += 1
-    roc = v - v2
-    trailing_value = v2
-    if sum_roc <= roc or sum_roc <= 1e-14 * (abs(v) + abs(v2)) * period:
-        sc = 1.0
-    else:
-        sc = abs(roc / sum_roc)
-    sc = sc * const_diff + const_max
-    sc *= sc
-    prev = (x[today] - prev) * sc + prev
+    sc = er * const_diff + const_max
+    sc = sc * sc
+    prev = sc * (v - prev) + prev
     out[today] = prev  # with no unstable period the seed step lands on `start`
     today += 1
     while today < n:
-        v = x[today]
-        v2 = x[trailing]
-        trailing += 1
-        roc = v - v2
-        sum_roc -= abs(trailing_value - v2)
-        sum_roc += abs(v - x[today - 1])
-        trailing_value = v2
-        # a flat window leaves rounding residue in the running sum: treat it as zero
-        if sum_roc <= roc or sum_roc <= 1e-14 * (abs(v) + abs(v2)) * period:
-            sc = 1.0
-        else:
-            sc = abs(roc / sum_roc)
-        sc = sc * const_diff + const_max
-        sc *= sc
-        prev = (x[today] - prev) * sc + prev
+        prev, sum_roc, flat = _kama_step(x, today, trailing, prev, sum_roc, flat, period,
+                                         const_max, const_diff)
         out[today] = prev
+        trailing += 1
         today += 1
     return out
 
