@@ -196,6 +196,29 @@ def adxr(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _rsi_seed(x: np.ndarray, period: int) -> tuple[float, float]:
+    # Mean gain and loss of the first `period` changes (x must have more than `period` bars)
+    inv = 1.0 / period
+    prev = x[0]
+    gain = 0.0
+    loss = 0.0
+    for today in range(1, period + 1):
+        v = x[today]
+        d = v - prev
+        prev = v
+        up = d if 0.0 < d else 0.0
+        gain += up
+        loss += up - d
+    return gain * inv, loss * inv
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _rsi_value(gain: float, loss: float) -> float:
+    t = gain + loss
+    return 100.0 * (gain / t) if t > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rsi(x: np.ndarray, period: int) -> np.ndarray:
     # Wilder's smoothing of gains and losses in TA-Lib 0.8's arithmetic order, bit for bit
     # (no fused multiply-add): the gain is max(d, 0) and the loss gain - d, with no branch;
@@ -208,20 +231,9 @@ def _rsi(x: np.ndarray, period: int) -> np.ndarray:
         return out
     inv = 1.0 / period
     pm = float(period - 1)
-    prev = x[0]
-    gain = 0.0
-    loss = 0.0
-    for today in range(1, period + 1):
-        v = x[today]
-        d = v - prev
-        prev = v
-        up = d if 0.0 < d else 0.0
-        gain += up
-        loss += up - d
-    loss *= inv
-    gain *= inv
-    t = gain + loss
-    out[period] = 100.0 * (gain / t) if t > 0.0 else 0.0
+    gain, loss = _rsi_seed(x, period)
+    out[period] = _rsi_value(gain, loss)
+    prev = x[period]
     for today in range(period + 1, n):
         v = x[today]
         d = v - prev
@@ -229,9 +241,59 @@ def _rsi(x: np.ndarray, period: int) -> np.ndarray:
         up = d if 0.0 < d else 0.0  # a NaN change poisons the losses, as in TA-Lib
         gain = (gain * pm + up) * inv
         loss = ((up - d) + loss * pm) * inv
-        t = gain + loss
-        out[today] = 100.0 * (gain / t) if t > 0.0 else 0.0
+        out[today] = _rsi_value(gain, loss)
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _rsi_rows4(x2: np.ndarray, r0: int, beg: int, period: int, out: np.ndarray) -> None:
+    # `_rsi` on rows r0..r0+3 of x2 from column beg into out, interleaved. The recursion
+    # is latency-bound (a multiply, an add and a multiply per bar and chain); four rows in
+    # one loop keep eight independent chains in flight. Same arithmetic, so the same bits
+    # as `_rsi` row by row.
+    n = x2.shape[1]
+    out[r0:r0 + 4, :] = np.nan
+    if period >= n - beg:
+        return
+    inv = 1.0 / period
+    pm = float(period - 1)
+    x0 = x2[r0, beg:]
+    x1 = x2[r0 + 1, beg:]
+    x2_ = x2[r0 + 2, beg:]
+    x3 = x2[r0 + 3, beg:]
+    g0, l0 = _rsi_seed(x0, period)
+    g1, l1 = _rsi_seed(x1, period)
+    g2, l2 = _rsi_seed(x2_, period)
+    g3, l3 = _rsi_seed(x3, period)
+    o0 = out[r0, beg:]
+    o1 = out[r0 + 1, beg:]
+    o2 = out[r0 + 2, beg:]
+    o3 = out[r0 + 3, beg:]
+    o0[period] = _rsi_value(g0, l0)
+    o1[period] = _rsi_value(g1, l1)
+    o2[period] = _rsi_value(g2, l2)
+    o3[period] = _rsi_value(g3, l3)
+    for today in range(period + 1, n - beg):
+        d = x0[today] - x0[today - 1]
+        up = d if 0.0 < d else 0.0
+        g0 = (g0 * pm + up) * inv
+        l0 = ((up - d) + l0 * pm) * inv
+        d = x1[today] - x1[today - 1]
+        up = d if 0.0 < d else 0.0
+        g1 = (g1 * pm + up) * inv
+        l1 = ((up - d) + l1 * pm) * inv
+        d = x2_[today] - x2_[today - 1]
+        up = d if 0.0 < d else 0.0
+        g2 = (g2 * pm + up) * inv
+        l2 = ((up - d) + l2 * pm) * inv
+        d = x3[today] - x3[today - 1]
+        up = d if 0.0 < d else 0.0
+        g3 = (g3 * pm + up) * inv
+        l3 = ((up - d) + l3 * pm) * inv
+        o0[today] = _rsi_value(g0, l0)
+        o1[today] = _rsi_value(g1, l1)
+        o2[today] = _rsi_value(g2, l2)
+        o3[today] = _rsi_value(g3, l3)
 
 
 @njit(cache=True, nogil=True, fastmath=FMA, error_model="numpy")

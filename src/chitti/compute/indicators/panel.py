@@ -17,7 +17,7 @@ from numba import get_num_threads, njit, parallel_chunksize, prange, set_num_thr
 
 from chitti.compute.indicators import _kernels_ma as km
 from chitti.compute.indicators.catalog import get_spec, run, validate_inputs
-from chitti.compute.indicators.momentum import _rsi
+from chitti.compute.indicators.momentum import _rsi, _rsi_rows4
 
 __all__ = ["compute_panel"]
 
@@ -59,25 +59,38 @@ def _row_start(x: np.ndarray) -> int:
 @njit(cache=True, parallel=True, error_model="numpy")
 def _close_panel(x2: np.ndarray, period: int, kind: int) -> np.ndarray:
     # Rows in parallel inside Numba (no Python per row) for the close-only workhorses;
-    # each row runs the same kernel `compute` runs, so results are bit-identical.
+    # each row runs the same kernel `compute` runs, so results are bit-identical. RSI
+    # takes rows four at a time (`_rsi_rows4`) when the four start on the same column.
     n_rows, n = x2.shape
     out = np.empty((n_rows, n))
-    for r in prange(n_rows):
-        x = x2[r]
-        beg = _row_start(x)
-        xs = x[beg:]
-        if kind == 0:
-            res = _rsi(xs, period)
-        elif kind == 1:
-            res = km.sma(xs, period, 0)
-        elif kind == 2:
-            res = km.ema(xs, period, 0)
-        elif kind == 3:
-            res = km.wma(xs, period, 0)
-        else:
-            res = km.rma(xs, period, 0)
-        out[r, :beg] = np.nan
-        out[r, beg:] = res
+    lanes = 4 if kind == 0 else 1
+    for blk in prange((n_rows + lanes - 1) // lanes):
+        r0 = blk * lanes
+        r1 = min(r0 + lanes, n_rows)
+        beg = _row_start(x2[r0])
+        if r1 - r0 == 4:
+            same = True
+            for r in range(r0 + 1, r1):
+                same = same and _row_start(x2[r]) == beg
+            if same:
+                _rsi_rows4(x2, r0, beg, period, out)
+                continue
+        for r in range(r0, r1):
+            x = x2[r]
+            beg = _row_start(x)
+            xs = x[beg:]
+            if kind == 0:
+                res = _rsi(xs, period)
+            elif kind == 1:
+                res = km.sma(xs, period, 0)
+            elif kind == 2:
+                res = km.ema(xs, period, 0)
+            elif kind == 3:
+                res = km.wma(xs, period, 0)
+            else:
+                res = km.rma(xs, period, 0)
+            out[r, :beg] = np.nan
+            out[r, beg:] = res
     return out
 
 

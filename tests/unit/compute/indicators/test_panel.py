@@ -40,6 +40,21 @@ def test_panel_uses_several_workers_and_one_worker_gives_the_same() -> None:
     assert a.shape == (40, 500)
 
 
+def test_panel_rsi_four_rows_at_a_time_equals_per_symbol_compute() -> None:
+    # rows 0-3 and 4-7 share a start (interleaved kernel), 8-11 do not, 12-13 are a tail
+    panel = _panel(14, 300, seed=2)
+    x = panel["close"]
+    x[4:8, :25] = np.nan
+    x[9, :3] = np.nan
+    x[5, 150] = np.nan  # an interior gap
+    x[2, 100:140] = x[2, 100]  # a flat stretch
+    for period in (2, 14, 290, 400):
+        out = compute_panel("rsi", {"close": x}, timeperiod=period)["rsi"]
+        for r in range(len(x)):
+            ref = compute("rsi", {"close": x[r]}, timeperiod=period)["rsi"]
+            np.testing.assert_array_equal(out[r], ref, err_msg=f"row {r} period {period}")
+
+
 def test_panel_validation() -> None:
     with pytest.raises(BadRequest, match=r"must be a 2-D panel \(symbols x time\)"):
         compute_panel("sma", {"close": np.ones(10)})
