@@ -54,18 +54,6 @@ def talib_outputs(spec: IndicatorSpec, data: dict[str, np.ndarray],
     return out
 
 
-# Known divergences from TA-Lib 0.8 (reported, not hidden), as (indicator, case) -> reason.
-# None at present: keep the mechanism for the next one found.
-KNOWN: dict[tuple[str, str], str] = {}
-RANDOM_DIVERGENT: set[str] = set()
-
-
-def known(spec: IndicatorSpec, case: str) -> None:
-    reason = KNOWN.get((spec.name, case))
-    if reason:
-        pytest.xfail(reason)
-
-
 def check(spec: IndicatorSpec, data: dict[str, np.ndarray], **params: Any) -> None:
     ours = compute(spec.name, data, **params)
     ref = talib_outputs(spec, data, params)
@@ -88,14 +76,12 @@ def test_every_talib_function_of_the_six_groups_is_in_the_catalogue() -> None:
 
 @pytest.mark.parametrize("spec", TALIB_SPECS, ids=IDS)
 def test_parity_on_nse_daily_with_default_parameters(spec: IndicatorSpec, nse_daily) -> None:
-    known(spec, "daily")
     for data in nse_daily.values():
         check(spec, data)
 
 
 @pytest.mark.parametrize("spec", TALIB_SPECS, ids=IDS)
 def test_parity_on_tcs_5min(spec: IndicatorSpec, tcs_5min) -> None:
-    known(spec, "5min")
     check(spec, tcs_5min)
 
 
@@ -126,7 +112,6 @@ MATYPE_SPECS = [s for s in TALIB_SPECS if any(p.name.endswith("matype") for p in
 @pytest.mark.parametrize("matype", range(14))
 @pytest.mark.parametrize("spec", MATYPE_SPECS, ids=[s.name for s in MATYPE_SPECS])
 def test_parity_for_every_ma_type(spec: IndicatorSpec, matype: int, nse_daily) -> None:
-    known(spec, f"matype{matype}")
     params = {p.name: matype for p in spec.params if p.name.endswith("matype")}
     check(spec, nse_daily["SBIN"], **params)
 
@@ -201,8 +186,6 @@ def params_for(draw: st.DrawFn, spec: IndicatorSpec) -> dict[str, Any]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_parity_on_random_series(spec: IndicatorSpec, data: st.DataObject) -> None:
-    if spec.name in RANDOM_DIVERGENT:
-        pytest.xfail(f"{spec.name}: see RANDOM_DIVERGENT")
     series = data.draw(ohlcv())
     params = data.draw(params_for(spec))
     if spec.name == "mavp" and params["minperiod"] > params["maxperiod"]:
