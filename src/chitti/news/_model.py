@@ -447,7 +447,7 @@ class LinearModel:
         self.bias = np.asarray(bias, dtype=np.float64)
         self.temperature = float(temperature)
         self.n_groups = len(GROUPS)
-        self._char_cache: dict[str, frozenset[int]] = {}
+        self._char_cache: dict[str, tuple[int, ...]] = {}
         self._table = np.column_stack([self.idf**2, self.idf[:, None] * self.weights])
         self.piece_index: dict[str, int] = {f: i for i, f in enumerate(pieces)}
         self._unknown = self.piece_index.get("[UNK]", -1)
@@ -487,31 +487,39 @@ class LinearModel:
             out.extend(hit)
         return [j for j in out if j >= 0]
 
-    def _chars(self, form: str) -> frozenset[int]:
+    def _chars(self, form: str) -> tuple[int, ...]:
         hit = self._char_cache.get(form)
         if hit is None:
             index = self.index
-            hit = frozenset(j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0)
+            hit = tuple(j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0)
             if len(self._char_cache) > _CACHE_LIMIT:
                 self._char_cache.clear()
             self._char_cache[form] = hit
         return hit
 
     def indices(self, p: Parsed, extra: Iterable[str] = ()) -> list[int]:
-        """Return the distinct feature rows of a parsed text (plus extra ``t`` features)."""
+        """Return the feature rows of a parsed text (plus extra ``t`` features).
+
+        A row may repeat (two words share a character n-gram, a bigram repeats): the scorer
+        counts each distinct row once, which is cheaper there than a set union here.
+        """
         get = self.index.get
         chars = self._chars
-        out: set[int] = set().union(*[chars(f) for f in set(p.forms) if f[0].isalpha()])
-        out.update([j for f in word_features(p) if (j := get("w" + f, -1)) >= 0])
-        out.update([j for f in lexicon_features(p) if (j := get("x" + f, -1)) >= 0])
+        out: list[int] = []
+        for f in set(p.forms):
+            if f[0].isalpha():
+                out += chars(f)
+        out += [j for f in word_features(p) if (j := get("w" + f, -1)) >= 0]
+        out += [j for f in lexicon_features(p) if (j := get("x" + f, -1)) >= 0]
         if extra:
-            out.update([j for f in extra if (j := get("t" + f, -1)) >= 0])
-        return list(out)
+            out += [j for f in extra if (j := get("t" + f, -1)) >= 0]
+        return out
 
     def proba(self, rows: Sequence[Sequence[int]],
               pieces: Sequence[Sequence[int]] | None = None) -> np.ndarray:
-        """Return class probabilities (n, 3) for documents given as distinct feature rows
-        (and, for a model with word pieces, the documents' word-piece ids)."""
+        """Return class probabilities (n, 3) for documents given as feature rows (repeats
+        count once; see :meth:`indices`) and, for a model with word pieces, the documents'
+        word-piece ids."""
         n = len(rows)
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
         flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
@@ -532,6 +540,18 @@ class LinearModel:
 
 
 @numba.njit(cache=True, nogil=True)
+def _distinct(rows: np.ndarray) -> tuple[np.ndarray, int]:
+    # a document's vector is binary: a repeated feature row counts once
+    out = np.sort(rows)
+    m = 0
+    for i in range(out.shape[0]):
+        if i == 0 or out[i] != out[i - 1]:
+            out[m] = out[i]
+            m += 1
+    return out, m
+
+
+@numba.njit(cache=True, nogil=True)
 def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
                    groups: np.ndarray, n_groups: int, bias: np.ndarray, p_flat: np.ndarray,
                    p_lengths: np.ndarray, p_table: np.ndarray) -> np.ndarray:
@@ -544,15 +564,16 @@ def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
     start = 0
     for d in range(n):
         stop = start + lengths[d]
+        rows, m = _distinct(flat[start:stop])
         norms[:] = 0.0
-        for i in range(start, stop):
-            norms[groups[flat[i]]] += table[flat[i], 0]
+        for i in range(m):
+            norms[groups[rows[i]]] += table[rows[i], 0]
         for g in range(n_groups):
             norms[g] = np.sqrt(norms[g]) if norms[g] > 0.0 else 1.0
         for k in range(n_classes):
             out[d, k] = bias[k]
-        for i in range(start, stop):
-            j = flat[i]
+        for i in range(m):
+            j = rows[i]
             inv = 1.0 / norms[groups[j]]
             for k in range(n_classes):
                 out[d, k] += table[j, k + 1] * inv
