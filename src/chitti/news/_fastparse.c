@@ -1243,6 +1243,7 @@ static int ends_with_suffix(const buf_t *title, int sep, const buf_t *publisher)
 }
 
 static int buf_startswith(const buf_t *s, const buf_t *prefix) {
+    if (prefix->n == 0) return 1;
     return s->n >= prefix->n &&
            memcmp(s->p, prefix->p, (size_t)prefix->n * sizeof(Py_UCS4)) == 0;
 }
@@ -1370,9 +1371,11 @@ static int build_article(ctx_t *c, PyObject **result, field_t raw_title, field_t
                 from += c->publisher.n;
                 while (from < c->summary.n && IS_SPACE(c->summary.p[from])) from++;
             }
-            memmove(c->summary.p, c->summary.p + from,
-                    (size_t)(c->summary.n - from) * sizeof(Py_UCS4));
-            c->summary.n -= from;
+            if (from) {
+                memmove(c->summary.p, c->summary.p + from,
+                        (size_t)(c->summary.n - from) * sizeof(Py_UCS4));
+                c->summary.n -= from;
+            }
         }
     }
     PyObject *values[8] = {NULL};
