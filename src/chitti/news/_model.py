@@ -298,8 +298,13 @@ def is_sentence(p: Parsed) -> bool:
 
 
 def word_features(p: Parsed) -> list[str]:
+    return p.forms + context_features(p)
+
+
+def context_features(p: Parsed) -> list[str]:
+    """Return the ``w`` features beyond the unigrams: bigrams and negation-scope copies."""
     forms = p.forms
-    feats = list(forms)
+    feats: list[str] = []
     prev = "<s>"
     for f in forms:
         feats.append(prev + " " + f)
@@ -447,7 +452,7 @@ class LinearModel:
         self.bias = np.asarray(bias, dtype=np.float64)
         self.temperature = float(temperature)
         self.n_groups = len(GROUPS)
-        self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._form_cache: dict[str, tuple[int, ...]] = {}
         self._table = np.column_stack([self.idf**2, self.idf[:, None] * self.weights])
         self.piece_index: dict[str, int] = {f: i for i, f in enumerate(pieces)}
         self._unknown = self.piece_index.get("[UNK]", -1)
@@ -487,14 +492,18 @@ class LinearModel:
             out.extend(hit)
         return [j for j in out if j >= 0]
 
-    def _chars(self, form: str) -> tuple[int, ...]:
-        hit = self._char_cache.get(form)
+    def _form_rows(self, form: str) -> tuple[int, ...]:
+        # the rows one word form brings whatever its context: its unigram and, for a word,
+        # its character n-grams (cached: headlines reuse a small vocabulary)
+        hit = self._form_cache.get(form)
         if hit is None:
             index = self.index
-            hit = tuple(j for g in char_ngrams(form) if (j := index.get("c" + g, -1)) >= 0)
-            if len(self._char_cache) > _CACHE_LIMIT:
-                self._char_cache.clear()
-            self._char_cache[form] = hit
+            grams = char_ngrams(form) if form[0].isalpha() else []
+            keys = ["w" + form] + ["c" + g for g in grams]
+            hit = tuple(j for k in keys if (j := index.get(k, -1)) >= 0)
+            if len(self._form_cache) > _CACHE_LIMIT:
+                self._form_cache.clear()
+            self._form_cache[form] = hit
         return hit
 
     def indices(self, p: Parsed, extra: Iterable[str] = ()) -> list[int]:
@@ -504,12 +513,11 @@ class LinearModel:
         counts each distinct row once, which is cheaper there than a set union here.
         """
         get = self.index.get
-        chars = self._chars
+        rows = self._form_rows
         out: list[int] = []
         for f in set(p.forms):
-            if f[0].isalpha():
-                out += chars(f)
-        out += [j for f in word_features(p) if (j := get("w" + f, -1)) >= 0]
+            out += rows(f)
+        out += [j for f in context_features(p) if (j := get("w" + f, -1)) >= 0]
         out += [j for f in lexicon_features(p) if (j := get("x" + f, -1)) >= 0]
         if extra:
             out += [j for f in extra if (j := get("t" + f, -1)) >= 0]
