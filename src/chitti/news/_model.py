@@ -220,19 +220,29 @@ def _token_kinds(tok: str, negated: bool) -> list[str]:
     return kinds
 
 
+# token -> (its kinds, its kinds when negated, its polarity or ""): one lookup per token, and
+# most tokens are in none of the word lists
+_LEXICON_ENTRIES: dict[str, tuple[list[str], list[str], str]] = {
+    tok: (_token_kinds(tok, False), _token_kinds(tok, True), _POLAR.get(tok, ""))
+    for tok in _UP | _DOWN | _GOOD | _BAD | set(_POLAR)
+}
+
+
 def _lexicon(tokens: Sequence[str], clause: Sequence[int], negated: Sequence[bool],
              prefix: str = "") -> list[str]:
     feats: list[str] = []
     by_clause: dict[int, set[str]] = {}
-    for i, tok in enumerate(tokens):
-        kinds = _token_kinds(tok, negated[i])
+    entries = _LEXICON_ENTRIES
+    for i in [i for i, tok in enumerate(tokens) if tok in entries]:
+        plain, when_negated, pol = entries[tokens[i]]
+        kinds = when_negated if negated[i] else plain
         if kinds:
             by_clause.setdefault(clause[i], set()).update(kinds)
-        pol = _POLAR.get(tok)
         if pol:
             feats.append(prefix + ("NOT" if negated[i] else "") + pol)
-    for i, change in numeric_changes(tokens):
-        by_clause.setdefault(clause[i], set()).add("N" + change)
+    if not _COMPARE_AFTER.isdisjoint(tokens):
+        for i, change in numeric_changes(tokens):
+            by_clause.setdefault(clause[i], set()).add("N" + change)
     for present in by_clause.values():
         for k in present:
             feats.append(prefix + k)
@@ -548,18 +558,6 @@ class LinearModel:
 
 
 @numba.njit(cache=True, nogil=True)
-def _distinct(rows: np.ndarray) -> tuple[np.ndarray, int]:
-    # a document's vector is binary: a repeated feature row counts once
-    out = np.sort(rows)
-    m = 0
-    for i in range(out.shape[0]):
-        if i == 0 or out[i] != out[i - 1]:
-            out[m] = out[i]
-            m += 1
-    return out, m
-
-
-@numba.njit(cache=True, nogil=True)
 def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
                    groups: np.ndarray, n_groups: int, bias: np.ndarray, p_flat: np.ndarray,
                    p_lengths: np.ndarray, p_table: np.ndarray) -> np.ndarray:
@@ -569,13 +567,22 @@ def _linear_scores(flat: np.ndarray, lengths: np.ndarray, table: np.ndarray,
     n, n_classes = lengths.shape[0], table.shape[1] - 1
     out = np.empty((n, n_classes))
     norms = np.empty(n_groups)
+    # a document's vector is binary: a repeated feature row counts once (the stamp of a row
+    # is the last document that counted it)
+    stamp = np.full(table.shape[0], -1, dtype=np.int64)
+    rows = np.empty(lengths.max() if n else 0, dtype=np.int64)
     start = 0
     for d in range(n):
         stop = start + lengths[d]
-        rows, m = _distinct(flat[start:stop])
+        m = 0
         norms[:] = 0.0
-        for i in range(m):
-            norms[groups[rows[i]]] += table[rows[i], 0]
+        for i in range(start, stop):
+            j = flat[i]
+            if stamp[j] != d:
+                stamp[j] = d
+                rows[m] = j
+                m += 1
+                norms[groups[j]] += table[j, 0]
         for g in range(n_groups):
             norms[g] = np.sqrt(norms[g]) if norms[g] > 0.0 else 1.0
         for k in range(n_classes):
