@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     news_poll: bool = Field(default=True, description="news-nlp polls its feeds on schedule")
     news_poll_check_s: float = Field(default=15.0, gt=0, le=3600,
                                      description="how often news-nlp looks for due feeds")
+    news_fetch_private: bool = Field(
+        default=False,
+        description="fetch feeds from loopback/private/link-local hosts too (off: SSRF guard)")
     demo_dir: Path = Field(default=PROJECT_ROOT / "data" / "demo")
 
     @field_validator(

@@ -40,7 +40,8 @@ class System:
     def start(self) -> None:
         # No scheduled polling of the default (internet) feeds: tests never leave the machine.
         env = {**os.environ, "CHITTI_VAR_DIR": str(self.var_dir),
-               "CHITTI_GATEWAY_PORT": str(self.port), "CHITTI_NEWS_POLL": "false"}
+               "CHITTI_GATEWAY_PORT": str(self.port), "CHITTI_NEWS_POLL": "false",
+               "CHITTI_NEWS_FETCH_PRIVATE": "true"}
         env.pop("CHITTI_DATABASE_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,

@@ -26,7 +26,7 @@ def feeds() -> Iterator[FeedServer]:
 
 @pytest.fixture
 async def news(clean_db: str) -> AsyncIterator[NewsActions]:
-    settings = Settings(database_url=clean_db, news_poll=False)
+    settings = Settings(database_url=clean_db, news_poll=False, news_fetch_private=True)
     async with service_context("news-nlp", settings) as ctx:
         actions = NewsActions(ctx, await load_matcher(ctx))
         ctx.on_close.append(actions.close)
@@ -108,7 +108,7 @@ async def test_failing_feeds_are_recorded_and_never_stop_the_others(
     async with news.ctx.pool.connection() as conn:
         for path in (f"/feed/{GOOGLE}", "/status/500", "/garbage/x", "/status/404"):
             await store.add_feed(conn, feeds.url(path), None, 300)
-    news.fetcher = type(news.fetcher)(attempts=1)
+    news.fetcher = type(news.fetcher)(attempts=1, allow_private=True)
     report = await news.ingest_rss(IngestRequest())
     by_url = {r["url"].rsplit(":", 1)[1]: r for r in report["feeds"]}
     assert len(report["new_article_ids"]) == 8

@@ -9,13 +9,20 @@ may be transient (timeouts, connection errors, 5xx, 429) and none for the ones t
 away (other 4xx). :meth:`FeedFetcher.fetch` never raises for a feed's failure: it returns a
 :class:`FetchResult` with ``status="error"``, so one bad feed never stops the others.
 
+Guarded: any client of the API may name a feed URL, so by default the fetcher refuses hosts
+that resolve to loopback, private, link-local or other non-public addresses (every hop of a
+redirect is checked), or the server could be made to probe its own network and cloud
+metadata endpoint (SSRF). ``allow_private=True`` lifts this for feeds on a local network.
+
 No settings are read here; the service builds a fetcher from its configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
@@ -96,6 +103,22 @@ class _TooLarge(Exception):
     pass
 
 
+class _Refused(Exception):
+    """The URL's host resolves to an address the fetcher may not reach (see module doc)."""
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
 class _Retryable(Exception):
     def __init__(self, message: str, *, http_status: int | None = None,
                  retry_after_s: float | None = None) -> None:
@@ -138,6 +161,9 @@ class FeedFetcher:
         The n-th retry waits ``min(cap, base * 2**(n-1))`` scaled by a random 50–100%.
     per_host_limit, total_limit:
         Concurrent requests to one host, and overall (also the pool size).
+    allow_private:
+        Fetch from hosts that resolve to non-public addresses too (off by default; see the
+        module doc). Checked by a request hook of the fetcher's own client only.
     """
 
     def __init__(
@@ -156,16 +182,20 @@ class FeedFetcher:
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        allow_private: bool = False,
+        resolve: Callable[[str, int], Awaitable[list[str]]] = _resolve,
     ) -> None:
         if attempts < 1 or per_host_limit < 1 or total_limit < 1 or max_bytes < 1:
             raise ValueError("attempts, per_host_limit, total_limit and max_bytes must be >= 1")
         self._owns_client = client is None
+        self._resolve = resolve
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             limits=httpx.Limits(max_connections=total_limit,
                                 max_keepalive_connections=total_limit),
             follow_redirects=True,
             max_redirects=5,
+            event_hooks={} if allow_private else {"request": [self._refuse_private]},
         )
         self._headers = {"User-Agent": user_agent, "Accept": _ACCEPT,
                          "Accept-Encoding": "gzip, deflate"}
@@ -190,6 +220,20 @@ class FeedFetcher:
         """Close the HTTP client if this fetcher created it."""
         if self._owns_client:
             await self._client.aclose()
+
+    async def _refuse_private(self, request: httpx.Request) -> None:
+        # Runs before every request the client sends, each redirect hop included.
+        host = request.url.host
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            addresses = await self._resolve(host, port)
+        except OSError:
+            return  # unresolvable: the connection attempt reports it
+        blocked = sorted({a for a in addresses if not _is_public(a)})
+        if blocked:
+            raise _Refused(f"refused: {host} resolves to a non-public address "
+                           f"({', '.join(blocked)}); set CHITTI_NEWS_FETCH_PRIVATE=true to "
+                           "allow feeds on private networks")
 
     def backoff_s(self, retry: int) -> float:
         """Return the wait before retry number ``retry`` (1-based): exponential, 50–100% jitter."""
@@ -247,7 +291,7 @@ class FeedFetcher:
             return error
         except TimeoutError:
             return _Retryable(f"timed out after {self._total_timeout_s:g} s (whole response)")
-        except _TooLarge as error:
+        except (_TooLarge, _Refused) as error:
             message = str(error)
         except httpx.TooManyRedirects:
             message = "too many redirects"

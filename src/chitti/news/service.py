@@ -48,7 +48,7 @@ class NewsActions:
     def __init__(self, ctx: ServiceContext, matcher: entities.EntityMatcher) -> None:
         self.ctx = ctx
         self.matcher = matcher
-        self.fetcher = FeedFetcher()
+        self.fetcher = FeedFetcher(allow_private=ctx.settings.news_fetch_private)
         # One ingest at a time: near-duplicates across concurrent batches would double count.
         self._ingest_lock = asyncio.Lock()
         self._scheduler: asyncio.Task[None] | None = None

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from chitti import __version__
-from chitti.news.fetch import USER_AGENT, FeedFetcher, FeedRequest, next_try_delay_s
+from chitti.news.fetch import USER_AGENT, FeedFetcher, FeedRequest, _is_public, next_try_delay_s
 from chitti.news.parse import FeedParseError, parse_feed
 
 REPO = Path(__file__).resolve().parents[3]
@@ -33,7 +33,7 @@ class RecordingSleep:
 def _fetcher(**overrides: object) -> FeedFetcher:
     options: dict[str, object] = {"connect_timeout_s": 1.0, "read_timeout_s": 1.0,
                                   "total_timeout_s": 2.0, "backoff_base_s": 0.01,
-                                  "backoff_cap_s": 0.05}
+                                  "backoff_cap_s": 0.05, "allow_private": True}
     options.update(overrides)
     return FeedFetcher(**options)  # type: ignore[arg-type]
 
@@ -250,3 +250,52 @@ def test_next_try_delay_doubles_to_a_cap() -> None:
 def test_gzip_fixture_round_trip_sanity() -> None:
     data = (FIXTURES / GOOGLE).read_bytes()
     assert gzip.decompress(gzip.compress(data)) == data
+
+
+# --- the SSRF guard: by default only hosts that resolve to public addresses are fetched ---
+
+
+async def test_default_fetcher_refuses_loopback_without_sending(feed_server) -> None:
+    path = f"/feed/{GOOGLE}"
+    before = feed_server.hits[path]
+    async with _fetcher(allow_private=False) as fetcher:
+        result = await fetcher.fetch(feed_server.url(path))
+    assert result.status == "error" and result.attempts == 1  # refused, not retried
+    assert "non-public address (127.0.0.1)" in (result.error or "")
+    assert "CHITTI_NEWS_FETCH_PRIVATE" in (result.error or "")
+    assert feed_server.hits[path] == before
+
+
+async def test_every_redirect_hop_is_checked(feed_server) -> None:
+    # The first resolution says public, the next private (as DNS rebinding would): the
+    # redirect hop must be refused although the first request went out.
+    answers = iter([["93.184.216.34"], ["10.1.2.3"]])
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    before = dict(feed_server.hits)
+    async with _fetcher(allow_private=False, resolve=resolve) as fetcher:
+        result = await fetcher.fetch(feed_server.url("/redirect"))
+    assert result.status == "error" and "10.1.2.3" in (result.error or "")
+    assert feed_server.hits["/redirect"] == before.get("/redirect", 0) + 1
+    assert feed_server.hits[f"/feed/{GOOGLE}"] == before.get(f"/feed/{GOOGLE}", 0)
+
+
+async def test_public_resolution_is_fetched(feed_server) -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    async with _fetcher(allow_private=False, resolve=resolve) as fetcher:
+        result = await fetcher.fetch(feed_server.url("/redirect"))
+    assert result.status == "ok" and result.body
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("8.8.8.8", True), ("2606:4700::1111", True), ("127.0.0.1", False), ("10.0.0.7", False),
+    ("172.16.5.4", False), ("192.168.1.1", False), ("169.254.169.254", False),
+    ("100.64.0.1", False), ("0.0.0.0", False), ("::1", False), ("fe80::1%eth0", False),
+    ("fd00::1", False), ("::ffff:127.0.0.1", False), ("224.0.0.1", False),
+])
+def test_public_address_classification(address: str, public: bool) -> None:
+    assert _is_public(address) is public
