@@ -594,8 +594,16 @@ def _willr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndar
     # (a close outside the window's range, possible only through a gap or bad data)
     n = h.shape[0]
     out = km.nans(n)
-    if period - 1 >= n:
-        return out
+    hi, low = kc.block_extremes(h, lo, period)
+    for i in range(period - 1, n):
+        diff = (hi[i] - low[i]) / -100.0
+        r = (hi[i] - c[i]) / diff if diff != 0.0 else 0.0
+        if r < -100.0:
+            r = -100.0
+        elif r > 0.0:
+            r = 0.0
+        out[i] = r
+    return out
     bh, bl = kc.block_backward(h, lo, period)
     fh = 0.0
     fl = 0.0
