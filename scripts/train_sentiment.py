@@ -322,7 +322,7 @@ def score(name: str, y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     return {"n": len(y), "accuracy": round(acc, 4), "macro_f1": round(f1, 4)}
 
 
-# --- teacher (distillation of the headline model; --teacher) ------------------------------
+# --- teacher (distillation; --teacher, --no-teacher) ---------------------------------------
 
 TEACHER: dict = {"epochs": 3, "batch": 32, "lr": 8e-5, "weight_decay": 0.01, "warmup": 0.06,
                  "max_length": 64, "seed": SEED}
