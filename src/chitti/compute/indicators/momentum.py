@@ -604,35 +604,6 @@ def _willr(h: np.ndarray, lo: np.ndarray, c: np.ndarray, period: int) -> np.ndar
             r = 0.0
         out[i] = r
     return out
-    bh, bl = kc.block_backward(h, lo, period)
-    fh = 0.0
-    fl = 0.0
-    k = 0
-    for i in range(n):
-        v = h[i]
-        w = lo[i]
-        if k == 0:
-            fh = v
-            fl = w
-        else:
-            fh = v if v > fh else fh
-            fl = w if w < fl else fl
-        k += 1
-        if k == period:
-            k = 0
-        if i >= period - 1:
-            b = bh[i - period + 1]
-            hi = fh if fh > b else b
-            b = bl[i - period + 1]
-            low = fl if fl < b else b
-            diff = (hi - low) / -100.0
-            r = (hi - c[i]) / diff if diff != 0.0 else 0.0
-            if r < -100.0:
-                r = -100.0
-            elif r > 0.0:
-                r = 0.0
-            out[i] = r
-    return out
 
 
 @indicator("willr", "momentum", "Williams' %R", inputs=HLC, params=(_period(14),),
