@@ -8,6 +8,8 @@ order; the batch kernels fuse multiply-adds, so the last bit may differ).
 
 As in batch mode, bars before the first one with every input present (not NaN) are
 skipped (their outputs are NaN); a NaN after that is processed like the batch kernel does.
+One difference: when no bar has every input, batch mode still runs the kernel on the last
+bar (TA-Lib's wrapper does); a stream cannot know which bar is the last, so it stays NaN.
 State is a few floats plus, for windowed indicators, a ring of ``period`` values.
 """
 

@@ -53,12 +53,15 @@ def bars_and_params(draw: st.DrawFn, name: str):
     spread = close * rng.uniform(0.0, 0.03, n)
     data = {"open": close, "high": close + spread, "low": close - spread, "close": close,
             "volume": np.round(rng.uniform(0.0, 1e4, n))}
+    k = 0
     if draw(st.booleans()) and n:
         k = int(rng.integers(0, n))
         for key in data:
             data[key][:k] = np.nan  # leading gap: skipped by batch and stream alike
-    if draw(st.booleans()) and n > 5:
-        data["close"][int(rng.integers(0, n))] = np.nan  # a gap inside
+    if draw(st.booleans()) and n > 5 and n - k > 1:
+        # a gap inside, after the first complete bar (with no complete bar at all, batch
+        # still evaluates the last one, as TA-Lib does; a stream cannot know which is last)
+        data["close"][int(rng.integers(k + 1, n))] = np.nan
     spec = next(s for s in STREAMING if s.name == name)
     params = {}
     for p in spec.params:
@@ -80,6 +83,16 @@ def test_streaming_equals_batch_on_random_bars(name: str, data: st.DataObject) -
     bars, params = data.draw(bars_and_params(name))
     with np.errstate(all="ignore"):
         check(name, bars, **params)
+
+
+def test_stream_stays_nan_without_a_complete_bar() -> None:
+    # batch mode, with no bar where every input is present, runs the kernel on the last bar
+    # (TA-Lib's wrapper convention); a stream cannot tell the last bar, so it stays NaN
+    nan = float("nan")
+    bars = {"high": np.array([nan, 99.0]), "low": np.array([nan, 95.0]),
+            "close": np.array([nan, nan]), "volume": np.array([nan, 1726.0])}
+    assert compute("vwap", bars)["vwap"][-1] == 0.0
+    assert np.isnan(replay("vwap", bars)["vwap"]).all()
 
 
 def test_update_is_constant_time_per_bar() -> None:
