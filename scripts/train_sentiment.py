@@ -49,10 +49,13 @@ fine-tuned on the model's training rows (``TEACHER``: 3 epochs, mean pooling, a 
 and its softened outputs become the targets (``DISTIL``): ``alpha`` of the gold label plus
 the rest of the teacher's on the training rows, the teacher's alone (weight ``beta``) on
 augmented variants of each row of the main set (words dropped; for headlines also the entity
-names swapped). The student is the same linear model, so the runtime does not change. One
-teacher per fit (each CV fold, the hold-out weights, the final weights), 5-8 minutes each on
-2 cores; the tuned teachers and their outputs are cached next to the embeddings, so only a
-change to ``TEACHER`` or to the rows trains them again.
+names swapped). Two students learn from it: the same linear model, and a small
+convolutional network over word pieces (``STUDENT``; ``_model.ConvPart`` at run time) trained
+on the teacher's outputs for those variants and six more per headline; the file holds both,
+the network's scores added times ``STUDENT["mix"]``. One teacher per fit (each CV fold, the
+hold-out weights, the final weights), 8-10 minutes each on 2 cores, and 2-3 minutes per
+convolutional student; the tuned teachers and their outputs are cached next to the
+embeddings, so only a change to ``TEACHER`` or to the rows trains them again.
 
 Cross-validation: 5 folds, stratified by label and grouped by exact text (a sentence or a
 headline never sits on both sides; all entity rows of a headline stay together); each row is
@@ -278,25 +281,32 @@ class NbLogit:
             out += Pieces.pool(list(piece_ids), table)
         return out
 
-    def save(self, path: Path, temperature: float) -> None:
+    def save(self, path: Path, temperature: float, extra: dict[str, np.ndarray] | None = None,
+             bias: np.ndarray | float = 0.0) -> None:
+        """Write the weights; ``extra`` arrays (a convolutional part) and ``bias`` (its
+        bias) go into the same file."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        extra: dict[str, np.ndarray] = {}
+        extra = dict(extra or {})
         table = self.piece_weights()
         if table is not None and self.pieces is not None:
-            extra = {"pieces": np.array("\n".join(self.pieces.vocab)),
-                     "piece_weights": table.astype(np.float32)}
+            assert "piece_weights" not in extra
+            extra["piece_weights"] = table.astype(np.float32)
+        if "piece_weights" in extra and self.pieces is not None:
+            extra["pieces"] = np.array("\n".join(self.pieces.vocab))
         np.savez_compressed(
             path, vocab=np.array("\n".join(self.design.vocab)), groups=self.design.groups,
             idf=self.design.idf.astype(np.float32), weights=self.weights.astype(np.float32),
-            bias=self.bias, temperature=np.float64(temperature), **extra,
+            bias=self.bias + bias, temperature=np.float64(temperature), **extra,
         )
-        print(f"  saved {path.relative_to(ROOT)}: {len(self.design.vocab)} features, "
+        print(f"  saved {path.name}: {len(self.design.vocab)} features, "
               f"{path.stat().st_size / 1e6:.2f} MB, temperature {temperature:.2f}", flush=True)
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Return the temperature (0.2-10, step 0.02) that minimises the log-loss of
+    ``softmax(logits / t)``."""
     best, best_t = np.inf, 1.0
-    for t in np.arange(0.2, 3.01, 0.02):
+    for t in np.arange(0.2, 10.01, 0.02):
         z = logits / t
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
@@ -327,29 +337,38 @@ def score(name: str, y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 TEACHER: dict = {"epochs": 3, "batch": 32, "lr": 8e-5, "weight_decay": 0.01, "warmup": 0.06,
                  "max_length": 64, "seed": SEED}
 """Fine-tuning settings: a change trains a new teacher (the cache is keyed by them)."""
-DISTIL: dict = {"drop": 0.15, "dropped": 2, "swapped": 1, "alpha": 0.5, "beta": 1.0,
-                "temperature": 1.0}
-"""How the student learns from the teacher: a change reuses the cached teacher."""
+DISTIL: dict = {"variants": ((0.15, False), (0.15, False), (0.0, True)), "alpha": 0.5,
+                "beta": 1.0, "temperature": 1.0}
+"""How the linear student learns from the teacher (a change reuses the cached teacher):
+``variants`` lists the augmented copies of each main-set row as (share of words dropped,
+entity names swapped)."""
+STUDENT: dict = {"filters": 128, "epochs": 8, "batch": 64, "lr": 2e-3, "weight_decay": 1e-4,
+                 "dropout": 0.2, "alpha": 0.3, "seed": 0, "mix": 0.8,
+                 "variants": ((0.1, False), (0.2, True), (0.3, False), (0.1, True),
+                              (0.2, False), (0.3, True))}
+"""The convolutional student (``_model.ConvPart``) trained beside the linear one on the
+teacher's outputs: on the rows, ``alpha`` × gold cross-entropy plus cross-entropy to the
+teacher; on the linear student's variants and ``variants`` more, the teacher's alone. Its
+scores enter the model's scores times ``mix`` (0: no convolutional part)."""
 DISTILLED = ("headline",)
 """The models distilled by default (``--teacher`` / ``--no-teacher`` choose others)."""
 
 
 def augment(title: str, entities: Sequence[str], names: Sequence[str],
-            rng: np.random.Generator, swaps: int) -> list[str]:
-    """Return variants of a text whose sentiment should not change: ``DISTIL["dropped"]``
-    with a share ``DISTIL["drop"]`` of the words left out, ``swaps`` with the entity names
-    replaced by random other entity names."""
+            rng: np.random.Generator, variants: Sequence[tuple[float, bool]]) -> list[str]:
+    """Return variants of a text whose sentiment should not change, one per (share of words
+    left out, entity names replaced by random other entity names) in ``variants``."""
     words = title.split()
     out = []
-    for _ in range(DISTIL["dropped"]):
-        kept = [w for w in words if rng.random() > DISTIL["drop"]]
-        out.append(" ".join(kept or words))
-    for _ in range(swaps):
-        swapped = title
-        for name in entities:
-            if name in swapped:
-                swapped = swapped.replace(name, names[int(rng.integers(len(names)))])
-        out.append(swapped)
+    for drop, swap in variants:
+        text = title
+        if drop:
+            text = " ".join([w for w in words if rng.random() > drop] or words)
+        if swap:
+            for name in entities:
+                if name in text:
+                    text = text.replace(name, names[int(rng.integers(len(names)))])
+        out.append(text)
     return out
 
 
@@ -531,35 +550,195 @@ class Data:
         mask = keep.get(name) if keep else None
         return [i for i in range(n) if mask is None or mask[i]]
 
-    def model(self, name: str, keep: dict[str, np.ndarray] | None = None) -> NbLogit:
-        rows = self.distilled(name, keep) if name in self.teacher else self.rows(name, keep)
-        return NbLogit(rows, CONFIGS[name], self.pieces)
+    def model(self, name: str, keep: dict[str, np.ndarray] | None = None) -> NbLogit | Distilled:
+        if name in self.teacher:
+            return self.distilled(name, keep)
+        return NbLogit(self.rows(name, keep), CONFIGS[name], self.pieces)
 
-    def distilled(self, name: str, keep: dict[str, np.ndarray] | None) -> list[Row]:
-        """Return a model's rows with teacher-softened targets, plus teacher-labelled
-        augmented variants of its main set's rows (the auxiliary sets are not augmented)."""
+    def distilled(self, name: str, keep: dict[str, np.ndarray] | None) -> Distilled:
+        """Fit a model's students on its teacher's outputs: the linear one on the rows with
+        teacher-softened targets plus ``DISTIL["variants"]`` of each main-set row (the
+        auxiliary sets are not augmented), and the convolutional one (``STUDENT``) on those
+        and ``STUDENT["variants"]`` more."""
         rows = self.rows(name, keep)
         texts = self.texts(name, keep)
-        train = [(t, int(c), w) for t, (_, c, w, _) in zip(texts, rows, strict=True)]
+        teacher = Teacher([(t, int(c), w) for t, (_, c, w, _) in zip(texts, rows, strict=True)],
+                          self.teacher_cache)
         main = self._parts(name)[0]
-        n_main = len(self._kept(main[0], len(main[3]), keep))
-        rng = np.random.default_rng(SEED)
+        heads = texts[:len(self._kept(main[0], len(main[3]), keep))]
         names = sorted({e for es in self.entity_names.values() for e in es if len(e) > 2})
-        swaps = DISTIL["swapped"] if name == "headline" else 0
-        extra = [a for t in texts[:n_main]
-                 for a in augment(t, self.entity_names.get(t, []), names, rng, swaps)]
-        soft = soften(Teacher(train, self.teacher_cache).logits(texts + extra))
+
+        def variants(plan: Sequence[tuple[float, bool]], seed: int) -> list[str]:
+            rng = np.random.default_rng(seed)
+            return [a for t in heads
+                    for a in augment(t, self.entity_names.get(t, []), names, rng, plan)]
+
+        extra = variants(DISTIL["variants"], SEED)
+        soft = soften(teacher.logits(texts + extra))
         alpha = DISTIL["alpha"]
-        out: list[Row] = [(k, alpha * np.eye(len(LAB))[c] + (1.0 - alpha) * soft[j], w, p)
-                          for j, (k, c, w, p) in enumerate(rows)]
         ids = self.pieces.ids if self.pieces is not None else (lambda _: [])
-        out += [(doc_keys(t), soft[len(train) + j], DISTIL["beta"], ids(t))
-                for j, t in enumerate(extra)]
+        gold = np.eye(len(LAB))[[int(c) for _, c, _, _ in rows]]
+        linear = [(k, alpha * gold[j] + (1.0 - alpha) * soft[j], w, p)
+                  for j, (k, _, w, p) in enumerate(rows)]
+        linear += [(doc_keys(t), soft[len(rows) + j], DISTIL["beta"], ids(t))
+                   for j, t in enumerate(extra)]
+        nb = NbLogit(linear, CONFIGS[name], self.pieces)
+        if not STUDENT["mix"] or self.pieces is None:
+            return Distilled(nb, None)
+        more = variants(STUDENT["variants"], STUDENT["seed"] + 7)
+        probs = np.concatenate([soft, soften(teacher.logits(more))])
+        labels = np.full(len(probs), -1)
+        labels[:len(rows)] = [int(c) for _, c, _, _ in rows]
+        weight = np.ones(len(probs))
+        weight[:len(rows)] = [w for _, _, w, _ in rows]
+        student = ConvStudent(self.pieces, [ids(t) for t in texts + extra + more], probs,
+                              labels, weight)
+        return Distilled(nb, student)
+
+
+class ConvStudent:
+    """The convolutional student of ``_model.ConvPart``, trained with torch: piece
+    embeddings (initialised from the distilled ones), a width-3 convolution, ReLU, max over
+    positions, concatenated with the mean embedding, a linear map to the classes.
+
+    Pieces the training texts never hold share the ``[UNK]`` row, here and in the shipped
+    weights (only the seen rows ship)."""
+
+    def __init__(self, pieces: Pieces, seqs: Sequence[list[int]], probs: np.ndarray,
+                 labels: np.ndarray, weight: np.ndarray) -> None:
+        import torch
+
+        torch.manual_seed(STUDENT["seed"])
+        seen = sorted({j for s in seqs for j in s} - {pieces.index["[UNK]"]})
+        self.rows = np.zeros(len(pieces.vocab), dtype=np.int32)  # unseen: row 0, [UNK]
+        self.rows[seen] = np.arange(1, len(seen) + 1)
+        emb = pieces.emb[[pieces.index["[UNK]"]] + seen]
+        self.net = _conv_net(emb)
+        self._fit([self._map(s) for s in seqs], probs, labels, weight)
+
+    def _map(self, seq: Sequence[int]) -> list[int]:
+        return [int(self.rows[j]) for j in seq]
+
+    def _fit(self, seqs: list[list[int]], probs: np.ndarray, labels: np.ndarray,
+             weight: np.ndarray) -> None:
+        import torch
+
+        net, n, batch, t0 = self.net, len(seqs), STUDENT["batch"], time.time()
+        rng = np.random.default_rng(STUDENT["seed"])
+        opt = torch.optim.AdamW(net.parameters(), lr=STUDENT["lr"],
+                                weight_decay=STUDENT["weight_decay"])
+        steps = STUDENT["epochs"] * -(-n // batch)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: max(0.0, 1 - step / steps))
+        target = torch.tensor(probs, dtype=torch.float32)
+        gold = torch.tensor(labels)
+        w = torch.tensor(weight, dtype=torch.float32)
+        net.train()
+        for _ in range(STUDENT["epochs"]):
+            order = rng.permutation(n)
+            for start in range(0, n, batch):
+                b = order[start:start + batch]
+                logp = torch.log_softmax(net(*_padded([seqs[i] for i in b])), dim=1)
+                loss = -(target[b] * logp).sum(1)
+                has = gold[b] >= 0
+                hard = -logp.gather(1, gold[b].clamp(min=0)[:, None])[:, 0]
+                loss = loss + STUDENT["alpha"] * torch.where(has, hard, torch.zeros_like(hard))
+                loss = (loss * w[b]).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+        net.eval()
+        print(f"    convolutional student: {n} texts, {int(self.rows.max())} pieces in "
+              f"{time.time() - t0:.0f} s", flush=True)
+
+    def logits(self, piece_ids: Sequence[list[int]]) -> np.ndarray:
+        import torch
+
+        seqs = [self._map(s) for s in piece_ids]
+        with torch.inference_mode():
+            return np.concatenate([self.net(*_padded(seqs[i:i + 512])).numpy().astype(np.float64)
+                                   for i in range(0, len(seqs), 512)] or [np.zeros((0, 3))])
+
+    def arrays(self, mix: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Return the ``_model.ConvPart`` arrays (scores times ``mix``, the mean-embedding
+        branch folded into ``piece_weights``) and the bias to add to the model's."""
+        net = self.net
+        emb = net.emb.weight.detach().numpy().astype(np.float32)
+        out = net.out.weight.detach().numpy().astype(np.float64) * mix  # (classes, F + dim)
+        n_filters = net.conv.out_channels
+        arrays = {
+            "conv_rows": self.rows,
+            "conv_emb": emb.astype(np.float16),
+            "conv_kernel": net.conv.weight.detach().numpy().transpose(2, 1, 0).copy(),
+            "conv_bias": net.conv.bias.detach().numpy(),
+            "conv_out": out[:, :n_filters].T.copy(),
+            "piece_weights": (emb.astype(np.float16).astype(np.float64)[self.rows]
+                              @ out[:, n_filters:].T).astype(np.float32),
+        }
+        return arrays, net.out.bias.detach().numpy().astype(np.float64) * mix
+
+
+def _padded(seqs: Sequence[list[int]]):  # type: ignore[no-untyped-def]  # training-time torch
+    import torch
+
+    width = max(1, max(map(len, seqs)))
+    ids = np.zeros((len(seqs), width), dtype=np.int64)
+    mask = np.zeros((len(seqs), width), dtype=np.float32)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = s
+        mask[i, :len(s)] = 1.0
+    return torch.tensor(ids), torch.tensor(mask)
+
+
+def _conv_net(emb: np.ndarray):  # type: ignore[no-untyped-def]  # torch only to train
+    import torch
+
+    class ConvNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = torch.nn.Embedding.from_pretrained(
+                torch.tensor(emb, dtype=torch.float32), freeze=False)
+            dim = emb.shape[1]
+            self.conv = torch.nn.Conv1d(dim, STUDENT["filters"], 3, padding=1)
+            self.out = torch.nn.Linear(STUDENT["filters"] + dim, len(LAB))
+            self.drop = torch.nn.Dropout(STUDENT["dropout"])
+
+        def forward(self, ids, mask):  # type: ignore[no-untyped-def]
+            e = self.emb(ids) * mask[..., None]
+            h = torch.relu(self.conv(e.transpose(1, 2))).transpose(1, 2) * mask[..., None]
+            pooled = h.max(1).values  # >= 0; a text without pieces pools to 0, as at run time
+            mean = e.sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+            return self.out(self.drop(torch.cat([pooled, mean], 1)))
+
+    return ConvNet()
+
+
+class Distilled:
+    """A distilled model: the linear student plus, optionally, the convolutional one; both
+    score in one file (``_model.LinearModel`` with a ``ConvPart``)."""
+
+    def __init__(self, nb: NbLogit, student: ConvStudent | None) -> None:
+        self.nb, self.student = nb, student
+
+    def logits(self, docs: Sequence[list[str]], piece_ids: Sequence[list[int]]) -> np.ndarray:
+        out = self.nb.logits(docs, piece_ids)
+        if self.student is not None:
+            out += STUDENT["mix"] * self.student.logits(piece_ids)
         return out
 
+    def save(self, path: Path, temperature: float) -> None:
+        if self.student is None:
+            self.nb.save(path, temperature)
+            return
+        arrays, bias = self.student.arrays(STUDENT["mix"])
+        self.nb.save(path, temperature, arrays, bias)
 
-def routed_logits(models: dict[str, NbLogit], texts: Sequence[str],
-                  keys: Sequence[list[str]], pieces: Sequence[list[int]]) -> np.ndarray:
+
+def routed_logits(models: dict[str, NbLogit | Distilled], texts: Sequence[str],
+                  keys: Sequence[list[str]], pieces: Sequence[list[int]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Return each text's scores from the model of its register, and which texts are
+    full sentences (routed to the sentence model)."""
     out = np.zeros((len(texts), len(LAB)))
     sent = np.array([_model.is_sentence(_model.parse(t)) for t in texts], dtype=bool)
     for name, mask in (("sentence", sent), ("headline", ~sent)):
@@ -567,7 +746,7 @@ def routed_logits(models: dict[str, NbLogit], texts: Sequence[str],
         if len(idx):
             out[idx] = models[name].logits([keys[i] for i in idx],
                                            [pieces[i] if pieces else [] for i in idx])
-    return out
+    return out, sent
 
 
 def cross_validate(data: Data, k: int) -> tuple[dict, dict[str, float]]:
@@ -577,6 +756,7 @@ def cross_validate(data: Data, k: int) -> tuple[dict, dict[str, float]]:
     f_ent = np.array([title_fold[t] for t, _, _ in data.entities])
     oof = {"fpb": np.zeros((len(data.fpb), 3)), "sentfin": np.zeros((len(data.sentfin), 3)),
            "entities": np.zeros((len(data.entities), 3))}
+    routed = {"fpb": np.zeros(len(data.fpb), bool), "sentfin": np.zeros(len(data.sentfin), bool)}
     for f in range(k):
         t0 = time.time()
         keep = {"fpb": f_fpb != f, "sentfin": f_sf != f, "entities": f_ent != f}
@@ -585,9 +765,9 @@ def cross_validate(data: Data, k: int) -> tuple[dict, dict[str, float]]:
                 ("fpb", f_fpb, data.fpb, data.k_fpb, data.p_fpb),
                 ("sentfin", f_sf, data.sentfin, data.k_sentfin, data.p_sentfin)):
             idx = np.flatnonzero(fold_of == f)
-            oof[name][idx] = routed_logits(models, [texts[i][0] for i in idx],
-                                           [keys[i] for i in idx],
-                                           [pieces[i] for i in idx] if pieces else [])
+            oof[name][idx], routed[name][idx] = routed_logits(
+                models, [texts[i][0] for i in idx], [keys[i] for i in idx],
+                [pieces[i] for i in idx] if pieces else [])
         idx = np.flatnonzero(f_ent == f)
         oof["entities"][idx] = models["direction"].logits(
             [data.k_ent[i] for i in idx], [data.p_ent[i] if data.p_ent else [] for i in idx])
@@ -603,9 +783,13 @@ def cross_validate(data: Data, k: int) -> tuple[dict, dict[str, float]]:
         "sentfin_entity_direction": score("direction/sentfin-entity", y["entities"],
                                           oof["entities"].argmax(1)),
     }
+    # one temperature per model, from the rows routed to it
+    logits = np.concatenate([oof["fpb"], oof["sentfin"]])
+    labels = np.concatenate([y["fpb"], y["sentfin"]])
+    sent = np.concatenate([routed["fpb"], routed["sentfin"]])
     temps = {
-        "sentiment": fit_temperature(np.concatenate([oof["fpb"], oof["sentfin"]]),
-                                     np.concatenate([y["fpb"], y["sentfin"]])),
+        "sentence": fit_temperature(logits[sent], labels[sent]),
+        "headline": fit_temperature(logits[~sent], labels[~sent]),
         "direction": fit_temperature(oof["entities"], y["entities"]),
     }
     return report, temps
@@ -634,9 +818,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 teacher=() if args.no_teacher else args.teacher)
     report: dict[str, object] = {"date": dt.date.today().isoformat(),
                                  "configs": CONFIGS, "embeddings": not args.no_embed,
-                                 "teacher": ({"models": sorted(data.teacher), **TEACHER, **DISTIL}
+                                 "teacher": ({"models": sorted(data.teacher), **TEACHER,
+                                              "linear_student": DISTIL,
+                                              "conv_student": STUDENT if STUDENT["mix"] else None}
                                              if data.teacher else None)}
-    temps = {"sentiment": 1.0, "direction": 1.0}
+    temps = dict.fromkeys(CONFIGS, 1.0)
     if not args.no_cv:
         report["cv"], temps = cross_validate(data, args.folds)
         report["cv_method"] = (f"{args.folds}-fold StratifiedGroupKFold (grouped by text, "
@@ -649,9 +835,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "entities": np.array([not nlpdata.is_holdout(t) for t, _, _ in data.entities]),
         }
         for name in CONFIGS:
-            temp = temps["direction" if name == "direction" else "sentiment"]
-            data.model(name).save(MODELS / f"{name}.npz", temp)
-            data.model(name, hold).save(MODELS / f"{name}_holdout.npz", temp)
+            data.model(name).save(MODELS / f"{name}.npz", temps[name])
+            data.model(name, hold).save(MODELS / f"{name}_holdout.npz", temps[name])
     report["seconds"] = round(time.time() - t0, 1)
     print(json.dumps(report, indent=1))
     if not args.cv_only and not args.no_cv:

@@ -23,6 +23,11 @@ all-MiniLM-L6-v2 (see ``scripts/train_sentiment.py``). The part is linear, so it
 into one score row per word piece; tokens are split into BERT-uncased word pieces here
 (:func:`wordpieces`).
 
+The headline model also carries a convolutional part (:class:`ConvPart`, distilled at
+training time from a fine-tuned transformer): a width-3 convolution over the word pieces,
+max-pooled, which sees word order and word combinations that a bag of features cannot. Its
+per-piece projections are precomputed at load, so it costs additions, not matrix products.
+
 A model maps each feature seen in training to a row of a weight matrix. A document's vector
 is, per group, the idf weights of its distinct features scaled to unit length; the class
 scores are the weighted sum of the rows plus a bias, and a softmax (with a fitted temperature)
@@ -454,7 +459,8 @@ class LinearModel:
 
     def __init__(self, vocab: Sequence[str], groups: np.ndarray, idf: np.ndarray,
                  weights: np.ndarray, bias: np.ndarray, temperature: float,
-                 pieces: Sequence[str] = (), piece_weights: np.ndarray | None = None) -> None:
+                 pieces: Sequence[str] = (), piece_weights: np.ndarray | None = None,
+                 conv: ConvPart | None = None) -> None:
         self.index: dict[str, int] = {f: i for i, f in enumerate(vocab)}
         self.groups = np.asarray(groups, dtype=np.int64)
         self.idf = np.asarray(idf, dtype=np.float64)
@@ -470,6 +476,7 @@ class LinearModel:
         self.piece_table = (np.zeros((1, n_classes)) if piece_weights is None
                             else np.asarray(piece_weights, dtype=np.float64))
         self._piece_cache: dict[str, tuple[int, ...]] = {}
+        self.conv = conv
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -477,8 +484,9 @@ class LinearModel:
             vocab = str(z["vocab"]).split("\n")
             pieces = str(z["pieces"]).split("\n") if "pieces" in z.files else ()
             piece_weights = z["piece_weights"] if "piece_weights" in z.files else None
+            conv = ConvPart.from_npz(z) if "conv_kernel" in z.files else None
             return cls(vocab, z["groups"], z["idf"], z["weights"].astype(np.float64),
-                       z["bias"], float(z["temperature"]), pieces, piece_weights)
+                       z["bias"], float(z["temperature"]), pieces, piece_weights, conv)
 
     @property
     def has_pieces(self) -> bool:
@@ -550,11 +558,78 @@ class LinearModel:
                                  count=int(p_lengths.sum()))
         logits = _linear_scores(flat, lengths, self._table, self.groups, self.n_groups,
                                 self.bias, p_flat, p_lengths, self.piece_table)
+        if self.conv is not None:
+            logits += self.conv.scores(p_flat, p_lengths)
         logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
+
+
+class ConvPart:
+    """A small convolutional network over a text's word pieces, distilled from a fine-tuned
+    transformer (see ``scripts/train_sentiment.py``): width-3 convolution over piece
+    embeddings, ReLU, max over positions, a linear map to class scores. It sees word order
+    and word combinations, which the bag of features cannot; its mean-embedding branch is
+    linear and ships folded into the model's ``piece_weights``.
+
+    The convolution is linear in the embeddings, so each piece's three projections (as left
+    neighbour, centre, right neighbour) are computed once at load: the run-time cost is
+    3 × filters additions per piece, no matrix products.
+    """
+
+    def __init__(self, rows: np.ndarray, emb: np.ndarray, kernel: np.ndarray,
+                 bias: np.ndarray, out: np.ndarray) -> None:
+        # rows: piece id -> row of emb (row 0: the pieces training never saw)
+        self.rows = np.asarray(rows, dtype=np.int64)
+        emb = np.asarray(emb, dtype=np.float32)
+        # kernel (3, dim, filters): the table holds each row's projection per conv position
+        self.table = np.ascontiguousarray(np.einsum("rd,kdf->rkf", emb, kernel,
+                                                    dtype=np.float32))
+        self.bias = np.asarray(bias, dtype=np.float32)
+        self.out = np.asarray(out, dtype=np.float64)
+
+    @classmethod
+    def from_npz(cls, z: np.lib.npyio.NpzFile) -> ConvPart:
+        return cls(z["conv_rows"], z["conv_emb"], z["conv_kernel"].astype(np.float32),
+                   z["conv_bias"], z["conv_out"])
+
+    def scores(self, p_flat: np.ndarray, p_lengths: np.ndarray) -> np.ndarray:
+        """Class scores (n, classes) of documents given as concatenated piece ids."""
+        return _conv_scores(self.rows[p_flat], p_lengths, self.table, self.bias, self.out)
+
+
+@numba.njit(cache=True, nogil=True)
+def _conv_scores(p_rows: np.ndarray, p_lengths: np.ndarray, table: np.ndarray,
+                 bias: np.ndarray, out_w: np.ndarray) -> np.ndarray:
+    # position t sees rows t-1, t, t+1 (zero past either end); a document without pieces
+    # scores 0, as in training
+    n, n_filters, n_classes = p_lengths.shape[0], bias.shape[0], out_w.shape[1]
+    out = np.zeros((n, n_classes))
+    pooled = np.empty(n_filters, dtype=np.float32)
+    start = 0
+    for d in range(n):
+        stop = start + p_lengths[d]
+        if stop > start:
+            pooled[:] = 0.0  # ReLU outputs are >= 0, so the max starts at 0
+            for t in range(start, stop):
+                mid = p_rows[t]
+                left = p_rows[t - 1] if t > start else -1
+                right = p_rows[t + 1] if t + 1 < stop else -1
+                for f in range(n_filters):
+                    v = bias[f] + table[mid, 1, f]
+                    if left >= 0:
+                        v += table[left, 0, f]
+                    if right >= 0:
+                        v += table[right, 2, f]
+                    if v > pooled[f]:
+                        pooled[f] = v
+            for f in range(n_filters):
+                for k in range(n_classes):
+                    out[d, k] += pooled[f] * out_w[f, k]
+        start = stop
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
