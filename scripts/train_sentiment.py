@@ -53,7 +53,7 @@ names swapped). Two students learn from it: the same linear model, and a small
 convolutional network over word pieces (``STUDENT``; ``_model.ConvPart`` at run time) trained
 on the teacher's outputs for those variants and six more per headline; the file holds both,
 the network's scores added times ``STUDENT["mix"]``. One teacher per fit (each CV fold, the
-hold-out weights, the final weights), 8-10 minutes each on 2 cores, and 2-3 minutes per
+hold-out weights, the final weights), 8-10 minutes each on 2 cores, and about a minute per
 convolutional student; the tuned teachers and their outputs are cached next to the
 embeddings, so only a change to ``TEACHER`` or to the rows trains them again.
 

@@ -4,8 +4,10 @@ Linear models over word, character and finance-lexicon features (see ``_model.py
 offline by ``scripts/train_sentiment.py`` (provenance and cross-validation figures:
 ``models/README.md``). A text is routed by register: full sentences (a final full stop, or
 24 tokens and more) to a model trained on Financial PhraseBank, headlines to one trained on
-SEntFiN, SemEval-2017 task 5 and FiQA-2018 task 1 headlines. Inference is NumPy only: well
-under a millisecond per headline, and batched calls share the NumPy work.
+SEntFiN, SemEval-2017 task 5 and FiQA-2018 task 1 headlines; the headline model adds a small
+convolutional network over word pieces (``_model.ConvPart``), distilled from a fine-tuned
+transformer at training time. Inference is NumPy and numba only: well under a millisecond per
+headline, and batched calls share the work.
 
 Conventions:
 
