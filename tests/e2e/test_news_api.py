@@ -11,6 +11,8 @@ from tests.e2e.harness import System
 from tests.e2e.test_alert_stream import sse
 from tests.feed_server import FIXTURES
 
+from chitti.news.pipeline import MODEL_NAME
+
 GOOGLE = (FIXTURES / "googlenews_in_markets.xml").read_text()
 TIMEOUT_S = 120
 
@@ -51,10 +53,12 @@ def test_news_is_served_with_sentiment_and_symbols(system: System) -> None:
 
 
 def test_nlp_endpoints(system: System) -> None:
-    moods = httpx.post(system.url + "/api/nlp/sentiment", json={
+    reply = httpx.post(system.url + "/api/nlp/sentiment", json={
         "texts": ["Infosys Q2 profit jumps 20%, beats estimates",
                   "SEBI penalises the promoter for fraud; shares crash"],
-        "targets": ["Infosys", "SEBI"]}).json()["results"]
+        "targets": ["Infosys", "SEBI"]}).json()
+    assert reply["model"] == MODEL_NAME  # the name stored with sentiment rows
+    moods = reply["results"]
     assert [m["label"] for m in moods] == ["positive", "negative"]
     assert moods[0]["direction"]["label"] == "bullish"
     found = httpx.post(system.url + "/api/nlp/entities", json={

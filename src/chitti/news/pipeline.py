@@ -17,8 +17,9 @@ from chitti.news.entities import EntityMatcher, EntityMention
 from chitti.news.parse import ParsedArticle
 from chitti.news.sentiment import Sentiment
 
-#: Name stored with each sentiment row, so rows of a retrained model can be told apart.
-MODEL_NAME = "chitti-linear-v1"
+#: Name stored with each sentiment row and returned by the API, so rows of a retrained model
+#: can be told apart: change it with the weights (v2: the headline model's convolutional part).
+MODEL_NAME = "chitti-news-v2"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from chitti.ipc.server import IpcServer
 from chitti.news import direction, entities, sentiment, store
 from chitti.news.fetch import FeedFetcher, FetchResult, next_try_delay_s
 from chitti.news.parse import parse_feed
-from chitti.news.pipeline import plan_ingest
+from chitti.news.pipeline import MODEL_NAME, plan_ingest
 from chitti.news.schemas import (
     ArticlesRequest,
     EntitiesRequest,
@@ -146,7 +146,7 @@ class NewsActions:
             directions = await asyncio.to_thread(direction.assess_many, pairs)
             for result, target, found in zip(results, req.targets, directions, strict=True):
                 result["target"], result["direction"] = target, found.to_dict()
-        return {"results": results, "model": "chitti-linear-v1"}
+        return {"results": results, "model": MODEL_NAME}
 
     async def extract_entities(self, req: EntitiesRequest) -> dict[str, Any]:
         found = self.matcher.extract(req.text)
