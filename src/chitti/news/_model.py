@@ -502,13 +502,14 @@ class LinearModel:
             if tok[0].isdigit():
                 continue
             hit = cache.get(tok)
-            if hit is None:
-                hit = wordpieces(tok, self.piece_index, self._unknown)
+            if hit is None:  # (-1: unknown, in a piece list without [UNK]: left out)
+                hit = tuple(j for j in wordpieces(tok, self.piece_index, self._unknown)
+                            if j >= 0)
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
                 cache[tok] = hit
             out.extend(hit)
-        return [j for j in out if j >= 0]
+        return out
 
     def _form_rows(self, form: str) -> tuple[int, ...]:
         # the rows one word form brings whatever its context: its unigram and, for a word,
