@@ -23,7 +23,8 @@ DATA_TABLES = (
     "news.sentiments", "news.entities", "news.article_links", "news.articles", "news.feeds",
     "signals.alerts", "signals.patterns", "signals.rules", "signals.backtests",
     "ml.predictions", "ml.features", "ml.models",
-    "md.indicators", "md.eod_prices", "md.symbols",
+    "md.indicators", "md.eod_prices", "md.symbols", "md.corporate_actions",
+    "md.symbol_changes", "md.intraday_bars",
 )
 
 

@@ -59,8 +59,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         applied = apply_migrations(url, role_password=_role_password(settings))
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        if args.demo and load_demo(url, settings.demo_dir, progress=True):
-            log.info("loaded the demo data set from %s", settings.demo_dir)
+        if args.demo and (parts := load_demo(url, settings.demo_dir, progress=True)):
+            log.info("loaded the demo %s from %s", ", ".join(parts), settings.demo_dir)
         _run_loop(lambda: Supervisor(settings, url).run())
     finally:
         if backend is not None:
@@ -108,12 +108,7 @@ def cmd_load_market(args: argparse.Namespace, settings: Settings) -> int:
                              symbol=args.symbol, progress=not args.quiet)
     failed = False
     for report in reports:
-        print(f"{report.path}: {report.inserted} inserted, {report.updated} updated, "
-              f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
-        for row in report.rejected[: args.max_report]:
-            print(f"  line {row.line}: {row.reason}")
-        if len(report.rejected) > args.max_report:
-            print(f"  ... and {len(report.rejected) - args.max_report} more rejected rows")
+        _print_report(report.path, report, report.rejected, args.max_report)
         failed = failed or bool(report.rejected)
     return 2 if failed and args.strict else 0
 
@@ -126,6 +121,56 @@ def cmd_load_symbols(args: argparse.Namespace, settings: Settings) -> int:
     print(f"symbols: {counts.inserted} inserted, {counts.updated} updated, "
           f"{counts.unchanged} unchanged")
     return 0
+
+
+def _print_report(path: str, counts: Any, rejected: list[Any], limit: int) -> None:
+    print(f"{path}: {counts.inserted} inserted, {counts.updated} updated, "
+          f"{counts.unchanged} unchanged, {len(rejected)} rejected")
+    for row in rejected[:limit]:
+        print(f"  line {row.line}: {row.reason}")
+    if len(rejected) > limit:
+        print(f"  ... and {len(rejected) - limit} more rejected rows")
+
+
+def cmd_load_actions(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.marketdata.load import load_action_files
+
+    reports = load_action_files(_admin_url(settings), [Path(p) for p in args.files])
+    failed = False
+    for report in reports:
+        _print_report(report.path, report, report.rejected, args.max_report)
+        if report.unrecognised:
+            print(f"  {len(report.unrecognised)} purposes not classified or not priced "
+                  "(stored; they do not adjust prices):")
+        for action in report.unrecognised[: args.max_report]:
+            why = action.note or "wording not recognised, stored as 'other'"
+            print(f"  {action.symbol} {action.ex_date} {action.purpose!r}: {why}")
+        failed = failed or bool(report.rejected or report.unrecognised)
+    return 2 if failed and args.strict else 0
+
+
+def cmd_load_symbol_changes(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.marketdata.load import load_symbol_change_files
+
+    reports = load_symbol_change_files(_admin_url(settings), [Path(p) for p in args.files])
+    for report in reports:
+        _print_report(report.path, report, report.rejected, args.max_report)
+    return 2 if args.strict and any(r.rejected for r in reports) else 0
+
+
+def cmd_check_prices(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.marketdata.check import check_files, check_stored
+
+    if args.file:
+        findings = check_files([Path(p) for p in args.file], symbol=args.symbol_for_file,
+                               threshold_pct=args.threshold)
+    else:
+        findings = _run_loop(lambda: check_stored(
+            _admin_url(settings), args.symbols, adjust=args.adjust,
+            threshold_pct=args.threshold))
+    for line in findings.lines():
+        print(line)
+    return 1 if findings.gaps or findings.bad_bars else 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -238,6 +283,30 @@ def build_parser() -> argparse.ArgumentParser:
     market.add_argument("--strict", action="store_true", help="exit 2 if any row is rejected")
     market.add_argument("--max-report", type=int, default=20, help="rejected rows to list")
     market.set_defaults(func=cmd_load_market)
+    actions = sub.add_parser("load-actions", help="load NSE corporate-actions exports")
+    actions.add_argument("files", nargs="+")
+    actions.add_argument("--strict", action="store_true",
+                         help="exit 2 if a row is rejected or a purpose is not classified")
+    actions.add_argument("--max-report", type=int, default=20, help="problems to list")
+    actions.set_defaults(func=cmd_load_actions)
+    changes = sub.add_parser("load-symbol-changes",
+                             help="load NSE symbol-change files (symbolchange.csv)")
+    changes.add_argument("files", nargs="+")
+    changes.add_argument("--strict", action="store_true", help="exit 2 if a row is rejected")
+    changes.add_argument("--max-report", type=int, default=20, help="rejected rows to list")
+    changes.set_defaults(func=cmd_load_symbol_changes)
+    check = sub.add_parser(
+        "check-prices", help="list one-day gaps no stored action explains, and bad bars")
+    check.add_argument("symbols", nargs="*", help="symbols to check (default: all stored)")
+    check.add_argument("--adjust", choices=("split", "total", "none"), default="split",
+                       help="check the series as adjusted this way (default: split, so only "
+                            "unexplained gaps remain)")
+    check.add_argument("--threshold", type=float, default=20.0,
+                       help="smallest one-day move to list, in percent (default 20)")
+    check.add_argument("--file", action="append",
+                       help="check a daily OHLCV file instead of the database (repeatable)")
+    check.add_argument("--symbol-for-file", help="symbol of files without a symbol column")
+    check.set_defaults(func=cmd_check_prices)
     symbols = sub.add_parser("load-symbols", help="load the NSE symbol master and index lists")
     symbols.add_argument("directory", nargs="?",
                          help="folder with EQUITY_L.csv and ind_nifty*list.csv")

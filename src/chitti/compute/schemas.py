@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from chitti.marketdata.adjust import Adjust
+
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                           min_length=1, max_length=32,
@@ -21,11 +23,18 @@ class SmaRequest(BaseModel):
     period: int = Field(default=20, ge=2, le=100_000)
 
 
+#: How stored prices are adjusted for corporate actions on read (see chitti.marketdata.adjust).
+AdjustField = Annotated[Adjust, Field(
+    description="split: splits, bonuses, rights and demergers (default); total: also "
+                "dividends; none: as the exchange printed")]
+
+
 class OhlcvRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     symbol: Symbol
     start: date | None = None
     end: date | None = None
+    adjust: AdjustField = "split"
 
     @model_validator(mode="after")
     def _ordered(self) -> OhlcvRequest:
@@ -59,6 +68,7 @@ class IndicatorRequest(BaseModel):
     symbol: Symbol | None = None
     start: date | None = None
     end: date | None = None
+    adjust: AdjustField = "split"
 
     @model_validator(mode="after")
     def _one_source(self) -> IndicatorRequest:
@@ -84,6 +94,7 @@ class BatchRequest(BaseModel):
     symbols: list[Symbol] | None = Field(default=None, min_length=1, max_length=1000)
     start: date | None = None
     end: date | None = None
+    adjust: AdjustField = "split"
     series: dict[Annotated[str, StringConstraints(max_length=64)],
                  dict[InputName, list[float]]] | None = Field(default=None, max_length=1000)
 
@@ -105,6 +116,7 @@ class _BacktestBase(BaseModel):
     strategy: StrategyRef = Field(examples=["sma_crossover"])
     start: date | None = None
     end: date | None = None
+    adjust: AdjustField = "split"
     config: dict[str, Any] = Field(
         default_factory=dict, examples=[{"costs": "nse_delivery_discount"}],
         description="BacktestConfig fields: fill, slippage_bps, sizing, stops, costs, ...")

@@ -26,6 +26,7 @@ from chitti.compute.schemas import (
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
+from chitti.marketdata.adjust import Adjust
 from chitti.runtime import ServiceContext
 
 
@@ -62,10 +63,10 @@ class ComputeActions:
         self.ctx = ctx
 
     async def _load_bars(
-        self, symbols: list[str], start: Any, end: Any
+        self, symbols: list[str], start: Any, end: Any, adjust: Adjust
     ) -> dict[str, dict[str, np.ndarray]]:
         async with self.ctx.pool.connection() as conn:
-            panel = await md_store.fetch_panel(conn, symbols, start, end)
+            panel = await md_store.fetch_panel(conn, symbols, start, end, adjust)
             for symbol in symbols:
                 if symbol not in panel and not await md_store.symbol_exists(conn, symbol):
                     raise NotFound(f"unknown symbol {symbol!r}; see GET /api/market/symbols")
@@ -89,10 +90,12 @@ class ComputeActions:
                                  "lookback": spec.lookback(params)}
         inputs: dict[str, Any] = {str(k): v for k, v in (req.inputs or {}).items()}
         if req.symbol is not None:
-            bars = (await self._load_bars([req.symbol], req.start, req.end)).get(req.symbol)
+            bars = (await self._load_bars([req.symbol], req.start, req.end, req.adjust)
+                    ).get(req.symbol)
             if bars is None:
                 raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
             reply["symbol"], reply["ts"], inputs = req.symbol, bars["ts"], bars
+            reply["adjust"] = req.adjust
         reply["outputs"] = await asyncio.to_thread(indicators.compute, spec.name, inputs,
                                                    **params)
         return reply
@@ -103,27 +106,33 @@ class ComputeActions:
             spec = indicators.get_spec(item.name)
             specs.append((spec.name, spec.resolve(item.params)))
         series: dict[str, dict[str, Any]]
+        reply: dict[str, Any] = {}
         if req.symbols is not None:
-            series = dict(await self._load_bars(list(req.symbols), req.start, req.end))
+            series = dict(await self._load_bars(list(req.symbols), req.start, req.end,
+                                                req.adjust))
+            reply["adjust"] = req.adjust
         else:
             series = {key: {str(k): v for k, v in inputs.items()}
                       for key, inputs in (req.series or {}).items()}
         results = await asyncio.to_thread(_run_batch, specs, series)
-        return {"results": {key: {"ts": series[key].get("ts"), "indicators": value}
-                            for key, value in results.items()}}
+        reply["results"] = {key: {"ts": series[key].get("ts"), "indicators": value}
+                            for key, value in results.items()}
+        return reply
 
-    async def _bars_of(self, symbols: list[str], start: Any, end: Any) -> dict[str, bt.Bars]:
-        panel = await self._load_bars(symbols, start, end)
+    async def _bars_of(self, symbols: list[str], start: Any, end: Any,
+                       adjust: Adjust) -> dict[str, bt.Bars]:
+        panel = await self._load_bars(symbols, start, end, adjust)
         missing = [s for s in symbols if s not in panel]
         if missing:
             raise NotFound(f"no bars for {', '.join(missing)} between {start} and {end}")
         return {s: _as_bars(panel[s], s) for s in symbols}
 
-    async def _benchmark(self, symbol: str | None, start: Any, end: Any) -> bt.Bars | None:
+    async def _benchmark(self, symbol: str | None, start: Any, end: Any,
+                         adjust: Adjust) -> bt.Bars | None:
         if symbol is None:
             return None
         async with self.ctx.pool.connection() as conn:
-            panel = await md_store.fetch_panel(conn, [symbol], start, end)
+            panel = await md_store.fetch_panel(conn, [symbol], start, end, adjust)
         return _as_bars(panel[symbol], symbol) if symbol in panel else None
 
     async def list_strategies(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -135,8 +144,8 @@ class ComputeActions:
     async def backtest(self, req: BacktestRequest) -> dict[str, Any]:
         spec = _strategy(req.strategy)
         symbols = list(dict.fromkeys(req.symbols))
-        bars = await self._bars_of(symbols, req.start, req.end)
-        benchmark = await self._benchmark(req.benchmark, req.start, req.end)
+        bars = await self._bars_of(symbols, req.start, req.end, req.adjust)
+        benchmark = await self._benchmark(req.benchmark, req.start, req.end, req.adjust)
         config, params = dict(req.config), dict(req.params)  # validated by the engine
         if len(symbols) == 1:
             run = partial(bt.run_backtest, bars[symbols[0]])
@@ -150,35 +159,37 @@ class ComputeActions:
                 params=result["params"], symbols=symbols, start=req.start, end=req.end,
                 result=result)
         # "id" is a protocol key of IPC replies: the backtest travels as one nested object.
-        return {"backtest": {"id": backtest_id, **result}}
+        return {"backtest": {"id": backtest_id, "adjust": req.adjust, **result}}
 
     async def get_backtest(self, req: BacktestIdRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
             return {"backtest": await compute_store.get_backtest(conn, req.backtest_id)}
 
     async def sweep(self, req: SweepRequest) -> dict[str, Any]:
-        bars = (await self._bars_of([req.symbol], req.start, req.end))[req.symbol]
+        bars = (await self._bars_of([req.symbol], req.start, req.end, req.adjust))[req.symbol]
         result = await asyncio.to_thread(
             bt.sweep, bars, _strategy(req.strategy), req.grid, config=req.config,
             metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
-        return result.to_dict(table=req.table)
+        return {"adjust": req.adjust, **result.to_dict(table=req.table)}
 
     async def walk_forward(self, req: WalkForwardRequest) -> dict[str, Any]:
-        bars = (await self._bars_of([req.symbol], req.start, req.end))[req.symbol]
+        bars = (await self._bars_of([req.symbol], req.start, req.end, req.adjust))[req.symbol]
         result = await asyncio.to_thread(
             bt.walk_forward, bars, _strategy(req.strategy), req.grid,
             in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
             config=req.config, metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
-        return result.to_dict()
+        return {"adjust": req.adjust, **result.to_dict()}
 
     async def get_ohlcv(self, req: OhlcvRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            bars = await md_store.fetch_ohlcv(conn, req.symbol, req.start, req.end)
+            bars, applied = await md_store.fetch_ohlcv(conn, req.symbol, req.start, req.end,
+                                                       req.adjust)
             if bars["ts"].size == 0 and not await md_store.symbol_exists(conn, req.symbol):
                 raise NotFound(f"unknown symbol {req.symbol!r}; see GET /api/market/symbols")
-        return {"symbol": req.symbol, "count": int(bars["ts"].size), **bars}
+        return {"symbol": req.symbol, "adjust": req.adjust, "count": int(bars["ts"].size),
+                **bars, "actions": [a.to_dict() for a in applied]}
 
     async def list_symbols(self, req: SymbolsRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:

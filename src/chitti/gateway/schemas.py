@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from chitti.marketdata.adjust import Adjust
 
 
 class ComponentHealth(BaseModel):
@@ -27,8 +29,21 @@ class SmaResult(BaseModel):
     sma: list[float | None]
 
 
+class AppliedAction(BaseModel):
+    """A corporate action of the symbol and what the adjustment did with it."""
+
+    ex_date: str
+    kind: str
+    purpose: str
+    price_factor: float = Field(description="prices before ex_date were multiplied by this")
+    volume_factor: float = Field(description="volumes before ex_date were multiplied by this")
+    applied: bool
+    note: str | None = Field(description="why the action was not applied")
+
+
 class OhlcvResult(BaseModel):
     symbol: str
+    adjust: Adjust = Field(description="the adjustment these prices carry")
     count: int
     ts: list[str]
     open: list[float]
@@ -36,6 +51,8 @@ class OhlcvResult(BaseModel):
     low: list[float]
     close: list[float]
     volume: list[int]
+    actions: list[AppliedAction] = Field(
+        description="every corporate action of the symbol, applied or not")
 
 
 class SymbolInfo(BaseModel):

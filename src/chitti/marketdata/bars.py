@@ -116,9 +116,9 @@ def _bar_from_row(row: list[str], cols: dict[str, int], symbol: str) -> Bar:
     volume_text = row[cols["volume"]].strip() if "volume" in cols else ""
     volume = _number(volume_text, "volume") if volume_text else 0.0
     if min(o, h, lo, c) <= 0:
-        raise ValueError(f"non-positive price (open={o}, high={h}, low={lo}, close={c})")
+        raise ValueError(f"{ts}: non-positive price (open={o}, high={h}, low={lo}, close={c})")
     if lo > min(o, c) or h < max(o, c):
-        raise ValueError(f"inconsistent bar: low={lo} high={h} but open={o} close={c}")
+        raise ValueError(f"{ts}: inconsistent bar: low={lo} high={h} but open={o} close={c}")
     if volume < 0 or volume != int(volume):
         raise ValueError(f"volume {volume_text!r} is not a whole non-negative number")
     return Bar(symbol, ts, o, h, lo, c, int(volume))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from tqdm import tqdm
 
+from chitti.errors import BadRequest
 from chitti.marketdata import store
-from chitti.marketdata.bars import RejectedRow, parse_file
-from chitti.marketdata.symbols import load_reference_dir
+from chitti.marketdata.actions import CorporateAction, parse_actions
+from chitti.marketdata.bars import RejectedRow, parse_file, read_text
+from chitti.marketdata.symbols import current_symbol, load_reference_dir, parse_symbol_changes
 
 #: Rows sent to the database per COPY batch (bounded memory on large files).
 BATCH_ROWS = 50_000
@@ -33,8 +36,12 @@ def load_bar_files(
     """Load daily OHLCV files; each file is parsed whole, then merged in batches."""
     reports: list[FileReport] = []
     with psycopg.connect(url) as conn:
+        renames = store.read_renames(conn)
         for path in paths:
             parsed = parse_file(path, symbol=symbol)
+            if renames:
+                parsed.bars = [replace(b, symbol=current_symbol(b.symbol, b.ts, renames))
+                               for b in parsed.bars]
             report = FileReport(str(path), rejected=parsed.rejected)
             bar = tqdm(total=len(parsed.bars), desc=path.name, unit="rows", disable=not progress)
             for start in range(0, len(parsed.bars), BATCH_ROWS):
@@ -71,13 +78,68 @@ def load_symbols(url: str, reference_dir: Path) -> store.LoadCounts:
         return store.upsert_symbols(conn, rows)
 
 
-def load_demo(url: str, demo_dir: Path, *, progress: bool = False) -> bool:
-    """Load the shipped demo data once (skipped when ``md.eod_prices`` has rows)."""
+@dataclass
+class ActionsReport(FileReport):
+    """A loaded actions file: counts, rejected rows, and the parts that could not be
+    classified or priced (stored as ``other`` or without an amount, never dropped)."""
+
+    unrecognised: list[CorporateAction] = field(default_factory=list)
+
+
+def load_action_files(url: str, paths: Iterable[Path]) -> list[ActionsReport]:
+    """Load NSE corporate-actions exports into ``md.corporate_actions`` (idempotent)."""
+    reports: list[ActionsReport] = []
     with psycopg.connect(url) as conn:
-        if conn.execute("SELECT EXISTS (SELECT 1 FROM md.eod_prices)").fetchone() == (True,):
-            return False
-    load_symbols(url, demo_dir / "reference")
-    load_bar_files(url, sorted(demo_dir.glob("nifty_sample_daily_*.csv.gz")), progress=progress)
-    load_bar_files(url, sorted(demo_dir.glob("nifty50_index_*.csv.gz")), symbol="NIFTY 50",
-                   progress=progress)
-    return True
+        renames = store.read_renames(conn)
+        for path in paths:
+            parsed = parse_actions(_read(path), source=path.name)
+            unique = {(a.symbol, a.ex_date, a.purpose, a.part): replace(
+                a, symbol=current_symbol(a.symbol, a.ex_date, renames)) for a in parsed.actions}
+            counts = store.upsert_actions(conn, list(unique.values()))
+            reports.append(ActionsReport(str(path), counts.inserted, counts.updated,
+                                         counts.unchanged, parsed.rejected,
+                                         parsed.unrecognised))
+    return reports
+
+
+def load_symbol_change_files(url: str, paths: Iterable[Path]) -> list[FileReport]:
+    """Load NSE symbol-change files into ``md.symbol_changes`` (idempotent)."""
+    reports: list[FileReport] = []
+    with psycopg.connect(url) as conn:
+        for path in paths:
+            changes, rejected = parse_symbol_changes(_read(path), source=path.name)
+            unique = {(c.old_symbol, c.effective_date): c for c in changes}
+            counts = store.upsert_symbol_changes(conn, list(unique.values()), path.name)
+            reports.append(FileReport(str(path), counts.inserted, counts.updated,
+                                      counts.unchanged, rejected))
+    return reports
+
+
+def _read(path: Path) -> str:
+    if not path.is_file():
+        raise BadRequest(f"{path}: no such file")
+    return read_text(path)
+
+
+def _is_empty(url: str, table: str) -> bool:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(
+            sql.Identifier(*table.split(".")))).fetchone()
+    return bool(row and row[0])
+
+
+def load_demo(url: str, demo_dir: Path, *, progress: bool = False) -> list[str]:
+    """Load each part of the shipped demo data whose table is still empty; return the parts
+    loaded (an install that predates a part gets it on its next start)."""
+    loaded: list[str] = []
+    if _is_empty(url, "md.eod_prices"):
+        load_symbols(url, demo_dir / "reference")
+        load_bar_files(url, sorted(demo_dir.glob("nifty_sample_daily_*.csv.gz")),
+                       progress=progress)
+        load_bar_files(url, sorted(demo_dir.glob("nifty50_index_*.csv.gz")),
+                       symbol="NIFTY 50", progress=progress)
+        loaded.append("daily bars")
+    if _is_empty(url, "md.corporate_actions"):
+        load_action_files(url, sorted(demo_dir.glob("corporate_actions_*.csv")))
+        loaded.append("corporate actions")
+    return loaded

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 from psycopg import AsyncConnection, Connection, sql
 
+from chitti.marketdata.actions import CorporateAction
+from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
 from chitti.marketdata.bars import Bar
-from chitti.marketdata.symbols import SymbolRow
+from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,50 @@ def upsert_symbols(conn: Connection[Any], rows: Sequence[SymbolRow]) -> LoadCoun
                    for r in rows], touch="updated_at")
 
 
+def upsert_actions(conn: Connection[Any], actions: Sequence[CorporateAction]) -> LoadCounts:
+    """Merge corporate actions into ``md.corporate_actions`` (idempotent, like the bars)."""
+    return _merge(conn, "md.corporate_actions", ("symbol", "ex_date", "purpose", "part"),
+                  ("symbol", "ex_date", "purpose", "part", "kind", "ratio_num", "ratio_den",
+                   "amount", "series", "face_value", "record_date", "source"),
+                  [(a.symbol, a.ex_date, a.purpose, a.part, a.kind, a.ratio_num, a.ratio_den,
+                    a.amount, a.series, a.face_value, a.record_date, a.source)
+                   for a in actions])
+
+
+def upsert_symbol_changes(conn: Connection[Any], changes: Sequence[SymbolChange],
+                          source: str) -> LoadCounts:
+    """Merge renames into ``md.symbol_changes`` (idempotent)."""
+    return _merge(conn, "md.symbol_changes", ("old_symbol", "effective_date"),
+                  ("old_symbol", "new_symbol", "effective_date", "company", "source"),
+                  [(c.old_symbol, c.new_symbol, c.effective_date, c.company, source)
+                   for c in changes])
+
+
+def read_renames(conn: Connection[Any]) -> dict[str, list[tuple[date, str]]]:
+    """Every stored rename, for loads that file old symbols under their current name."""
+    with conn.transaction():  # closed at once: the merges after it run their own
+        rows = conn.execute("SELECT old_symbol, new_symbol, effective_date, company"
+                            " FROM md.symbol_changes").fetchall()
+    return rename_map([SymbolChange(*row) for row in rows])
+
+
 async def fetch_ohlcv(
-    conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None
-) -> dict[str, np.ndarray]:
-    """Daily bars of ``symbol`` in [start, end] as column arrays (ts as ISO date strings)."""
-    panel = await fetch_panel(conn, [symbol], start, end)
-    if symbol in panel:
-        return panel[symbol]
-    return {name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
+    conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None,
+    adjust: Adjust = "split",
+) -> tuple[dict[str, np.ndarray], list[AppliedAction]]:
+    """Daily bars of ``symbol`` in [start, end] as column arrays (ts as ISO date strings),
+    adjusted by ``adjust``, with the actions the adjustment applied (or skipped, and why)."""
+    panel, applied = await _read_panel(conn, [symbol], start, end, adjust)
+    block = panel.get(symbol) or {
+        name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
+    return block, applied.get(symbol, [])
+
+
+async def stored_symbols(conn: AsyncConnection[Any]) -> list[str]:
+    """Every symbol with at least one daily bar."""
+    cur = await conn.execute("SELECT DISTINCT symbol FROM md.eod_prices ORDER BY 1")
+    return [next(iter(row.values())) if isinstance(row, dict) else row[0]
+            for row in await cur.fetchall()]
 
 
 async def symbol_exists(conn: AsyncConnection[Any], symbol: str) -> bool:
@@ -125,25 +163,93 @@ async def list_symbols(
     return out
 
 
+
+
 async def fetch_panel(
-    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None
+    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
+    adjust: Adjust = "split",
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Daily bars of several symbols in one query: ``{symbol: column arrays}``.
+    """Daily bars of several symbols in one query: ``{symbol: column arrays}``, adjusted for
+    corporate actions by ``adjust`` and including the history of each symbol's former names.
 
     Symbols without bars in the range are absent from the result.
     """
+    panel, _ = await _read_panel(conn, symbols, start, end, adjust)
+    return panel
+
+
+# Every name a requested symbol has traded under, newest first: (wanted, stored, before):
+# the bars of `stored` dated before `before` belong to `wanted`. A rename chain is followed
+# back through strictly earlier dates, so a symbol swapped back and forth still terminates.
+_NAMES = """
+    WITH RECURSIVE names(wanted, stored, before) AS (
+        SELECT s, s, 'infinity'::date FROM unnest(%(symbols)s::text[]) AS s
+        UNION
+        SELECT n.wanted, c.old_symbol, c.effective_date
+        FROM names n JOIN md.symbol_changes c
+          ON c.new_symbol = n.stored AND c.effective_date < n.before)
+"""
+
+_BARS = _NAMES + """
+    SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.open, e.high, e.low, e.close, e.volume
+    FROM names n JOIN md.eod_prices e ON e.symbol = n.stored AND e.ts < n.before
+    WHERE e.ts >= coalesce(%(start)s::date, '-infinity') AND e.ts <= coalesce(%(end)s::date,
+          'infinity')
+    ORDER BY n.wanted, e.ts, n.before DESC
+"""  # noqa: S608 (constant text)
+
+_PLAIN_BARS = """
+    SELECT symbol, ts, open, high, low, close, volume FROM md.eod_prices
+    WHERE symbol = ANY(%(symbols)s) AND ts >= coalesce(%(start)s::date, '-infinity')
+      AND ts <= coalesce(%(end)s::date, 'infinity')
+    ORDER BY symbol, ts
+"""
+
+# The actions of every name, with the closes that price a rights issue, a demerger or a
+# dividend (only looked up for those kinds).
+_ACTIONS = _NAMES + """
+    SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
+           n.wanted, a.ex_date, a.kind, a.purpose, a.ratio_num, a.ratio_den, a.amount,
+           CASE WHEN a.kind IN ('rights', 'demerger', 'dividend') THEN (
+               SELECT e.close FROM md.eod_prices e
+               WHERE e.symbol IN (SELECT m.stored FROM names m WHERE m.wanted = n.wanted)
+                 AND e.ts < a.ex_date ORDER BY e.ts DESC LIMIT 1) END AS close_before,
+           CASE WHEN a.kind = 'demerger' THEN (
+               SELECT e.close FROM md.eod_prices e
+               WHERE e.symbol IN (SELECT m.stored FROM names m WHERE m.wanted = n.wanted)
+                 AND e.ts = a.ex_date LIMIT 1) END AS close_on
+    FROM names n JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
+    WHERE a.kind <> 'other'
+    ORDER BY n.wanted, a.ex_date, a.purpose, a.part, n.before DESC
+"""  # noqa: S608 (constant text)
+
+
+async def _has_renames(conn: AsyncConnection[Any], symbols: Sequence[str]) -> bool:
+    cur = await conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM md.symbol_changes WHERE new_symbol = ANY(%s))",
+        (list(symbols),))
+    row = await cur.fetchone()
+    return bool(row and (row["exists"] if isinstance(row, dict) else row[0]))
+
+
+async def _read_panel(
+    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
+    adjust: Adjust,
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, list[AppliedAction]]]:
+    params = {"symbols": list(symbols), "start": start, "end": end}
+    query = _BARS if await _has_renames(conn, symbols) else _PLAIN_BARS
     cur = conn.cursor(binary=True)
-    await cur.execute(
-        "SELECT symbol, ts, open, high, low, close, volume FROM md.eod_prices"
-        " WHERE symbol = ANY(%s) AND ts >= coalesce(%s::date, '-infinity')"
-        " AND ts <= coalesce(%s::date, 'infinity') ORDER BY symbol, ts",
-        (list(symbols), start, end),
-    )
-    rows = await cur.fetchall()
+    await cur.execute(query, params)
+    rows = [tuple(r.values()) if isinstance(r, dict) else r for r in await cur.fetchall()]
     if not rows:
-        return {}
-    if isinstance(rows[0], dict):
-        rows = [tuple(r.values()) for r in rows]
+        return {}, {}
+    actions: dict[str, list[PricedAction]] = {}
+    cur = await conn.execute(_ACTIONS, params)
+    for row in await cur.fetchall():
+        item = dict(row) if isinstance(row, dict) else dict(zip(
+            ("wanted", "ex_date", "kind", "purpose", "ratio_num", "ratio_den", "amount",
+             "close_before", "close_on"), row, strict=True))
+        actions.setdefault(item.pop("wanted"), []).append(PricedAction(**item))
     sym, ts, o, h, lo, c, v = zip(*rows, strict=True)
     symbol_arr = np.asarray(sym)
     starts = np.flatnonzero(np.r_[True, symbol_arr[1:] != symbol_arr[:-1]])
@@ -153,9 +259,14 @@ async def fetch_panel(
         "low": np.asarray(lo, dtype=np.float64), "close": np.asarray(c, dtype=np.float64),
         "volume": np.asarray(v, dtype=np.int64),
     }
+    dates = np.asarray(ts, dtype="datetime64[D]")
     out: dict[str, dict[str, np.ndarray]] = {}
+    applied: dict[str, list[AppliedAction]] = {}
     for i, j in zip(bounds[:-1], bounds[1:], strict=True):
+        symbol = str(symbol_arr[i])
         block = {name: arr[i:j] for name, arr in columns.items()}
-        block["ts"] = np.array([d.isoformat() for d in ts[i:j]])
-        out[str(symbol_arr[i])] = block
-    return out
+        block["ts"] = dates[i:j].astype(str)
+        if symbol in actions:
+            block, applied[symbol] = apply_adjustment(block, dates[i:j], actions[symbol], adjust)
+        out[symbol] = block
+    return out, applied

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chitti.errors import BadRequest
-from chitti.marketdata.bars import read_text
+from chitti.marketdata.bars import RejectedRow, parse_date, read_text
 
 _INDEX_FILE = re.compile(r"ind_nifty(\d+)list\.csv$", re.IGNORECASE)
 
@@ -71,3 +71,68 @@ def load_reference_dir(directory: Path) -> list[SymbolRow]:
             entry.sector = entry.sector or row.get("Industry") or None
             entry.indices.append(index_name)
     return sorted(by_symbol.values(), key=lambda r: r.symbol)
+
+
+@dataclass(frozen=True)
+class SymbolChange:
+    """From ``effective_date`` on, ``old_symbol`` trades as ``new_symbol``."""
+
+    old_symbol: str
+    new_symbol: str
+    effective_date: date
+    company: str | None = None
+
+
+_CHANGE_HEADER = re.compile(r"sm_?key_?symbol|old\s*symbol", re.IGNORECASE)
+
+
+def parse_symbol_changes(text: str, *, source: str) -> tuple[list[SymbolChange],
+                                                               list[RejectedRow]]:
+    """Parse NSE's ``symbolchange.csv``: ``SYMB_COMPANY_NAME, SM_KEY_SYMBOL, SM_NEW_SYMBOL,
+    SM_APPLICABLE_FROM`` (dates like ``15-JUN-2004``). NSE has served it with and without the
+    header line and in Latin-1; both are read. Bad lines are returned with their number."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    changes: list[SymbolChange] = []
+    rejected: list[RejectedRow] = []
+    for line, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or (line == 1 and any(_CHANGE_HEADER.fullmatch(c) for c in cells)):
+            continue
+        try:
+            if len(cells) < 4:
+                raise ValueError(f"{len(cells)} fields; expected company, old symbol, new "
+                                 "symbol, date")
+            company, old, new, when = cells[0], cells[1].upper(), cells[2].upper(), cells[3]
+            if not old or not new or old == new:
+                raise ValueError(f"old symbol {old!r} and new symbol {new!r} must differ")
+            changes.append(SymbolChange(old, new, parse_date(when), company or None))
+        except ValueError as exc:
+            rejected.append(RejectedRow(line, str(exc)))
+    if not changes and not rejected:
+        raise BadRequest(f"{source}: no symbol changes found")
+    return changes, rejected
+
+
+def rename_map(changes: list[SymbolChange]) -> dict[str, list[tuple[date, str]]]:
+    """``{old symbol: [(effective date, new symbol), ...]}`` sorted by date, for loads that
+    must file an old symbol's rows under the name it trades as now."""
+    out: dict[str, list[tuple[date, str]]] = {}
+    for change in sorted(changes, key=lambda c: c.effective_date):
+        out.setdefault(change.old_symbol, []).append((change.effective_date, change.new_symbol))
+    return out
+
+
+def current_symbol(symbol: str, day: date, renames: dict[str, list[tuple[date, str]]]) -> str:
+    """The name ``symbol``, as printed on ``day``, trades under now (follows chains:
+    SESAGOA -> SSLT -> VEDL). A rename dated after ``day`` applies; one dated on or before
+    ``day`` does not, since the old name then already meant someone else (a reused symbol).
+    """
+    seen = {symbol}
+    while True:
+        later = [(when, new) for when, new in renames.get(symbol, ()) if when > day]
+        if not later:
+            return symbol
+        day, symbol = later[0]
+        if symbol in seen:  # a rename cycle in the data: stop rather than loop
+            return symbol
+        seen.add(symbol)

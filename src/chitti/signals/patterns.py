@@ -32,7 +32,7 @@ import math
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -44,6 +44,7 @@ from chitti.compute.backtest._signals import compile_spec, const_values
 from chitti.compute.candles import detect, detect_all
 from chitti.compute.indicators import compute
 from chitti.errors import BadRequest
+from chitti.marketdata.sessions import IST, NSE_CLOSE
 from chitti.signals.rules import (
     BUILTIN_RULES,
     DIVERGENCE,
@@ -65,8 +66,6 @@ __all__ = [
     "rsi_divergence",
 ]
 
-IST = timezone(timedelta(hours=5, minutes=30))
-NSE_CLOSE = time(15, 30)
 CONFIDENCE_BASE = 0.30
 CONFIDENCE_SPAN = 0.45
 _PRICE = ("open", "high", "low", "close", "volume")

@@ -24,6 +24,7 @@ from chitti.db.notify import NotifyFeed, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
+from chitti.marketdata.sessions import IST
 from chitti.runtime import ServiceContext
 from chitti.signals import store
 from chitti.signals.patterns import evaluate_rules, news_series
@@ -162,7 +163,7 @@ class SignalActions:
             for row in rows:
                 if row.get("symbol") is None:
                     continue
-                day = row["ts"].date()
+                day = row["ts"].astimezone(IST).date()
                 move = await store.price_change_pct(conn, row["symbol"], day)
                 (alert,) = await store.insert_alerts(conn, [news_alert_record(row, move)]) or (
                     None,)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 from chitti.errors import NotFound
+from chitti.marketdata import store as md_store
 
 ALERT_COLUMNS = ("id, created_at, ts, symbol, kind, rule, direction, impact, confidence,"
                  " explanation, sources")
@@ -120,14 +121,13 @@ async def news_events(conn: AsyncConnection[Any], symbol: str,
 
 
 async def price_change_pct(conn: AsyncConnection[Any], symbol: str, day: date) -> float | None:
-    """The symbol's close-to-close move on ``day`` (or the last session before it)."""
-    cur = await conn.execute(
-        "SELECT close FROM md.eod_prices WHERE symbol = %s AND ts <= %s ORDER BY ts DESC LIMIT 2",
-        (symbol, day))
-    rows = await cur.fetchall()
-    if len(rows) < 2:
+    """The symbol's close-to-close move on ``day`` (split- and bonus-adjusted), or None when
+    there is no bar for ``day``: an older move says nothing about this day's news."""
+    panel = await md_store.fetch_panel(conn, [symbol], day - timedelta(days=14), day)
+    block = panel.get(symbol)
+    if block is None or block["ts"].size < 2 or block["ts"][-1] != day.isoformat():
         return None
-    return float((rows[0]["close"] / rows[1]["close"] - 1.0) * 100.0)
+    return float((block["close"][-1] / block["close"][-2] - 1.0) * 100.0)
 
 
 async def technical_alerts_near(conn: AsyncConnection[Any], symbol: str, ts: datetime,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from chitti.compute.schemas import OhlcvRequest, SymbolsRequest
+from chitti.compute.schemas import AdjustField, OhlcvRequest, SymbolsRequest
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, SymbolList
@@ -27,8 +27,10 @@ async def list_symbols(
             responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[400] | {
                 "description": "Unknown symbol"}})
 async def ohlcv(
-    symbol: str, compute: ComputeClient, start: date | None = None, end: date | None = None
+    symbol: str, compute: ComputeClient, start: date | None = None, end: date | None = None,
+    adjust: AdjustField = "split",
 ) -> OrjsonResponse:
-    """Daily bars of ``symbol`` between ``start`` and ``end`` (inclusive, ISO dates)."""
-    request = OhlcvRequest(symbol=symbol, start=start, end=end)
+    """Daily bars of ``symbol`` between ``start`` and ``end`` (inclusive, ISO dates),
+    adjusted for corporate actions (``adjust``), with the symbol's actions."""
+    request = OhlcvRequest(symbol=symbol, start=start, end=end, adjust=adjust)
     return OrjsonResponse(await compute.call("get_ohlcv", request))
