@@ -102,10 +102,16 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load_market(args: argparse.Namespace, settings: Settings) -> int:
-    from chitti.marketdata.load import load_bar_files
+    from chitti.marketdata.load import FileReport, load_bar_files, load_intraday_files
 
-    reports = load_bar_files(_admin_url(settings), [Path(p) for p in args.files],
-                             symbol=args.symbol, progress=not args.quiet)
+    paths = [Path(p) for p in args.files]
+    reports: list[FileReport]
+    if args.interval == "1d":
+        reports = list(load_bar_files(_admin_url(settings), paths, symbol=args.symbol,
+                                      progress=not args.quiet))
+    else:
+        reports = load_intraday_files(_admin_url(settings), paths, interval=args.interval,
+                                      symbol=args.symbol)
     failed = False
     for report in reports:
         _print_report(report.path, report, report.rejected, args.max_report)
@@ -279,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     market = sub.add_parser("load-market", help="load daily OHLCV CSV files (gzip or plain)")
     market.add_argument("files", nargs="+")
     market.add_argument("--symbol", help="symbol for files without a symbol column")
+    market.add_argument("--interval", default="1d",
+                        help="bar length of the files: 1d (daily, default) or an intraday "
+                             "interval such as 1m or 5m")
     market.add_argument("--quiet", action="store_true", help="no progress bar")
     market.add_argument("--strict", action="store_true", help="exit 2 if any row is rejected")
     market.add_argument("--max-report", type=int, default=20, help="rejected rows to list")

@@ -15,12 +15,16 @@ from chitti.compute.backtest import EXAMPLE_STRATEGIES, Bars, run_backtest
 TIMEOUT_S = 300  # a fresh clone compiles the engine's kernels on the first call
 
 
-def demo_bars(symbol: str, start: str, end: str) -> Bars:
+def demo_bars(symbol: str, start: str, end: str, *, bonus_ex_date: str | None = None) -> Bars:
+    """The demo file's bars; with ``bonus_ex_date``, back-adjusted for a 1:1 bonus by hand
+    (prices halved and volumes doubled before it)."""
     frame = pd.read_csv(DEMO_DIR / "nifty_sample_daily_2000_2021.csv.gz")
     rows = frame[(frame.Symbol == symbol) & frame.Date.between(start, end)]
-    return Bars(ts=rows.Date.to_numpy(dtype="datetime64[D]"), open=rows.Open.to_numpy(),
-                high=rows.High.to_numpy(), low=rows.Low.to_numpy(), close=rows.Close.to_numpy(),
-                volume=rows.Volume.to_numpy(dtype=float), symbol=symbol)
+    price = np.where(rows.Date < bonus_ex_date, 0.5, 1.0) if bonus_ex_date else 1.0
+    return Bars(ts=rows.Date.to_numpy(dtype="datetime64[D]"), open=rows.Open.to_numpy() * price,
+                high=rows.High.to_numpy() * price, low=rows.Low.to_numpy() * price,
+                close=rows.Close.to_numpy() * price,
+                volume=rows.Volume.to_numpy(dtype=float) / price, symbol=symbol)
 
 
 def post(system: System, path: str, body: dict[str, object]) -> httpx.Response:
@@ -31,12 +35,23 @@ def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None
     body = {"strategy": "sma_crossover", "symbols": ["TCS"], "params": {"fast": 10, "slow": 50},
             "start": "2010-01-01", "end": "2019-12-31", "benchmark": None,
             "config": {"costs": "nse_delivery_discount"}}
-    reply = post(system, "/api/backtest", body)
+    # Adjusted by default: TCS's 1:1 bonus of 2018-05-31 is taken out of the prices.
+    adjusted = post(system, "/api/backtest", body).json()
+    local_adjusted = run_backtest(
+        demo_bars("TCS", "2010-01-01", "2019-12-31", bonus_ex_date="2018-05-31"),
+        EXAMPLE_STRATEGIES["sma_crossover"], params={"fast": 10, "slow": 50},
+        config={"costs": "nse_delivery_discount"}).to_dict()
+    assert adjusted["adjust"] == "split"
+    # (halving and doubling are exact in binary floating point: equal to the last bit)
+    assert adjusted["trades"] == local_adjusted["trades"]
+    assert adjusted["metrics"] == local_adjusted["metrics"]
+    reply = post(system, "/api/backtest", {**body, "adjust": "none"})
     assert reply.status_code == 200, reply.text
     served = reply.json()
     local = run_backtest(demo_bars("TCS", "2010-01-01", "2019-12-31"),
                          EXAMPLE_STRATEGIES["sma_crossover"], params={"fast": 10, "slow": 50},
                          config={"costs": "nse_delivery_discount"}).to_dict()
+    assert served["adjust"] == "none" and served["metrics"] != adjusted["metrics"]
     assert served["trades"] == local["trades"] and len(local["trades"]) > 10
     assert served["metrics"] == local["metrics"]
     assert served["equity_curve"] == local["equity_curve"]
@@ -65,7 +80,7 @@ def test_strategies_are_listed(system: System) -> None:
 def test_sweep_finds_the_best_of_the_grid(system: System) -> None:
     body = {"strategy": "sma_crossover", "symbol": "INFY", "start": "2005-01-01",
             "end": "2015-12-31", "grid": {"fast": [5, 10, 20], "slow": [50, 100, 200]},
-            "constraints": ["fast < slow"], "metric": "total_return_pct"}
+            "constraints": ["fast < slow"], "metric": "total_return_pct", "adjust": "none"}
     served = post(system, "/api/backtest/sweep", body).json()
     bars = demo_bars("INFY", "2005-01-01", "2015-12-31")
     returns = {(f, s): run_backtest(bars, EXAMPLE_STRATEGIES["sma_crossover"],

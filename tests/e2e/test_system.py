@@ -55,9 +55,37 @@ def test_ohlcv_returns_the_real_bars_of_the_demo_data(system: System) -> None:
     assert reply["close"] == tcs.Close.tolist() and reply["volume"] == tcs.Volume.tolist()
 
 
+def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None:
+    params = {"start": "2017-09-01", "end": "2017-09-15"}
+    adjusted = httpx.get(system.url + "/api/market/RELIANCE/ohlcv", params=params).json()
+    raw = httpx.get(system.url + "/api/market/RELIANCE/ohlcv",
+                    params={**params, "adjust": "none"}).json()
+    frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
+    printed = frame[(frame.Symbol == "RELIANCE") & frame.Date.between(*params.values())]
+    assert (adjusted["adjust"], raw["adjust"]) == ("split", "none")
+    assert raw["close"] == printed.Close.tolist()
+    bonus = next(a for a in adjusted["actions"] if a["ex_date"] == "2017-09-07")
+    assert bonus["kind"] == "bonus" and bonus["applied"] and bonus["price_factor"] == 0.5
+    assert not any(a["applied"] for a in raw["actions"])
+    before = [i for i, day in enumerate(raw["ts"]) if day < "2017-09-07"]
+    later = (15 * 1496.45 + 1257) / (16 * 1496.45)   # the 2020 rights issue, applied too
+    assert adjusted["close"] == pytest.approx(
+        [c * (0.5 if i in before else 1.0) * later for i, c in enumerate(raw["close"])])
+
+
+def test_intraday_bars_are_served_in_ist_sessions(system: System) -> None:
+    reply = httpx.get(system.url + "/api/market/TCS/ohlcv", params={
+        "interval": "1h", "start": "2024-01-02", "end": "2024-01-02"}).json()
+    assert reply["interval"] == "1h" and reply["count"] == 7
+    assert reply["ts"][0] == "2024-01-02T09:15:00+05:30"
+    assert reply["ts"][-1] == "2024-01-02T15:15:00+05:30"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "fragment"),
     [
+        ("get", "/api/market/TCS/ohlcv?adjust=raw", None, 400, "adjust"),
+        ("get", "/api/market/TCS/ohlcv?interval=7m", None, 400, "interval"),
         ("post", "/api/compute/sma", {"prices": [1, 2], "period": 0}, 400, "period"),
         ("post", "/api/compute/sma", {"prices": [1, 2, 3], "period": 5}, 400,
          "period 5 is longer than the 3 prices"),
@@ -137,6 +165,8 @@ def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
     for symbol in ("TCS", "SBIN"):
         rows = frame[(frame.Symbol == symbol) & frame.Date.between("2018-01-01", "2020-12-31")]
         close = rows.Close.to_numpy(dtype=float)
+        if symbol == "TCS":  # split-adjusted by default: TCS's 1:1 bonus of 2018-05-31
+            close = np.where(rows.Date < "2018-05-31", close / 2, close)
         result = reply["results"][symbol]
         assert result["ts"] == rows.Date.tolist()
         sma, macd = result["indicators"]

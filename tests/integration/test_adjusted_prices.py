@@ -39,7 +39,7 @@ REAL_MOVES = {
 @pytest.fixture(scope="module")
 def demo_db(db_url: str) -> Iterator[str]:
     truncate_all(db_url)
-    assert load_demo(db_url, DEMO) == ["daily bars", "corporate actions"]
+    assert load_demo(db_url, DEMO) == ["daily bars", "corporate actions", "5-minute bars"]
     yield db_url
     truncate_all(db_url)
 

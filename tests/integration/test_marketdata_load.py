@@ -69,6 +69,6 @@ def test_symbol_master_joins_index_lists(clean_db: str) -> None:
 
 
 def test_demo_loads_once(clean_db: str) -> None:
-    assert load_demo(clean_db, DEMO) == ["daily bars", "corporate actions"]
+    assert load_demo(clean_db, DEMO) == ["daily bars", "corporate actions", "5-minute bars"]
     assert load_demo(clean_db, DEMO) == []
     assert count(clean_db, "SELECT count(DISTINCT symbol) FROM md.eod_prices") == 11

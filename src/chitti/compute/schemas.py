@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from chitti.marketdata.adjust import Adjust
+from chitti.marketdata.intraday import Interval
 
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
@@ -35,6 +36,7 @@ class OhlcvRequest(BaseModel):
     start: date | None = None
     end: date | None = None
     adjust: AdjustField = "split"
+    interval: Interval = "1d"
 
     @model_validator(mode="after")
     def _ordered(self) -> OhlcvRequest:

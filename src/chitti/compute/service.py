@@ -184,11 +184,16 @@ class ComputeActions:
 
     async def get_ohlcv(self, req: OhlcvRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            bars, applied = await md_store.fetch_ohlcv(conn, req.symbol, req.start, req.end,
-                                                       req.adjust)
+            if req.interval == "1d":
+                bars, applied = await md_store.fetch_ohlcv(conn, req.symbol, req.start,
+                                                           req.end, req.adjust)
+            else:
+                bars, applied = await md_store.fetch_intraday(
+                    conn, req.symbol, req.start, req.end, req.interval, req.adjust)
             if bars["ts"].size == 0 and not await md_store.symbol_exists(conn, req.symbol):
                 raise NotFound(f"unknown symbol {req.symbol!r}; see GET /api/market/symbols")
-        return {"symbol": req.symbol, "adjust": req.adjust, "count": int(bars["ts"].size),
+        return {"symbol": req.symbol, "interval": req.interval, "adjust": req.adjust,
+                "count": int(bars["ts"].size),
                 **bars, "actions": [a.to_dict() for a in applied]}
 
     async def list_symbols(self, req: SymbolsRequest) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class AppliedAction(BaseModel):
 
 class OhlcvResult(BaseModel):
     symbol: str
+    interval: str = Field(description="bar length: 1d, or an intraday interval")
     adjust: Adjust = Field(description="the adjustment these prices carry")
     count: int
     ts: list[str]

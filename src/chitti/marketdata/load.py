@@ -15,6 +15,7 @@ from chitti.errors import BadRequest
 from chitti.marketdata import store
 from chitti.marketdata.actions import CorporateAction, parse_actions
 from chitti.marketdata.bars import RejectedRow, parse_file, read_text
+from chitti.marketdata.intraday import interval_minutes, parse_intraday
 from chitti.marketdata.symbols import current_symbol, load_reference_dir, parse_symbol_changes
 
 #: Rows sent to the database per COPY batch (bounded memory on large files).
@@ -55,6 +56,28 @@ def load_bar_files(
             reports.append(report)
             if report.inserted or report.updated:
                 _announce(conn, {b.symbol for b in parsed.bars})
+    return reports
+
+
+def load_intraday_files(url: str, paths: Iterable[Path], *, interval: str,
+                        symbol: str | None = None) -> list[FileReport]:
+    """Load intraday bar files of one stored ``interval`` into ``md.intraday_bars``
+    (idempotent; old symbols are filed under their current name, as daily loads do)."""
+    interval_minutes(interval)  # refuses an unknown interval before anything is read
+    reports: list[FileReport] = []
+    with psycopg.connect(url) as conn:
+        renames = store.read_renames(conn)
+        for path in paths:
+            parsed = parse_intraday(_read(path), source=path.name, symbol=symbol)
+            bars = [replace(b, symbol=current_symbol(b.symbol, b.ts.date(), renames))
+                    for b in parsed.bars] if renames else parsed.bars
+            report = FileReport(str(path), rejected=parsed.rejected)
+            for start in range(0, len(bars), BATCH_ROWS):
+                counts = store.upsert_intraday(conn, bars[start:start + BATCH_ROWS], interval)
+                report.inserted += counts.inserted
+                report.updated += counts.updated
+                report.unchanged += counts.unchanged
+            reports.append(report)
     return reports
 
 
@@ -142,4 +165,8 @@ def load_demo(url: str, demo_dir: Path, *, progress: bool = False) -> list[str]:
     if _is_empty(url, "md.corporate_actions"):
         load_action_files(url, sorted(demo_dir.glob("corporate_actions_*.csv")))
         loaded.append("corporate actions")
+    if _is_empty(url, "md.intraday_bars"):
+        for path in sorted(demo_dir.glob("*_5min_*.csv.gz")):  # SYMBOL_5min_FROM_TO.csv.gz
+            load_intraday_files(url, [path], interval="5m", symbol=path.name.split("_")[0])
+        loaded.append("5-minute bars")
     return loaded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,8 @@ from psycopg import AsyncConnection, Connection, sql
 from chitti.marketdata.actions import CorporateAction
 from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
 from chitti.marketdata.bars import Bar
+from chitti.marketdata.intraday import INTERVAL_MINUTES, IntradayBar, interval_minutes, resample
+from chitti.marketdata.sessions import IST
 from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
 
 
@@ -38,14 +40,16 @@ def _merge(conn: Connection[Any], table: str, keys: tuple[str, ...],
     updates = [sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in values]
     if touch:
         updates.append(sql.SQL("{} = now()").format(sql.Identifier(touch)))
+    # Every part of one statement sees the same snapshot, so `existing` counts the keys
+    # that were there before the insert (xmax tricks do not work on partitioned tables).
     merge = sql.SQL("""
         WITH merged AS (
             INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM {stage}
             ON CONFLICT ({keys}) DO UPDATE SET {updates}
             WHERE ({old}) IS DISTINCT FROM ({new})
-            RETURNING (xmax = 0) AS inserted)
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-        FROM merged""").format(
+            RETURNING 1)
+        SELECT (SELECT count(*) FROM merged),
+               (SELECT count(*) FROM {stage} JOIN {table} USING ({keys}))""").format(
         table=sql.Identifier(schema, name), cols=cols, stage=stage,
         keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
         updates=sql.SQL(", ").join(updates),
@@ -58,8 +62,9 @@ def _merge(conn: Connection[Any], table: str, keys: tuple[str, ...],
             for row in rows:
                 copy.write_row(row)
         counted = conn.execute(merge).fetchone()
-    inserted, updated = (int(counted[0]), int(counted[1])) if counted else (0, 0)
-    return LoadCounts(inserted, updated, len(rows) - inserted - updated)
+    changed, existing = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+    inserted = len(rows) - existing
+    return LoadCounts(inserted, changed - inserted, existing - (changed - inserted))
 
 
 def upsert_bars(conn: Connection[Any], bars: Sequence[Bar]) -> LoadCounts:
@@ -94,6 +99,31 @@ def upsert_symbol_changes(conn: Connection[Any], changes: Sequence[SymbolChange]
                   ("old_symbol", "new_symbol", "effective_date", "company", "source"),
                   [(c.old_symbol, c.new_symbol, c.effective_date, c.company, source)
                    for c in changes])
+
+
+def upsert_intraday(conn: Connection[Any], bars: Sequence[IntradayBar],
+                    interval: str) -> LoadCounts:
+    """Merge intraday bars of one stored ``interval`` into ``md.intraday_bars`` (idempotent).
+
+    Without TimescaleDB the table is range-partitioned by year: the partitions the bars
+    need are created first (in IST years, so a session never straddles two).
+    """
+    partitioned = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table"
+        " WHERE partrelid = 'md.intraday_bars'::regclass)").fetchone()
+    if partitioned and partitioned[0]:
+        for year in sorted({b.ts.astimezone(IST).year for b in bars}):
+            conn.execute(sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} PARTITION OF md.intraday_bars"
+                " FOR VALUES FROM ({}) TO ({})").format(
+                sql.Identifier("md", f"intraday_bars_{year}"),
+                sql.Literal(f"{year}-01-01 00:00+05:30"),
+                sql.Literal(f"{year + 1}-01-01 00:00+05:30")))
+        conn.commit()
+    return _merge(conn, "md.intraday_bars", ("symbol", "interval", "ts"),
+                  ("symbol", "interval", "ts", "open", "high", "low", "close", "volume"),
+                  [(b.symbol, interval, b.ts, b.open, b.high, b.low, b.close, b.volume)
+                   for b in bars])
 
 
 def read_renames(conn: Connection[Any]) -> dict[str, list[tuple[date, str]]]:
@@ -224,6 +254,16 @@ _ACTIONS = _NAMES + """
 """  # noqa: S608 (constant text)
 
 
+async def _records(conn: AsyncConnection[Any], query: str,
+                   params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, whatever row factory the connection has (services use dict rows)."""
+    cur = await conn.execute(query, params)
+    rows = await cur.fetchall()
+    names = [column.name for column in cur.description or ()]
+    return [dict(row) if isinstance(row, dict) else dict(zip(names, row, strict=True))
+            for row in rows]
+
+
 async def _has_renames(conn: AsyncConnection[Any], symbols: Sequence[str]) -> bool:
     cur = await conn.execute(
         "SELECT EXISTS (SELECT 1 FROM md.symbol_changes WHERE new_symbol = ANY(%s))",
@@ -244,11 +284,7 @@ async def _read_panel(
     if not rows:
         return {}, {}
     actions: dict[str, list[PricedAction]] = {}
-    cur = await conn.execute(_ACTIONS, params)
-    for row in await cur.fetchall():
-        item = dict(row) if isinstance(row, dict) else dict(zip(
-            ("wanted", "ex_date", "kind", "purpose", "ratio_num", "ratio_den", "amount",
-             "close_before", "close_on"), row, strict=True))
+    for item in await _records(conn, _ACTIONS, params):
         actions.setdefault(item.pop("wanted"), []).append(PricedAction(**item))
     sym, ts, o, h, lo, c, v = zip(*rows, strict=True)
     symbol_arr = np.asarray(sym)
@@ -269,4 +305,46 @@ async def _read_panel(
         if symbol in actions:
             block, applied[symbol] = apply_adjustment(block, dates[i:j], actions[symbol], adjust)
         out[symbol] = block
+    return out, applied
+
+
+async def fetch_intraday(
+    conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None,
+    interval: str, adjust: Adjust = "split",
+) -> tuple[dict[str, np.ndarray], list[AppliedAction]]:
+    """Intraday bars of ``symbol`` for the IST days [start, end], resampled to ``interval``
+    from the finest stored interval that divides it, and adjusted like the daily bars.
+    ``ts`` comes back as ISO timestamps in IST."""
+    minutes = interval_minutes(interval)
+    stored = sorted((interval_minutes(r["interval"]), r["interval"]) for r in await _records(
+        conn, "SELECT DISTINCT interval FROM md.intraday_bars WHERE symbol = %(symbol)s",
+        {"symbol": symbol}))
+    source = next((name for size, name in stored if minutes % size == 0), None)
+    empty = {name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
+    if source is None:
+        return empty, []
+    cur = conn.cursor(binary=True)
+    await cur.execute(
+        "SELECT ts, open, high, low, close, volume FROM md.intraday_bars"
+        " WHERE symbol = %(symbol)s AND interval = %(interval)s"
+        "   AND ts >= coalesce(%(start)s::date, '-infinity')::timestamp AT TIME ZONE %(tz)s"
+        "   AND ts < (coalesce(%(end)s::date, 'infinity') + 1)::timestamp AT TIME ZONE %(tz)s"
+        " ORDER BY ts",
+        {"symbol": symbol, "interval": source, "start": start, "end": end,
+         "tz": "Asia/Kolkata"})
+    rows = [tuple(r.values()) if isinstance(r, dict) else r for r in await cur.fetchall()]
+    if not rows:
+        return empty, []
+    ts, o, h, lo, c, v = zip(*rows, strict=True)
+    instants = np.array([t.timestamp() for t in ts], dtype=np.int64).astype("datetime64[s]")
+    block = {"ts": instants, "open": np.asarray(o, dtype=np.float64),
+             "high": np.asarray(h, dtype=np.float64), "low": np.asarray(lo, dtype=np.float64),
+             "close": np.asarray(c, dtype=np.float64), "volume": np.asarray(v, dtype=np.int64)}
+    days = np.array([t.astimezone(IST).date() for t in ts], dtype="datetime64[D]")
+    actions = [PricedAction(**{k: v for k, v in row.items() if k != "wanted"})
+               for row in await _records(conn, _ACTIONS, {"symbols": [symbol]})]
+    block, applied = apply_adjustment(block, days, actions, adjust)
+    out = resample(block, minutes) if minutes > INTERVAL_MINUTES[source] else block
+    out["ts"] = np.array([datetime.fromtimestamp(int(t), IST).isoformat()
+                          for t in out["ts"].astype(np.int64)])
     return out, applied

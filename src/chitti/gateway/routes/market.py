@@ -11,6 +11,7 @@ from chitti.compute.schemas import AdjustField, OhlcvRequest, SymbolsRequest
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, SymbolList
+from chitti.marketdata.intraday import Interval
 
 router = APIRouter(prefix="/api/market", tags=["market"])
 
@@ -28,9 +29,11 @@ async def list_symbols(
                 "description": "Unknown symbol"}})
 async def ohlcv(
     symbol: str, compute: ComputeClient, start: date | None = None, end: date | None = None,
-    adjust: AdjustField = "split",
+    adjust: AdjustField = "split", interval: Interval = "1d",
 ) -> OrjsonResponse:
-    """Daily bars of ``symbol`` between ``start`` and ``end`` (inclusive, ISO dates),
+    """Bars of ``symbol`` between ``start`` and ``end`` (inclusive IST days, ISO dates):
+    daily, or intraday (``interval=5m``, ``1h``, ...; ``ts`` then an ISO timestamp in IST),
     adjusted for corporate actions (``adjust``), with the symbol's actions."""
-    request = OhlcvRequest(symbol=symbol, start=start, end=end, adjust=adjust)
+    request = OhlcvRequest(symbol=symbol, start=start, end=end, adjust=adjust,
+                           interval=interval)
     return OrjsonResponse(await compute.call("get_ohlcv", request))
