@@ -129,3 +129,16 @@ def test_bad_backtest_requests(system: System, path: str, body: dict[str, object
 
 def test_unknown_backtest_id_is_404(system: System) -> None:
     assert httpx.get(system.url + "/api/backtest/results/987654").status_code == 404
+
+
+def test_a_benchmark_that_ends_early_is_reported(system: System) -> None:
+    served = post(system, "/api/backtest", {
+        "strategy": "sma_crossover", "symbols": ["RELIANCE"], "start": "2010-01-01",
+        "end": "2020-12-31"}).json()
+    # the demo NIFTY 50 series ends 2019-12-02; RELIANCE runs to the end of 2020
+    assert served["warnings"] == [
+        "benchmark NIFTY 50: bars end on 2019-12-02, before the requested end 2020-12-31"]
+    clean = post(system, "/api/backtest", {
+        "strategy": "sma_crossover", "symbols": ["RELIANCE"], "start": "2010-01-01",
+        "end": "2019-11-29"}).json()
+    assert clean["warnings"] == []

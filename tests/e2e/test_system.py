@@ -73,6 +73,18 @@ def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None
         [c * (0.5 if i in before else 1.0) * later for i, c in enumerate(raw["close"])])
 
 
+def test_symbols_have_a_total_and_the_index_is_an_instrument(system: System) -> None:
+    page = httpx.get(system.url + "/api/market/symbols",
+                     params={"index": "NIFTY 50", "limit": 5}).json()
+    members = pd.read_csv(DEMO / "reference" / "ind_nifty50list.csv")
+    assert page["count"] == 5 and page["total"] == len(members)
+    held = httpx.get(system.url + "/api/market/symbols",
+                     params={"with_prices": True, "limit": 100}).json()
+    assert held["total"] == 11   # the ten demo stocks and the index
+    index = next(s for s in held["symbols"] if s["symbol"] == "NIFTY 50")
+    assert (index["first_date"], index["last_date"]) == ("2000-01-03", "2019-12-02")
+
+
 def test_intraday_bars_are_served_in_ist_sessions(system: System) -> None:
     reply = httpx.get(system.url + "/api/market/TCS/ohlcv", params={
         "interval": "1h", "start": "2024-01-02", "end": "2024-01-02"}).json()

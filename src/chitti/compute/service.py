@@ -27,6 +27,7 @@ from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.adjust import Adjust
+from chitti.marketdata.quality import coverage_warnings
 from chitti.runtime import ServiceContext
 
 
@@ -153,13 +154,23 @@ class ComputeActions:
             run = partial(bt.run_portfolio, bars)
         result = (await asyncio.to_thread(run, spec, config=config, params=params,
                                           benchmark=benchmark)).to_dict()
+        warnings = [w for s in symbols for w in coverage_warnings(s, bars[s].ts, req.start,
+                                                                  req.end)]
+        if req.benchmark is not None:  # judged against the range the bars really cover
+            first = min(b.ts[0] for b in bars.values()).item()
+            last = max(b.ts[-1] for b in bars.values()).item()
+            warnings += coverage_warnings(
+                f"benchmark {req.benchmark}",
+                benchmark.ts if benchmark is not None else np.empty(0, "datetime64[D]"),
+                first, last)
         async with self.ctx.pool.connection() as conn:
             backtest_id = await compute_store.save_backtest(
                 conn, strategy=spec.name, spec=spec.model_dump(mode="json"),
                 params=result["params"], symbols=symbols, start=req.start, end=req.end,
                 result=result)
         # "id" is a protocol key of IPC replies: the backtest travels as one nested object.
-        return {"backtest": {"id": backtest_id, "adjust": req.adjust, **result}}
+        return {"backtest": {"id": backtest_id, "adjust": req.adjust, **result,
+                             "warnings": warnings}}
 
     async def get_backtest(self, req: BacktestIdRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
@@ -171,7 +182,8 @@ class ComputeActions:
             bt.sweep, bars, _strategy(req.strategy), req.grid, config=req.config,
             metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
-        return {"adjust": req.adjust, **result.to_dict(table=req.table)}
+        return {"adjust": req.adjust, **result.to_dict(table=req.table),
+                "warnings": coverage_warnings(req.symbol, bars.ts, req.start, req.end)}
 
     async def walk_forward(self, req: WalkForwardRequest) -> dict[str, Any]:
         bars = (await self._bars_of([req.symbol], req.start, req.end, req.adjust))[req.symbol]
@@ -180,7 +192,8 @@ class ComputeActions:
             in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
             config=req.config, metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
-        return {"adjust": req.adjust, **result.to_dict()}
+        return {"adjust": req.adjust, **result.to_dict(),
+                "warnings": coverage_warnings(req.symbol, bars.ts, req.start, req.end)}
 
     async def get_ohlcv(self, req: OhlcvRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
@@ -198,10 +211,10 @@ class ComputeActions:
 
     async def list_symbols(self, req: SymbolsRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            rows = await md_store.list_symbols(
+            rows, total = await md_store.list_symbols(
                 conn, query=req.q, index=req.index, with_prices=req.with_prices,
                 limit=req.limit, offset=req.offset)
-        return {"symbols": rows, "count": len(rows)}
+        return {"symbols": rows, "count": len(rows), "total": total}
 
 
 def register(server: IpcServer, ctx: ServiceContext) -> None:

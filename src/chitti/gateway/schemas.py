@@ -69,7 +69,8 @@ class SymbolInfo(BaseModel):
 
 class SymbolList(BaseModel):
     symbols: list[SymbolInfo]
-    count: int
+    count: int = Field(description="symbols in this page")
+    total: int = Field(description="symbols matching the query in all (page with offset)")
 
 
 class ErrorDetail(BaseModel):

@@ -110,18 +110,26 @@ def _number(text: str, name: str) -> float:
     return value
 
 
-def _bar_from_row(row: list[str], cols: dict[str, int], symbol: str) -> Bar:
-    ts = parse_date(row[cols["date"]])
+def row_prices(row: list[str], cols: dict[str, int], when: str) -> tuple[float, float, float,
+                                                                         float, int]:
+    """Open, high, low, close and volume of one CSV row, checked as a stop or a range
+    indicator needs them (positive prices, high/low containing open/close, whole volume);
+    ``when`` labels the errors. Used by the daily and the intraday parsers alike."""
     o, h, lo, c = (_number(row[cols[k]], k) for k in ("open", "high", "low", "close"))
     volume_text = row[cols["volume"]].strip() if "volume" in cols else ""
     volume = _number(volume_text, "volume") if volume_text else 0.0
     if min(o, h, lo, c) <= 0:
-        raise ValueError(f"{ts}: non-positive price (open={o}, high={h}, low={lo}, close={c})")
+        raise ValueError(f"{when}: non-positive price (open={o}, high={h}, low={lo}, close={c})")
     if lo > min(o, c) or h < max(o, c):
-        raise ValueError(f"{ts}: inconsistent bar: low={lo} high={h} but open={o} close={c}")
+        raise ValueError(f"{when}: inconsistent bar: low={lo} high={h} but open={o} close={c}")
     if volume < 0 or volume != int(volume):
-        raise ValueError(f"volume {volume_text!r} is not a whole non-negative number")
-    return Bar(symbol, ts, o, h, lo, c, int(volume))
+        raise ValueError(f"{when}: volume {volume_text!r} is not a whole non-negative number")
+    return o, h, lo, c, int(volume)
+
+
+def _bar_from_row(row: list[str], cols: dict[str, int], symbol: str) -> Bar:
+    ts = parse_date(row[cols["date"]])
+    return Bar(symbol, ts, *row_prices(row, cols, str(ts)))
 
 
 def parse_rows(

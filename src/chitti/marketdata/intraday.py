@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from chitti.errors import BadRequest
-from chitti.marketdata.bars import RejectedRow
+from chitti.marketdata.bars import RejectedRow, row_prices
 from chitti.marketdata.sessions import IST, NSE_OPEN
 
 #: Bar length of a price read: ``1d`` (a whole IST day) or an intraday interval.
@@ -66,17 +65,7 @@ def _timestamp(text: str) -> datetime:
 
 def _row_bar(row: list[str], cols: dict[str, int], symbol: str) -> IntradayBar:
     ts = _timestamp(row[cols["date"]])
-    prices = [float(row[cols[k]]) for k in ("open", "high", "low", "close")]
-    o, h, lo, c = prices
-    if not all(math.isfinite(p) and p > 0 for p in prices):
-        raise ValueError(f"{ts.isoformat()}: non-positive or missing price")
-    if lo > min(o, c) or h < max(o, c):
-        raise ValueError(f"{ts.isoformat()}: inconsistent bar: low={lo} high={h} but "
-                         f"open={o} close={c}")
-    volume = float(row[cols["volume"]]) if "volume" in cols and row[cols["volume"]] else 0.0
-    if volume < 0 or volume != int(volume):
-        raise ValueError(f"{ts.isoformat()}: volume {volume} is not a whole number")
-    return IntradayBar(symbol, ts, o, h, lo, c, int(volume))
+    return IntradayBar(symbol, ts, *row_prices(row, cols, ts.isoformat()))
 
 
 def parse_intraday(text: str, *, source: str, symbol: str | None) -> ParsedIntraday:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -102,3 +103,27 @@ def find_bad_bars(ts: np.ndarray, open_: np.ndarray, high: np.ndarray, low: np.n
         bad.append((str(ts[i]), f"{what} (open={open_[i]}, high={high[i]}, low={low[i]}, "
                                 f"close={close[i]})"))
     return bad
+
+
+def coverage_warnings(label: str, ts: np.ndarray, start: date | None, end: date | None, *,
+                      slack_days: int = 7, gap_days: int = 10) -> list[str]:
+    """Sentences for a reply's ``warnings``: where the bars of ``label`` do not cover what
+    was asked. A week of slack at either end absorbs weekends and holiday runs (NSE's
+    longest, 2014-10-01..07, is seven days); a hole of more than ``gap_days`` calendar days
+    between two bars is a gap in the data, not a holiday."""
+    if ts.size == 0:
+        return [f"{label}: no bars between {start or 'the start'} and {end or 'the end'}"]
+    days = ts.astype("datetime64[D]")
+    first, last = days[0].item(), days[-1].item()
+    out = []
+    if start is not None and (first - start).days > slack_days:
+        out.append(f"{label}: bars start on {first}, after the requested start {start}")
+    if end is not None and (end - last).days > slack_days:
+        out.append(f"{label}: bars end on {last}, before the requested end {end}")
+    holes = np.flatnonzero(np.diff(days).astype(np.int64) > gap_days)
+    if holes.size:
+        spans = ", ".join(f"{days[i]}..{days[i + 1]}" for i in holes[:3])
+        more = f" and {holes.size - 3} more" if holes.size > 3 else ""
+        out.append(f"{label}: {holes.size} gaps of over {gap_days} days in the bars "
+                   f"({spans}{more})")
+    return out

@@ -164,13 +164,21 @@ async def symbol_exists(conn: AsyncConnection[Any], symbol: str) -> bool:
 async def list_symbols(
     conn: AsyncConnection[Any], *, query: str | None, index: str | None, with_prices: bool,
     limit: int, offset: int,
-) -> list[dict[str, Any]]:
-    """Symbols matching a prefix/name search and index membership, with their price range."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Symbols matching a prefix/name search and index membership, with their price range,
+    and how many match in all. Series with bars but no entry in the symbol master (an index
+    such as NIFTY 50) are listed too, as instruments of their own."""
     cur = await conn.execute(
         """
+        WITH listed AS (
+            SELECT symbol, name, isin, sector, indices FROM md.symbols
+            UNION ALL
+            SELECT DISTINCT e.symbol, e.symbol, NULL, NULL, '{}'::text[] FROM md.eod_prices e
+            WHERE NOT EXISTS (SELECT 1 FROM md.symbols m WHERE m.symbol = e.symbol))
         SELECT s.symbol, s.name, s.isin, s.sector, s.indices,
-               p.first_date, p.last_date, coalesce(p.bar_count, 0) AS bar_count
-        FROM md.symbols s
+               p.first_date, p.last_date, coalesce(p.bar_count, 0) AS bar_count,
+               count(*) OVER () AS total
+        FROM listed s
         LEFT JOIN LATERAL (
             SELECT min(ts) AS first_date, max(ts) AS last_date, count(*) AS bar_count
             FROM md.eod_prices e WHERE e.symbol = s.symbol) p ON true
@@ -185,14 +193,17 @@ async def list_symbols(
     )
     rows = await cur.fetchall()
     out = []
+    total = 0
     for row in rows:
         item = dict(row)
+        total = int(item.pop("total"))
         for key in ("first_date", "last_date"):
             item[key] = item[key].isoformat() if item[key] else None
         out.append(item)
-    return out
-
-
+    if not rows and offset:  # past the end: count without the page
+        _, total = await list_symbols(conn, query=query, index=index,
+                                      with_prices=with_prices, limit=1, offset=0)
+    return out, total
 
 
 async def fetch_panel(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 from chitti.marketdata.actions import parse_actions
 from chitti.marketdata.bars import read_text
 from chitti.marketdata.check import check_files
-from chitti.marketdata.quality import explain_ratio, find_bad_bars
+from chitti.marketdata.quality import coverage_warnings, explain_ratio, find_bad_bars
 
 DEMO = Path(__file__).resolve().parents[3] / "data" / "demo"
 BARS = DEMO / "nifty_sample_daily_2000_2021.csv.gz"
@@ -59,3 +60,17 @@ def test_bad_bars_are_listed_with_their_dates(tmp_path: Path) -> None:
     findings = check_files([path], symbol=None, threshold_pct=20.0)
     assert [where for where, _ in findings.bad_bars] == ["bars.csv line 3", "bars.csv line 4"]
     assert all(what.startswith("2020-01-0") for _, what in findings.bad_bars)
+
+
+def test_coverage_warnings_name_late_starts_early_ends_and_holes() -> None:
+    frame = pd.read_csv(BARS)
+    days = frame[frame.Symbol == "TCS"].Date.to_numpy(dtype="datetime64[D]")
+    assert coverage_warnings("TCS", days, date(2005, 1, 1), date(2021, 4, 30)) == []
+    assert coverage_warnings("TCS", days, date(2000, 1, 1), date(2021, 12, 31)) == [
+        "TCS: bars start on 2004-08-25, after the requested start 2000-01-01",
+        "TCS: bars end on 2021-04-30, before the requested end 2021-12-31"]
+    holed = np.concatenate([days[:100], days[130:]])
+    (hole,) = coverage_warnings("TCS", holed, None, None)
+    assert f"{days[99]}..{days[130]}" in hole
+    assert coverage_warnings("X", days[:0], None, None) == [
+        "X: no bars between the start and the end"]

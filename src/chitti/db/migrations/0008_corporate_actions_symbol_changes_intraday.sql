@@ -43,34 +43,27 @@ CREATE INDEX IF NOT EXISTS symbol_changes_new_idx ON md.symbol_changes (new_symb
 -- TimescaleDB makes it a hypertable; otherwise it is range-partitioned by year (loads create
 -- the partitions they need) with a default partition for anything else.
 DO $$
+DECLARE
+    timescale boolean := EXISTS (SELECT 1 FROM pg_available_extensions
+                                 WHERE name = 'timescaledb')
+                         AND current_setting('shared_preload_libraries') LIKE '%timescaledb%';
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
-       AND current_setting('shared_preload_libraries') LIKE '%timescaledb%' THEN
-        CREATE TABLE IF NOT EXISTS md.intraday_bars (
-            symbol    text NOT NULL,
-            interval  text NOT NULL,
-            ts        timestamptz NOT NULL,
-            open      double precision NOT NULL CHECK (open > 0),
-            high      double precision NOT NULL CHECK (high > 0),
-            low       double precision NOT NULL CHECK (low > 0),
-            close     double precision NOT NULL CHECK (close > 0),
-            volume    bigint NOT NULL DEFAULT 0 CHECK (volume >= 0),
-            PRIMARY KEY (symbol, interval, ts)
-        );
-        PERFORM create_hypertable('md.intraday_bars', 'ts', chunk_time_interval => interval '1 month',
+    EXECUTE 'CREATE TABLE IF NOT EXISTS md.intraday_bars (
+        symbol    text NOT NULL,
+        interval  text NOT NULL,
+        ts        timestamptz NOT NULL,
+        open      double precision NOT NULL CHECK (open > 0),
+        high      double precision NOT NULL CHECK (high > 0),
+        low       double precision NOT NULL CHECK (low > 0),
+        close     double precision NOT NULL CHECK (close > 0),
+        volume    bigint NOT NULL DEFAULT 0 CHECK (volume >= 0),
+        PRIMARY KEY (symbol, interval, ts)
+    )' || CASE WHEN timescale THEN '' ELSE ' PARTITION BY RANGE (ts)' END;
+    IF timescale THEN
+        PERFORM create_hypertable('md.intraday_bars', 'ts',
+                                  chunk_time_interval => interval '1 month',
                                   if_not_exists => true);
     ELSE
-        CREATE TABLE IF NOT EXISTS md.intraday_bars (
-            symbol    text NOT NULL,
-            interval  text NOT NULL,
-            ts        timestamptz NOT NULL,
-            open      double precision NOT NULL CHECK (open > 0),
-            high      double precision NOT NULL CHECK (high > 0),
-            low       double precision NOT NULL CHECK (low > 0),
-            close     double precision NOT NULL CHECK (close > 0),
-            volume    bigint NOT NULL DEFAULT 0 CHECK (volume >= 0),
-            PRIMARY KEY (symbol, interval, ts)
-        ) PARTITION BY RANGE (ts);
         CREATE TABLE IF NOT EXISTS md.intraday_bars_default PARTITION OF md.intraday_bars DEFAULT;
     END IF;
 END
