@@ -176,7 +176,7 @@ def cmd_check_prices(args: argparse.Namespace, settings: Settings) -> int:
             threshold_pct=args.threshold))
     for line in findings.lines():
         print(line)
-    return 1 if findings.gaps or findings.bad_bars else 0
+    return 1 if findings.problems else 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,6 +63,11 @@ def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None
     frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     printed = frame[(frame.Symbol == "RELIANCE") & frame.Date.between(*params.values())]
     assert (adjusted["adjust"], raw["adjust"]) == ("split", "none")
+    assert adjusted["warnings"] == []
+    early = httpx.get(system.url + "/api/market/TCS/ohlcv",
+                      params={"start": "2000-01-01", "end": "2004-12-31"}).json()
+    assert early["warnings"] == [   # TCS listed on 2004-08-25
+        "TCS: bars start on 2004-08-25, after the requested start 2000-01-01"]
     assert raw["close"] == printed.Close.tolist()
     bonus = next(a for a in adjusted["actions"] if a["ex_date"] == "2017-09-07")
     assert bonus["kind"] == "bonus" and bonus["applied"] and bonus["price_factor"] == 0.5
@@ -98,6 +103,9 @@ def test_intraday_bars_are_served_in_ist_sessions(system: System) -> None:
     [
         ("get", "/api/market/TCS/ohlcv?adjust=raw", None, 400, "adjust"),
         ("get", "/api/market/TCS/ohlcv?interval=7m", None, 400, "interval"),
+        ("get", "/api/market/INFY/ohlcv?interval=5m", None, 404,
+         "INFY: no stored intraday bars make 5m bars"),
+        ("get", "/api/market/symbols?offset=99999999999999999999", None, 400, "offset"),
         ("post", "/api/compute/sma", {"prices": [1, 2], "period": 0}, 400, "period"),
         ("post", "/api/compute/sma", {"prices": [1, 2, 3], "period": 5}, 400,
          "period 5 is longer than the 3 prices"),

@@ -152,6 +152,8 @@ def test_check_prices_lists_only_the_real_moves(
         adjusted = capsys.readouterr().out
         assert main(["check-prices", "--adjust", "none", "RELIANCE"]) == 1
         raw = capsys.readouterr().out
+        assert main(["check-prices", "NOSUCH"]) == 1
+        assert "NOSUCH: no bars stored" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
     listed = {tuple(line.split()[:2]) for line in adjusted.splitlines()[:-1]}

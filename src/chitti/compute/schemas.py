@@ -51,7 +51,7 @@ class SymbolsRequest(BaseModel):
     index: str | None = Field(default=None, max_length=32)
     with_prices: bool = False
     limit: int = Field(default=100, ge=1, le=5000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
 
 
 InputName = Literal["open", "high", "low", "close", "volume"]

@@ -205,9 +205,11 @@ class ComputeActions:
                     conn, req.symbol, req.start, req.end, req.interval, req.adjust)
             if bars["ts"].size == 0 and not await md_store.symbol_exists(conn, req.symbol):
                 raise NotFound(f"unknown symbol {req.symbol!r}; see GET /api/market/symbols")
+        days = np.array([str(t)[:10] for t in bars["ts"]], dtype="datetime64[D]")
         return {"symbol": req.symbol, "interval": req.interval, "adjust": req.adjust,
                 "count": int(bars["ts"].size),
-                **bars, "actions": [a.to_dict() for a in applied]}
+                **bars, "actions": [a.to_dict() for a in applied],
+                "warnings": coverage_warnings(req.symbol, days, req.start, req.end)}
 
     async def list_symbols(self, req: SymbolsRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:

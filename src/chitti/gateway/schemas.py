@@ -54,6 +54,9 @@ class OhlcvResult(BaseModel):
     volume: list[int]
     actions: list[AppliedAction] = Field(
         description="every corporate action of the symbol, applied or not")
+    warnings: list[str] = Field(
+        description="where the bars do not cover the requested range (late start, early "
+                    "end, holes of over 10 days)")
 
 
 class SymbolInfo(BaseModel):

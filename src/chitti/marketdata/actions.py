@@ -106,31 +106,40 @@ class ParsedActions:
         return [a for a in self.actions if not a.recognised or a.note]
 
 
+#: Largest ratio term taken at face value: NSE's actions stay far below it (a 1:10 split,
+#: a 10:1 bonus); a larger number is a typo that would wipe out a price series.
+_MAX_RATIO_TERM = 1000.0
+
+
 def _positive(text: str | None) -> float | None:
+    """A ratio term or face value: positive and plausible, else None (reported unread)."""
     if text is None:
         return None
     value = float(text)
-    return value if value > 0 else None
+    return value if 0 < value <= _MAX_RATIO_TERM else None
 
 
 def _split(match: re.Match[str], _: float | None) -> Classified:
     old, new = _positive(match[1]), _positive(match[2])
     if old and new and old != new:
         return Classified("split", old, new)
-    return Classified("split", recognised=False, note="face values unreadable or equal")
+    return Classified("split", recognised=False,
+                      note="face values zero, equal or implausible (over 1000)")
 
 
 def _bonus(match: re.Match[str], _: float | None) -> Classified:
     new_shares, held = _positive(match[1]), _positive(match[2])
     if new_shares and held:
         return Classified("bonus", new_shares, held)
-    return Classified("bonus", recognised=False, note="bonus ratio has a zero")
+    return Classified("bonus", recognised=False,
+                      note="bonus ratio zero or implausible (over 1000)")
 
 
 def _rights(match: re.Match[str], face_value: float | None) -> Classified:
     new_shares, held = _positive(match[1]), _positive(match[2])
     if not (new_shares and held):
-        return Classified("rights", recognised=False, note="rights ratio has a zero")
+        return Classified("rights", recognised=False,
+                          note="rights ratio zero or implausible (over 1000)")
     at_par, premium, price = match[3], match[4], match[5]
     if price:
         return Classified("rights", new_shares, held, float(price))

@@ -173,11 +173,22 @@ def parse_rows(
 
 
 def read_text(path: Path) -> str:
-    """Read a plain or gzip file as text (utf-8, tolerating a BOM)."""
+    """Read a plain or gzip file as text: UTF-8 (a BOM tolerated), else Latin-1, in which
+    NSE serves some files (symbolchange.csv). A NUL byte means the file is not a CSV at all;
+    it is refused here, before a loader could hand it to the database."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return raw.decode("utf-8-sig", errors="replace")
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise BadRequest(f"{path}: not a readable gzip file ({exc})") from None
+    if (nul := raw.find(b"\x00")) >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise BadRequest(f"{path}: line {line} has a NUL byte; expected a text CSV file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def parse_file(path: Path, *, symbol: str | None = None) -> ParsedBars:

@@ -20,7 +20,13 @@ class Findings:
     gaps: list[Gap] = field(default_factory=list)
     #: (where, what): bars that cannot be stored (high < low, zero prices, ...)
     bad_bars: list[tuple[str, str]] = field(default_factory=list)
+    #: symbols asked for that have no stored bars
+    missing: list[str] = field(default_factory=list)
     checked: int = 0
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.gaps or self.bad_bars or self.missing)
 
     def lines(self) -> Iterator[str]:
         """The report as printed: one line per gap and per bad bar, then a summary."""
@@ -32,6 +38,8 @@ class Findings:
                    f"{gap.observed_ratio:7.3f}  {proposal}")
         for where, what in self.bad_bars:
             yield f"bad bar  {where}: {what}"
+        for name in self.missing:
+            yield f"{name}: no bars stored (a typo, or load them with `chitti load-market`)"
         yield (f"{self.checked} series checked: {len(self.gaps)} unexplained gaps, "
                f"{len(self.bad_bars)} bad bars")
 
@@ -61,6 +69,7 @@ async def check_stored(url: str, symbols: Sequence[str], *, adjust: Adjust,
     async with await psycopg.AsyncConnection.connect(url) as conn:
         names = list(symbols) or await store.stored_symbols(conn)
         panel = await store.fetch_panel(conn, names, None, None, adjust)
+    findings.missing = [name for name in names if name not in panel]
     for name in names:
         if name in panel:
             block = panel[name]

@@ -59,6 +59,9 @@ def interval_minutes(interval: str) -> int:
 
 
 def _timestamp(text: str) -> datetime:
+    if len(text.strip()) <= 10:
+        raise ValueError(f"{text.strip()!r} has no time of day; intraday bars need timestamps"
+                         " (a daily file loads without --interval)")
     value = datetime.fromisoformat(text.strip())
     return value if value.tzinfo else value.replace(tzinfo=IST)  # NSE files are in IST
 

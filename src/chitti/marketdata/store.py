@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from psycopg import AsyncConnection, Connection, sql
 
+from chitti.errors import NotFound
 from chitti.marketdata.actions import CorporateAction
 from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
 from chitti.marketdata.bars import Bar
@@ -141,16 +142,13 @@ async def fetch_ohlcv(
     """Daily bars of ``symbol`` in [start, end] as column arrays (ts as ISO date strings),
     adjusted by ``adjust``, with the actions the adjustment applied (or skipped, and why)."""
     panel, applied = await _read_panel(conn, [symbol], start, end, adjust)
-    block = panel.get(symbol) or {
-        name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
-    return block, applied.get(symbol, [])
+    return panel.get(symbol) or _columns(()), applied.get(symbol, [])
 
 
 async def stored_symbols(conn: AsyncConnection[Any]) -> list[str]:
     """Every symbol with at least one daily bar."""
-    cur = await conn.execute("SELECT DISTINCT symbol FROM md.eod_prices ORDER BY 1")
-    return [next(iter(row.values())) if isinstance(row, dict) else row[0]
-            for row in await cur.fetchall()]
+    rows = await _records(conn, "SELECT DISTINCT symbol FROM md.eod_prices ORDER BY 1", {})
+    return [row["symbol"] for row in rows]
 
 
 async def symbol_exists(conn: AsyncConnection[Any], symbol: str) -> bool:
@@ -275,12 +273,22 @@ async def _records(conn: AsyncConnection[Any], query: str,
             for row in rows]
 
 
+def _columns(rows: Sequence[Sequence[Any]]) -> dict[str, np.ndarray]:
+    """Column arrays of (ts, open, high, low, close, volume) rows; ``ts`` left as read."""
+    if not rows:
+        return {name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
+    ts, o, h, lo, c, v = zip(*rows, strict=True)
+    return {"ts": np.asarray(ts, dtype=object),
+            "open": np.asarray(o, dtype=np.float64), "high": np.asarray(h, dtype=np.float64),
+            "low": np.asarray(lo, dtype=np.float64), "close": np.asarray(c, dtype=np.float64),
+            "volume": np.asarray(v, dtype=np.int64)}
+
+
 async def _has_renames(conn: AsyncConnection[Any], symbols: Sequence[str]) -> bool:
-    cur = await conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM md.symbol_changes WHERE new_symbol = ANY(%s))",
-        (list(symbols),))
-    row = await cur.fetchone()
-    return bool(row and (row["exists"] if isinstance(row, dict) else row[0]))
+    (row,) = await _records(conn, "SELECT EXISTS (SELECT 1 FROM md.symbol_changes"
+                                  " WHERE new_symbol = ANY(%(symbols)s)) AS found",
+                            {"symbols": list(symbols)})
+    return bool(row["found"])
 
 
 async def _read_panel(
@@ -297,16 +305,11 @@ async def _read_panel(
     actions: dict[str, list[PricedAction]] = {}
     for item in await _records(conn, _ACTIONS, params):
         actions.setdefault(item.pop("wanted"), []).append(PricedAction(**item))
-    sym, ts, o, h, lo, c, v = zip(*rows, strict=True)
-    symbol_arr = np.asarray(sym)
+    symbol_arr = np.asarray([row[0] for row in rows])
     starts = np.flatnonzero(np.r_[True, symbol_arr[1:] != symbol_arr[:-1]])
     bounds = np.r_[starts, len(rows)]
-    columns = {
-        "open": np.asarray(o, dtype=np.float64), "high": np.asarray(h, dtype=np.float64),
-        "low": np.asarray(lo, dtype=np.float64), "close": np.asarray(c, dtype=np.float64),
-        "volume": np.asarray(v, dtype=np.int64),
-    }
-    dates = np.asarray(ts, dtype="datetime64[D]")
+    columns = _columns([row[1:] for row in rows])
+    dates = columns.pop("ts").astype("datetime64[D]")
     out: dict[str, dict[str, np.ndarray]] = {}
     applied: dict[str, list[AppliedAction]] = {}
     for i, j in zip(bounds[:-1], bounds[1:], strict=True):
@@ -325,15 +328,18 @@ async def fetch_intraday(
 ) -> tuple[dict[str, np.ndarray], list[AppliedAction]]:
     """Intraday bars of ``symbol`` for the IST days [start, end], resampled to ``interval``
     from the finest stored interval that divides it, and adjusted like the daily bars.
-    ``ts`` comes back as ISO timestamps in IST."""
+    ``ts`` comes back as ISO timestamps in IST. NotFound when no stored interval can make
+    ``interval`` (none stored, or only coarser ones)."""
     minutes = interval_minutes(interval)
     stored = sorted((interval_minutes(r["interval"]), r["interval"]) for r in await _records(
         conn, "SELECT DISTINCT interval FROM md.intraday_bars WHERE symbol = %(symbol)s",
         {"symbol": symbol}))
     source = next((name for size, name in stored if minutes % size == 0), None)
-    empty = {name: np.empty(0) for name in ("ts", "open", "high", "low", "close", "volume")}
     if source is None:
-        return empty, []
+        held = ", ".join(name for _, name in stored) or "none"
+        raise NotFound(f"{symbol}: no stored intraday bars make {interval} bars (stored "
+                       f"intervals: {held}); load minute bars with `chitti load-market "
+                       f"--interval 5m FILE --symbol {symbol}`")
     cur = conn.cursor(binary=True)
     await cur.execute(
         "SELECT ts, open, high, low, close, volume FROM md.intraday_bars"
@@ -345,12 +351,10 @@ async def fetch_intraday(
          "tz": "Asia/Kolkata"})
     rows = [tuple(r.values()) if isinstance(r, dict) else r for r in await cur.fetchall()]
     if not rows:
-        return empty, []
-    ts, o, h, lo, c, v = zip(*rows, strict=True)
-    instants = np.array([t.timestamp() for t in ts], dtype=np.int64).astype("datetime64[s]")
-    block = {"ts": instants, "open": np.asarray(o, dtype=np.float64),
-             "high": np.asarray(h, dtype=np.float64), "low": np.asarray(lo, dtype=np.float64),
-             "close": np.asarray(c, dtype=np.float64), "volume": np.asarray(v, dtype=np.int64)}
+        return _columns(()), []
+    block = _columns(rows)
+    ts = block["ts"]
+    block["ts"] = np.array([t.timestamp() for t in ts], dtype=np.int64).astype("datetime64[s]")
     days = np.array([t.astimezone(IST).date() for t in ts], dtype="datetime64[D]")
     actions = [PricedAction(**{k: v for k, v in row.items() if k != "wanted"})
                for row in await _records(conn, _ACTIONS, {"symbols": [symbol]})]

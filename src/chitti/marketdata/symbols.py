@@ -108,8 +108,10 @@ def parse_symbol_changes(text: str, *, source: str) -> tuple[list[SymbolChange],
             changes.append(SymbolChange(old, new, parse_date(when), company or None))
         except ValueError as exc:
             rejected.append(RejectedRow(line, str(exc)))
-    if not changes and not rejected:
-        raise BadRequest(f"{source}: no symbol changes found")
+    if not changes:
+        raise BadRequest(f"{source}: no symbol changes found ({len(rejected)} unreadable lines);"
+                         " expected NSE's symbolchange.csv: company, old symbol, new symbol, "
+                         "date")
     return changes, rejected
 
 

@@ -93,3 +93,12 @@ def test_the_export_is_parsed_with_bom_quotes_and_parts() -> None:
 def test_a_file_that_is_not_an_actions_export_is_refused() -> None:
     with pytest.raises(Exception, match="EX-DATE"):
         parse_actions("Date,Open,High,Low,Close\n", source="bars.csv")
+
+
+@pytest.mark.parametrize("purpose", ["Bonus 99999999999999999999999:1", "Bonus 0:1",
+                                     "Face Value Split From Rs 0 To Rs 2",
+                                     "Rights 5000:1 @ Par"])
+def test_impossible_ratios_are_reported_not_applied(purpose: str) -> None:
+    (part,) = classify_purpose(purpose, face_value=10)
+    assert not part.recognised and "implausible" in (part.note or "")
+    assert part.ratio_num is None

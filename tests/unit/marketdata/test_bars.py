@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from chitti.errors import BadRequest
-from chitti.marketdata.bars import parse_date, parse_file, parse_rows
+from chitti.marketdata.bars import parse_date, parse_file, parse_rows, read_text
 
 DEMO = Path(__file__).resolve().parents[3] / "data" / "demo"
 
@@ -132,3 +132,20 @@ def test_gzip_and_plain_give_the_same_bars(tmp_path: Path) -> None:
 )
 def test_parse_date_formats(text: str, expected: date) -> None:
     assert parse_date(text) == expected
+
+
+def test_files_that_are_not_text_csv_are_refused_with_the_line(tmp_path: Path) -> None:
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"Date,Symbol,Open,High,Low,Close\n2020-01-01,TC\x00S,1,1,1,1\n")
+    with pytest.raises(BadRequest, match="nul.csv: line 2 has a NUL byte"):
+        parse_file(nul)
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(gzip.compress(b"Date,Open\n")[:12])
+    with pytest.raises(BadRequest, match="not a readable gzip file"):
+        parse_file(broken)
+
+
+def test_latin1_files_are_read_as_latin1(tmp_path: Path) -> None:
+    path = tmp_path / "symbolchange.csv"
+    path.write_bytes("Soci\xe9t\xe9 G\xe9n\xe9rale,OLD,NEW,01-JAN-2020\n".encode("latin-1"))
+    assert read_text(path).startswith("Société Générale,")
