@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import httpx
 import numpy as np
-import pandas as pd
 import pytest
 from tests.e2e.harness import System
-from tests.helpers import DEMO_DIR
+from tests.helpers import demo_rows
 
 from chitti.compute.backtest import EXAMPLE_STRATEGIES, Bars, run_backtest
 
 TIMEOUT_S = 300  # a fresh clone compiles the engine's kernels on the first call
 
 
-def demo_bars(symbol: str, start: str, end: str, *, bonus_ex_date: str | None = None) -> Bars:
-    """The demo file's bars; with ``bonus_ex_date``, back-adjusted for a 1:1 bonus by hand
-    (prices halved and volumes doubled before it)."""
-    frame = pd.read_csv(DEMO_DIR / "nifty_sample_daily_2000_2021.csv.gz")
-    rows = frame[(frame.Symbol == symbol) & frame.Date.between(start, end)]
-    price = np.where(rows.Date < bonus_ex_date, 0.5, 1.0) if bonus_ex_date else 1.0
-    return Bars(ts=rows.Date.to_numpy(dtype="datetime64[D]"), open=rows.Open.to_numpy() * price,
-                high=rows.High.to_numpy() * price, low=rows.Low.to_numpy() * price,
-                close=rows.Close.to_numpy() * price,
-                volume=rows.Volume.to_numpy(dtype=float) / price, symbol=symbol)
+def demo_bars(symbol: str, start: str, end: str, *, adjust: bool = False) -> Bars:
+    """The demo file's bars up to ``end``, every bar before ``start`` a warm-up bar (as the
+    service reads them); with ``adjust``, back-adjusted by hand (tests.helpers.demo_rows)."""
+    rows = demo_rows(symbol, adjust=adjust)
+    rows = rows[rows.Date <= end]
+    return Bars(ts=rows.Date.to_numpy(dtype="datetime64[D]"), open=rows.Open.to_numpy(),
+                high=rows.High.to_numpy(), low=rows.Low.to_numpy(), close=rows.Close.to_numpy(),
+                volume=rows.Volume.to_numpy(dtype=float), symbol=symbol,
+                warmup=int((rows.Date < start).sum()))
 
 
 def post(system: System, path: str, body: dict[str, object]) -> httpx.Response:
@@ -35,10 +33,11 @@ def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None
     body = {"strategy": "sma_crossover", "symbols": ["TCS"], "params": {"fast": 10, "slow": 50},
             "start": "2010-01-01", "end": "2019-12-31", "benchmark": None,
             "config": {"costs": "nse_delivery_discount"}}
-    # Adjusted by default: TCS's 1:1 bonus of 2018-05-31 is taken out of the prices.
+    # Adjusted by default: TCS's 1:1 bonuses (2006, 2009, 2018) are taken out of the prices,
+    # and the indicators are warmed up on every bar before 2010.
     adjusted = post(system, "/api/backtest", body).json()
     local_adjusted = run_backtest(
-        demo_bars("TCS", "2010-01-01", "2019-12-31", bonus_ex_date="2018-05-31"),
+        demo_bars("TCS", "2010-01-01", "2019-12-31", adjust=True),
         EXAMPLE_STRATEGIES["sma_crossover"], params={"fast": 10, "slow": 50},
         config={"costs": "nse_delivery_discount"}).to_dict()
     assert adjusted["adjust"] == "split"
@@ -80,9 +79,9 @@ def test_strategies_are_listed(system: System) -> None:
 def test_sweep_finds_the_best_of_the_grid(system: System) -> None:
     body = {"strategy": "sma_crossover", "symbol": "INFY", "start": "2005-01-01",
             "end": "2015-12-31", "grid": {"fast": [5, 10, 20], "slow": [50, 100, 200]},
-            "constraints": ["fast < slow"], "metric": "total_return_pct", "adjust": "none"}
+            "constraints": ["fast < slow"], "metric": "total_return_pct"}
     served = post(system, "/api/backtest/sweep", body).json()
-    bars = demo_bars("INFY", "2005-01-01", "2015-12-31")
+    bars = demo_bars("INFY", "2005-01-01", "2015-12-31", adjust=True)
     returns = {(f, s): run_backtest(bars, EXAMPLE_STRATEGIES["sma_crossover"],
                                     params={"fast": f, "slow": s}).metrics["total_return_pct"]
                for f in (5, 10, 20) for s in (50, 100, 200)}

@@ -18,6 +18,7 @@ import orjson
 import pandas as pd
 import pytest
 from tests.e2e.harness import System, service_pid
+from tests.helpers import demo_rows
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 #: Compute calls may compile numba kernels on first use (a fresh clone has no cache).
@@ -161,17 +162,37 @@ def test_indicator_inline_and_stored_equal_talib(system: System) -> None:
 
     frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     infy = frame[(frame.Symbol == "INFY") & frame.Date.between("2019-01-01", "2019-12-31")]
-    expected = talib.RSI(infy.Close.to_numpy(dtype=float), timeperiod=10)
     inline = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "RSI", "params": {"timeperiod": 10},
         "inputs": {"close": infy.Close.tolist()}}).json()
+    np.testing.assert_allclose(np.array(inline["outputs"]["rsi"], dtype=float),
+                               talib.RSI(infy.Close.to_numpy(dtype=float), timeperiod=10),
+                               rtol=1e-9, equal_nan=True)
+    # A stored symbol is warmed up on its whole history before 2019, as a chart is: the
+    # values equal TA-Lib on the whole (hand-adjusted) history, sliced to 2019.
     stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "rsi", "params": {"timeperiod": 10}, "symbol": "infy",
         "start": "2019-01-01", "end": "2019-12-31"}).json()
+    history = demo_rows("INFY", adjust=True)
+    history = history[history.Date <= "2019-12-31"]
+    expected = talib.RSI(history.Close.to_numpy(dtype=float), timeperiod=10)
+    in_2019 = (history.Date >= "2019-01-01").to_numpy()
     assert stored["ts"] == infy.Date.tolist() and stored["lookback"] == 10
-    for reply in (inline, stored):
-        got = np.array(reply["outputs"]["rsi"], dtype=float)
-        np.testing.assert_allclose(got, expected, rtol=1e-9, equal_nan=True)
+    assert stored["warnings"] == [] and not np.isnan(stored["outputs"]["rsi"][0])
+    np.testing.assert_allclose(np.array(stored["outputs"]["rsi"], dtype=float),
+                               expected[in_2019], rtol=1e-9)
+
+
+def test_an_indicator_with_too_little_history_says_so(system: System) -> None:
+    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+        "name": "sma", "params": {"timeperiod": 50}, "symbol": "TCS",
+        "start": "2004-09-01", "end": "2004-12-31"}).json()
+    # TCS listed on 2004-08-25: five bars before September, SMA(50) needs 49
+    assert stored["warnings"] == [
+        "TCS: 5 bars of history before 2004-09-01, but sma{'timeperiod': 50} needs 49; its "
+        "first 44 bars of the range lack values"]
+    values = stored["outputs"]["sma"]
+    assert all(v is None for v in values[:44]) and values[44] is not None
 
 
 def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
@@ -181,19 +202,19 @@ def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
         "symbols": ["TCS", "SBIN"], "start": "2018-01-01", "end": "2020-12-31",
         "indicators": [{"name": "sma", "params": {"timeperiod": 50}},
                        {"name": "macd"}]}).json()
-    frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     for symbol in ("TCS", "SBIN"):
-        rows = frame[(frame.Symbol == symbol) & frame.Date.between("2018-01-01", "2020-12-31")]
+        # split-adjusted by default, and warmed up on the whole history before 2018
+        rows = demo_rows(symbol, adjust=True)
+        rows = rows[rows.Date <= "2020-12-31"]
         close = rows.Close.to_numpy(dtype=float)
-        if symbol == "TCS":  # split-adjusted by default: TCS's 1:1 bonus of 2018-05-31
-            close = np.where(rows.Date < "2018-05-31", close / 2, close)
+        in_range = (rows.Date >= "2018-01-01").to_numpy()
         result = reply["results"][symbol]
-        assert result["ts"] == rows.Date.tolist()
+        assert result["ts"] == rows.Date[in_range].tolist()
         sma, macd = result["indicators"]
         np.testing.assert_allclose(np.array(sma["outputs"]["sma"], dtype=float),
-                                   talib.SMA(close, 50), rtol=1e-9, equal_nan=True)
+                                   talib.SMA(close, 50)[in_range], rtol=1e-9)
         np.testing.assert_allclose(np.array(macd["outputs"]["macdsignal"], dtype=float),
-                                   talib.MACD(close)[1], rtol=1e-9, equal_nan=True)
+                                   talib.MACD(close)[1][in_range], rtol=1e-9)
 
 
 @pytest.mark.parametrize(

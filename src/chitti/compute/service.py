@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -28,24 +29,54 @@ from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.quality import coverage_warnings
+from chitti.marketdata.series import Bars
 from chitti.runtime import ServiceContext
 
 
 def _run_batch(
-    specs: list[tuple[str, dict[str, Any]]], series: dict[str, dict[str, Any]]
+    specs: list[tuple[str, dict[str, Any]]], series: dict[str, dict[str, Any]],
+    warmup: dict[str, int],
 ) -> dict[str, list[dict[str, Any]]]:
     # CPU-bound: runs in a worker thread (the numba kernels release the GIL).
     return {
         key: [{"name": name, "params": params,
-               "outputs": indicators.compute(name, inputs, **params)} for name, params in specs]
+               "outputs": _trim(indicators.compute(name, inputs, **params),
+                                warmup.get(key, 0))} for name, params in specs]
         for key, inputs in series.items()
     }
 
 
-def _as_bars(block: dict[str, np.ndarray], symbol: str) -> bt.Bars:
-    return bt.Bars(ts=block["ts"].astype("datetime64[D]"), open=block["open"],
-                   high=block["high"], low=block["low"], close=block["close"],
-                   volume=block["volume"].astype(np.float64), symbol=symbol)
+def _trim(outputs: dict[str, np.ndarray], warmup: int) -> dict[str, np.ndarray]:
+    return {name: values[warmup:] for name, values in outputs.items()} if warmup else outputs
+
+
+def _inputs(bars: Bars) -> dict[str, Any]:
+    return {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close,
+            "volume": bars.volume}
+
+
+def _dates(bars: Bars) -> np.ndarray:
+    """ISO dates of the asked-for range (warm-up bars are not reported)."""
+    return bars.ts[bars.warmup:].astype(str)
+
+
+def _warmup_warnings(bars: Bars, start: Any, needed: int, what: str) -> list[str]:
+    """Say so when the history before ``start`` is shorter than ``what`` needs."""
+    if start is None or bars.warmup >= needed:
+        return []
+    return [f"{bars.symbol}: {bars.warmup} bars of history before {start}, but {what} needs "
+            f"{needed}; its first {needed - bars.warmup} bars of the range lack values"]
+
+
+def _range_warnings(bars: Iterable[Bars], start: Any, end: Any, needed: int,
+                    what: str) -> list[str]:
+    """Where the bars miss the asked-for range, or the history before it is too short."""
+    return [w for b in bars for w in (*_warmup_warnings(b, start, needed, what),
+                                      *coverage_warnings(b.symbol, b.ts[b.warmup:], start, end))]
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 def _strategy(ref: StrategyRef) -> bt.StrategySpec:
@@ -63,15 +94,22 @@ class ComputeActions:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    async def _load_bars(
-        self, symbols: list[str], start: Any, end: Any, adjust: Adjust
-    ) -> dict[str, dict[str, np.ndarray]]:
+    async def _bars(self, symbols: list[str], start: Any, end: Any, adjust: Adjust, *,
+                    require: bool = True) -> dict[str, Bars]:
+        """Bars of ``symbols`` in the range, warmed up on every earlier bar (indicators then
+        equal a chart of the whole history); NotFound for an unknown symbol, and, with
+        ``require``, for one without bars in the range."""
         async with self.ctx.pool.connection() as conn:
-            panel = await md_store.fetch_panel(conn, symbols, start, end, adjust)
+            bars = await md_store.fetch_bars(conn, symbols, start, end, adjust=adjust,
+                                             warmup=None)
             for symbol in symbols:
-                if symbol not in panel and not await md_store.symbol_exists(conn, symbol):
+                if symbol in bars:
+                    continue
+                if not await md_store.symbol_exists(conn, symbol):
                     raise NotFound(f"unknown symbol {symbol!r}; see GET /api/market/symbols")
-        return panel
+                if require:
+                    raise NotFound(f"{symbol} has no bars between {start} and {end}")
+        return bars
 
     async def compute_sma(self, req: SmaRequest) -> dict[str, Any]:
         if req.period > len(req.prices):
@@ -90,15 +128,16 @@ class ComputeActions:
         reply: dict[str, Any] = {"name": spec.name, "params": params,
                                  "lookback": spec.lookback(params)}
         inputs: dict[str, Any] = {str(k): v for k, v in (req.inputs or {}).items()}
+        warmup = 0
         if req.symbol is not None:
-            bars = (await self._load_bars([req.symbol], req.start, req.end, req.adjust)
-                    ).get(req.symbol)
-            if bars is None:
-                raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
-            reply["symbol"], reply["ts"], inputs = req.symbol, bars["ts"], bars
-            reply["adjust"] = req.adjust
-        reply["outputs"] = await asyncio.to_thread(indicators.compute, spec.name, inputs,
-                                                   **params)
+            (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust)
+                       ).values()
+            inputs, warmup = _inputs(bars), bars.warmup
+            reply.update(symbol=req.symbol, ts=_dates(bars), adjust=req.adjust, warnings=[
+                *_warmup_warnings(bars, req.start, reply["lookback"], f"{spec.name}{params}"),
+                *coverage_warnings(req.symbol, bars.ts[warmup:], req.start, req.end)])
+        outputs = await asyncio.to_thread(indicators.compute, spec.name, inputs, **params)
+        reply["outputs"] = _trim(outputs, warmup)
         return reply
 
     async def compute_batch(self, req: BatchRequest) -> dict[str, Any]:
@@ -108,33 +147,36 @@ class ComputeActions:
             specs.append((spec.name, spec.resolve(item.params)))
         series: dict[str, dict[str, Any]]
         reply: dict[str, Any] = {}
+        warmups: dict[str, int] = {}
+        dates: dict[str, Any] = {}
         if req.symbols is not None:
-            series = dict(await self._load_bars(list(req.symbols), req.start, req.end,
-                                                req.adjust))
+            needed = max(indicators.get_spec(name).lookback(params) for name, params in specs)
+            symbols = list(dict.fromkeys(req.symbols))
+            bars = await self._bars(symbols, req.start, req.end, req.adjust, require=False)
+            series = {s: _inputs(b) for s, b in bars.items()}
+            warmups = {s: b.warmup for s, b in bars.items()}
+            dates = {s: _dates(b) for s, b in bars.items()}
             reply["adjust"] = req.adjust
+            reply["warnings"] = [
+                *(f"{s}: no bars between {req.start} and {req.end}" for s in symbols
+                  if s not in bars),
+                *(w for b in bars.values()
+                  for w in _warmup_warnings(b, req.start, needed, "the longest indicator"))]
         else:
             series = {key: {str(k): v for k, v in inputs.items()}
                       for key, inputs in (req.series or {}).items()}
-        results = await asyncio.to_thread(_run_batch, specs, series)
-        reply["results"] = {key: {"ts": series[key].get("ts"), "indicators": value}
+        results = await asyncio.to_thread(_run_batch, specs, series, warmups)
+        reply["results"] = {key: {"ts": dates.get(key), "indicators": value}
                             for key, value in results.items()}
         return reply
 
-    async def _bars_of(self, symbols: list[str], start: Any, end: Any,
-                       adjust: Adjust) -> dict[str, bt.Bars]:
-        panel = await self._load_bars(symbols, start, end, adjust)
-        missing = [s for s in symbols if s not in panel]
-        if missing:
-            raise NotFound(f"no bars for {', '.join(missing)} between {start} and {end}")
-        return {s: _as_bars(panel[s], s) for s in symbols}
-
     async def _benchmark(self, symbol: str | None, start: Any, end: Any,
-                         adjust: Adjust) -> bt.Bars | None:
+                         adjust: Adjust) -> Bars | None:
         if symbol is None:
             return None
         async with self.ctx.pool.connection() as conn:
-            panel = await md_store.fetch_panel(conn, [symbol], start, end, adjust)
-        return _as_bars(panel[symbol], symbol) if symbol in panel else None
+            found = await md_store.fetch_bars(conn, [symbol], start, end, adjust=adjust)
+        return found.get(symbol)
 
     async def list_strategies(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"strategies": [{"name": name, "description": spec.description,
@@ -145,7 +187,8 @@ class ComputeActions:
     async def backtest(self, req: BacktestRequest) -> dict[str, Any]:
         spec = _strategy(req.strategy)
         symbols = list(dict.fromkeys(req.symbols))
-        bars = await self._bars_of(symbols, req.start, req.end, req.adjust)
+        needed = spec.warmup_bars(req.params)
+        bars = await self._bars(symbols, req.start, req.end, req.adjust)
         benchmark = await self._benchmark(req.benchmark, req.start, req.end, req.adjust)
         config, params = dict(req.config), dict(req.params)  # validated by the engine
         if len(symbols) == 1:
@@ -154,10 +197,9 @@ class ComputeActions:
             run = partial(bt.run_portfolio, bars)
         result = (await asyncio.to_thread(run, spec, config=config, params=params,
                                           benchmark=benchmark)).to_dict()
-        warnings = [w for s in symbols for w in coverage_warnings(s, bars[s].ts, req.start,
-                                                                  req.end)]
+        warnings = _range_warnings(bars.values(), req.start, req.end, needed, spec.name)
         if req.benchmark is not None:  # judged against the range the bars really cover
-            first = min(b.ts[0] for b in bars.values()).item()
+            first = min(b.ts[b.warmup] for b in bars.values()).item()
             last = max(b.ts[-1] for b in bars.values()).item()
             warnings += coverage_warnings(
                 f"benchmark {req.benchmark}",
@@ -176,24 +218,32 @@ class ComputeActions:
         async with self.ctx.pool.connection() as conn:
             return {"backtest": await compute_store.get_backtest(conn, req.backtest_id)}
 
+    async def _swept_bars(self, req: SweepRequest, spec: bt.StrategySpec) -> tuple[Bars, int]:
+        # the warm-up of the grid's largest values (indicator periods grow with them)
+        needed = spec.warmup_bars({k: _number(max(v)) for k, v in req.grid.items() if v})
+        (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust)).values()
+        return bars, needed
+
     async def sweep(self, req: SweepRequest) -> dict[str, Any]:
-        bars = (await self._bars_of([req.symbol], req.start, req.end, req.adjust))[req.symbol]
+        spec = _strategy(req.strategy)
+        bars, needed = await self._swept_bars(req, spec)
         result = await asyncio.to_thread(
-            bt.sweep, bars, _strategy(req.strategy), req.grid, config=req.config,
+            bt.sweep, bars, spec, req.grid, config=req.config,
             metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
         return {"adjust": req.adjust, **result.to_dict(table=req.table),
-                "warnings": coverage_warnings(req.symbol, bars.ts, req.start, req.end)}
+                "warnings": _range_warnings([bars], req.start, req.end, needed, spec.name)}
 
     async def walk_forward(self, req: WalkForwardRequest) -> dict[str, Any]:
-        bars = (await self._bars_of([req.symbol], req.start, req.end, req.adjust))[req.symbol]
+        spec = _strategy(req.strategy)
+        bars, needed = await self._swept_bars(req, spec)
         result = await asyncio.to_thread(
-            bt.walk_forward, bars, _strategy(req.strategy), req.grid,
+            bt.walk_forward, bars, spec, req.grid,
             in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
             config=req.config, metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
         return {"adjust": req.adjust, **result.to_dict(),
-                "warnings": coverage_warnings(req.symbol, bars.ts, req.start, req.end)}
+                "warnings": _range_warnings([bars], req.start, req.end, needed, spec.name)}
 
     async def get_ohlcv(self, req: OhlcvRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:

@@ -15,6 +15,7 @@ from chitti.marketdata.actions import CorporateAction
 from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
 from chitti.marketdata.bars import Bar
 from chitti.marketdata.intraday import INTERVAL_MINUTES, IntradayBar, interval_minutes, resample
+from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import IST
 from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
 
@@ -202,6 +203,46 @@ async def list_symbols(
         _, total = await list_symbols(conn, query=query, index=index,
                                       with_prices=with_prices, limit=1, offset=0)
     return out, total
+
+
+async def fetch_bars(
+    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
+    *, adjust: Adjust = "split", warmup: int | None = 0,
+) -> dict[str, Bars]:
+    """Daily :class:`Bars` of each symbol in [start, end], adjusted by ``adjust``, led by up
+    to ``warmup`` earlier bars, or by all of them with ``warmup=None`` (``Bars.warmup`` says
+    how many there were). All of them is what a chart does: an indicator with memory (EMA,
+    RSI, ATR) then has exactly the values it has on a chart of the whole history. Symbols
+    with no bar in [start, end] are absent, and the result keeps the order of ``symbols``."""
+    first = start
+    if start is not None and warmup is None:
+        first = None
+    elif start is not None and warmup:
+        (row,) = await _records(conn, _WARM_START, {"symbols": list(symbols), "start": start,
+                                                    "warmup": warmup})
+        first = row["first"] or start
+    panel = await fetch_panel(conn, symbols, first, end, adjust)
+    out: dict[str, Bars] = {}
+    for symbol, block in panel.items():
+        ts = block["ts"].astype("datetime64[D]")
+        inside = int(np.searchsorted(ts, np.datetime64(start, "D"))) if start else 0
+        if inside == ts.size:
+            continue
+        skip = 0 if warmup is None else max(0, inside - warmup)
+        out[symbol] = Bars(ts=ts[skip:], open=block["open"][skip:], high=block["high"][skip:],
+                           low=block["low"][skip:], close=block["close"][skip:],
+                           volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
+    return {symbol: out[symbol] for symbol in symbols if symbol in out}
+
+
+# The earliest date any of the symbols needs for `warmup` bars before `start`.
+_WARM_START = """
+    SELECT min(w.first) AS first FROM unnest(%(symbols)s::text[]) AS s(symbol)
+    CROSS JOIN LATERAL (
+        SELECT min(x.ts) AS first FROM (
+            SELECT e.ts FROM md.eod_prices e WHERE e.symbol = s.symbol AND e.ts < %(start)s
+            ORDER BY e.ts DESC LIMIT %(warmup)s) x) w
+"""
 
 
 async def fetch_panel(

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chitti.compute.backtest import Bars
+from chitti.marketdata.series import Bars
 from chitti.signals.patterns import evaluate_rules
 from chitti.signals.rules import BUILTIN_RULES, AlertRule
 

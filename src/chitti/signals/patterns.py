@@ -38,12 +38,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from chitti.compute.backtest import Bars, StrategySpec
+from chitti.compute.backtest import StrategySpec
 from chitti.compute.backtest._kernel import eval_program
 from chitti.compute.backtest._signals import compile_spec, const_values
 from chitti.compute.candles import detect, detect_all
 from chitti.compute.indicators import compute
 from chitti.errors import BadRequest
+from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import IST, NSE_CLOSE
 from chitti.signals.rules import (
     BUILTIN_RULES,

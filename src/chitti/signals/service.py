@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from chitti.compute.backtest import Bars
 from chitti.db.notify import NotifyFeed, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
@@ -215,19 +214,18 @@ class SignalActions:
     async def generate_signals(self, req: GenerateRequest) -> dict[str, Any]:
         rules = await self._rules(req.rules)
         async with self.ctx.pool.connection() as conn:
-            panel = await md_store.fetch_panel(conn, [req.symbol], req.start, req.end)
-            if req.symbol not in panel:
+            # warmed up on all earlier bars: the rules see the indicators a chart shows
+            found = await md_store.fetch_bars(conn, [req.symbol], req.start, req.end,
+                                              warmup=None)
+            if req.symbol not in found:
                 if not await md_store.symbol_exists(conn, req.symbol):
                     raise NotFound(f"unknown symbol {req.symbol!r}")
                 raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
-            block = panel[req.symbol]
-            ts = block["ts"].astype("datetime64[D]")
-            events = await store.news_events(conn, req.symbol, req.start)
-        bars = Bars(ts=ts, open=block["open"], high=block["high"], low=block["low"],
-                    close=block["close"], volume=block["volume"].astype(np.float64),
-                    symbol=req.symbol)
+            bars = found[req.symbol]
+            ts = bars.ts
+            events = await store.news_events(conn, req.symbol, ts[0].item())
         since = np.datetime64(req.since, "D") if req.since else ts[-1]
-        start_index = int(np.searchsorted(ts, since))
+        start_index = max(int(np.searchsorted(ts, since)), bars.warmup)
         alerts = await asyncio.to_thread(
             evaluate_rules, bars, rules, news_series=news_series(ts, events),
             start_index=start_index)
@@ -237,7 +235,7 @@ class SignalActions:
         if req.store and records:
             async with self.ctx.pool.connection() as conn:
                 stored = await store.insert_alerts(conn, records)
-        return {"symbol": req.symbol, "bars": int(ts.size), "alerts": records,
+        return {"symbol": req.symbol, "bars": int(ts.size - bars.warmup), "alerts": records,
                 "stored_ids": [a["id"] for a in stored]}
 
     async def _on_eod_loaded(self, payloads: list[str]) -> None:

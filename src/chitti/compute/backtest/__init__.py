@@ -11,7 +11,6 @@ A signal computed on bar t's close fills on bar t+1 (open by default, or close);
 :class:`BacktestConfig` for fills, slippage, sizing, stops and :data:`COST_PROFILES`.
 """
 
-from chitti.compute.backtest._bars import Bars
 from chitti.compute.backtest._config import BacktestConfig
 from chitti.compute.backtest._costs import COST_PROFILES, CostProfile
 from chitti.compute.backtest._engine import Signals, run_backtest, run_portfolio
@@ -20,6 +19,7 @@ from chitti.compute.backtest._metrics import METRIC_UNITS
 from chitti.compute.backtest._result import BacktestResult, Trade
 from chitti.compute.backtest._spec import StrategySpec
 from chitti.compute.backtest._sweep import SweepResult, WalkForwardResult, sweep, walk_forward
+from chitti.marketdata.series import Bars
 
 __all__ = [
     "COST_PROFILES",

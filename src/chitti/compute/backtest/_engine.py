@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from chitti.compute.backtest._bars import Bars
 from chitti.compute.backtest._config import BacktestConfig, _kernel_params
 from chitti.compute.backtest._indicators import indicator
 from chitti.compute.backtest._kernel import (
@@ -44,6 +43,7 @@ from chitti.compute.backtest._result import BacktestResult, Trade
 from chitti.compute.backtest._signals import spec_signals
 from chitti.compute.backtest._spec import StrategySpec
 from chitti.errors import BadRequest
+from chitti.marketdata.series import Bars
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,7 +213,8 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
     Parameters
     ----------
     bars
-        The symbol's bars, oldest first.
+        The symbol's bars, oldest first; its ``warmup`` bars feed the indicators only (the
+        backtest trades and reports from the bar after them).
     strategy
         A :class:`StrategySpec`, its JSON (dict or text), or :class:`Signals`.
     config
@@ -231,14 +232,14 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
     """
     cfg = as_config(config)
     sig, name, used = _signals_for(bars, strategy, params)
-    n = len(bars)
+    n, first = len(bars), bars.warmup
     run = _simulate(_col(bars.open), _col(bars.high), _col(bars.low), _col(bars.close),
                     np.ones((n, 1), dtype=np.bool_), _col(_atr(bars, cfg)),
-                    tuple(_col(s) for s in sig), cfg, 0, n)
-    metrics = _score(bars.ts, run, cfg.initial_cash_inr, cfg,
-                     _align_benchmark(bars.ts, benchmark))
+                    tuple(_col(s) for s in sig), cfg, first, n)
+    ts = bars.ts[first:]
+    metrics = _score(ts, run, cfg.initial_cash_inr, cfg, _align_benchmark(ts, benchmark))
     return BacktestResult(
-        strategy=name, params=used, symbols=(bars.symbol,), ts=bars.ts, equity=run.equity,
+        strategy=name, params=used, symbols=(bars.symbol,), ts=ts, equity=run.equity,
         drawdown_pct=drawdown_pct(run.equity, cfg.initial_cash_inr),
         trades=_trades(run.trades, bars.ts, (bars.symbol,)), metrics=metrics, config=cfg,
     )
@@ -259,6 +260,8 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
     order of ``bars`` (put preferred symbols first).
 
     ``strategy`` is one spec applied to every symbol, or a mapping symbol -> Signals.
+    Warm-up bars (``Bars.warmup``) feed the indicators; the account starts on the first
+    date any symbol's asked-for range begins.
     """
     cfg = as_config(config)
     if not bars:
@@ -286,10 +289,12 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
             s_arrays, name, used = _signals_for(b, strategy, params)
         for dst, src in zip(sig, s_arrays, strict=True):
             dst[pos, j] = src
-    run = _simulate(o, h, lo, c, valid, atr, sig, cfg, 0, n)
-    metrics = _score(ts_all, run, cfg.initial_cash_inr, cfg, _align_benchmark(ts_all, benchmark))
+    first = int(np.searchsorted(ts_all, min(b.first_ts for b in bars.values())))
+    run = _simulate(o, h, lo, c, valid, atr, sig, cfg, first, n)
+    ts = ts_all[first:]
+    metrics = _score(ts, run, cfg.initial_cash_inr, cfg, _align_benchmark(ts, benchmark))
     return BacktestResult(
-        strategy=name, params=used, symbols=symbols, ts=ts_all, equity=run.equity,
+        strategy=name, params=used, symbols=symbols, ts=ts, equity=run.equity,
         drawdown_pct=drawdown_pct(run.equity, cfg.initial_cash_inr),
         trades=_trades(run.trades, ts_all, symbols), metrics=metrics, config=cfg,
     )

@@ -29,3 +29,8 @@ def indicator_signature(fn: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return (parameter names, output names) of indicator ``fn``; BadRequest if unknown."""
     spec = get_spec(fn)
     return tuple(p.name for p in spec.params), tuple(spec.outputs)
+
+
+def indicator_lookback(fn: str, params: Mapping[str, float | int]) -> int:
+    """Return how many leading bars indicator ``fn`` leaves NaN with these parameters."""
+    return get_spec(fn).lookback(params)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chitti.compute.backtest._bars import Bars
 from chitti.compute.backtest._indicators import indicator
 from chitti.compute.backtest._kernel import (
     K_CONST,
@@ -42,6 +41,7 @@ from chitti.compute.backtest._spec import (
     StrategySpec,
 )
 from chitti.errors import BadRequest
+from chitti.marketdata.series import Bars
 
 _OPS = {"gt": OP_GT, "ge": OP_GE, "lt": OP_LT, "le": OP_LE,
         "cross_above": OP_XA, "cross_below": OP_XB}

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chitti.compute.backtest._indicators import indicator_signature
+from chitti.compute.backtest._indicators import indicator_lookback, indicator_signature
 from chitti.errors import BadRequest
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume")
@@ -173,6 +173,21 @@ class StrategySpec(BaseModel):
                 f"params: unknown parameter(s) {unknown}; known: {sorted(self.params)}"
             )
         return self.model_copy(update={"params": {**self.params, **params}})
+
+    def warmup_bars(self, params: Mapping[str, Number] | None = None) -> int:
+        """Return how many bars before the first trading bar the rules need to be defined:
+        the longest indicator warm-up, plus the furthest ``shift``, plus one for a cross
+        (which compares with the bar before)."""
+        values = {**self.params, **(params or {})}
+        lookback = max((indicator_lookback(call.fn, {
+            k: values[v[1:]] if isinstance(v, str) else v for k, v in call.params.items()})
+            for call in self.indicators.values()), default=0)
+        shift = 0
+        for name in ("entry_long", "exit_long", "entry_short", "exit_short"):
+            if (rule := getattr(self, name)) is not None:
+                shift = max([shift, *(o.shift for o, _ in rule_operands(rule, name)
+                                      if isinstance(o, SeriesRef))])
+        return lookback + shift + 1
 
     @classmethod
     def parse(cls, data: StrategySpec | Mapping[str, Any] | str | bytes) -> StrategySpec:

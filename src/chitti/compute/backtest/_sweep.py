@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from chitti.compute.backtest._bars import Bars
 from chitti.compute.backtest._config import BacktestConfig, _kernel_params
 from chitti.compute.backtest._engine import (
     SpecLike,
@@ -39,6 +38,7 @@ from chitti.compute.backtest._signals import (
 )
 from chitti.compute.backtest._spec import StrategySpec
 from chitti.errors import BadRequest
+from chitti.marketdata.series import Bars
 
 DEFAULT_MAX_COMBINATIONS = 100_000
 _CONSTRAINT = re.compile(
@@ -249,7 +249,7 @@ def sweep(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]], *
     """
     _check_metric(metric)
     prep = _prepare(bars, strategy, grid, config, constraints, max_combinations)
-    table = _run_sweep(prep, bars.ts, 0, len(bars))
+    table = _run_sweep(prep, bars.ts, bars.warmup, len(bars))
     return SweepResult(prep.spec.name, metric, prep.names, prep.combos, table, CORE_METRICS,
                        _best(table, metric))
 
@@ -291,12 +291,13 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
     valued at that close and the next segment starts flat (no exit costs are charged).
     """
     _check_metric(metric)
-    n = len(bars)
+    n, first = len(bars), bars.warmup
     if in_sample_bars < 2 or out_of_sample_bars < 1:
         raise BadRequest("in_sample_bars must be >= 2 and out_of_sample_bars >= 1")
-    if in_sample_bars + out_of_sample_bars > n:
+    if in_sample_bars + out_of_sample_bars > n - first:
         raise BadRequest(f"in_sample_bars + out_of_sample_bars = "
-                         f"{in_sample_bars + out_of_sample_bars} exceeds the {n} bars given")
+                         f"{in_sample_bars + out_of_sample_bars} exceeds the {n - first} bars "
+                         "given")
     prep = _prepare(bars, strategy, grid, config, constraints, max_combinations)
     cfg = prep.cfg
     equity_parts: list[np.ndarray] = []
@@ -305,8 +306,8 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
     cash = cfg.initial_cash_inr
     stats = np.zeros(S_LEN)
     npos_parts: list[np.ndarray] = []
-    first_oos = in_sample_bars
-    for is_start in range(0, n - in_sample_bars, out_of_sample_bars):
+    first_oos = first + in_sample_bars
+    for is_start in range(first, n - in_sample_bars, out_of_sample_bars):
         is_end = is_start + in_sample_bars
         oos_end = min(is_end + out_of_sample_bars, n)
         table = _run_sweep(prep, bars.ts, is_start, is_end)

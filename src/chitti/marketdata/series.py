@@ -1,4 +1,5 @@
-"""OHLCV bars: the one input shape of the backtest engine."""
+"""OHLCV bars of one instrument: the one shape in which prices reach indicators, backtests
+and signal rules (read from the database by ``chitti.marketdata.store.fetch_bars``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ class Bars:
     float64 rupees and must be finite and positive; ``volume`` may be all zeros (indices).
     The arrays are converted to contiguous float64 copies and made read-only, so a ``Bars``
     can be shared between runs without defensive copies.
+
+    ``warmup`` counts the leading bars that come before the range a caller asked for: they
+    are there so that indicators start the range with values (SMA(50) asked for April has
+    its 49 earlier closes). Indicators read them; backtests trade and report, and rules
+    alert, only from bar ``warmup`` on.
     """
 
     ts: np.ndarray
@@ -28,6 +34,7 @@ class Bars:
     close: np.ndarray
     volume: np.ndarray
     symbol: str = field(default="")
+    warmup: int = field(default=0)
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.ts)
@@ -74,17 +81,25 @@ class Bars:
             )
         if len(self) > 1 and not (np.diff(self.ts.astype("int64")) > 0).all():
             raise BadRequest(f"{label}bars.ts: timestamps must be strictly increasing")
+        if not 0 <= self.warmup < len(self):
+            raise BadRequest(f"{label}bars.warmup: {self.warmup} warm-up bars leave none of "
+                             f"the {len(self)} bars to work on")
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 
     def slice(self, start: int, stop: int) -> Bars:
-        """Return bars ``[start, stop)`` (positions, not dates)."""
+        """Return bars ``[start, stop)`` (positions, not dates), without warm-up."""
         return Bars(
             ts=self.ts[start:stop], open=self.open[start:stop], high=self.high[start:stop],
             low=self.low[start:stop], close=self.close[start:stop],
             volume=self.volume[start:stop], symbol=self.symbol,
         )
+
+    @property
+    def first_ts(self) -> np.datetime64:
+        """The first bar of the asked-for range (after the warm-up)."""
+        return np.datetime64(self.ts[self.warmup])
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
