@@ -20,7 +20,8 @@ async def save_backtest(
         "INSERT INTO signals.backtests (strategy, spec, params, symbols, start_date, end_date,"
         " metrics, equity, trades) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
         (strategy, Jsonb(spec), Jsonb(params), symbols, start, end,
-         Jsonb({"metrics": result["metrics"], "config": result["config"]}),
+         Jsonb({"metrics": result["metrics"], "config": result["config"],
+                "cost_schedule": result.get("cost_schedule", [])}),
          Jsonb(result.get("equity_curve", {})), Jsonb(result["trades"])))
     row = await cur.fetchone()
     assert row is not None
@@ -37,5 +38,6 @@ async def get_backtest(conn: AsyncConnection[Any], backtest_id: int) -> dict[str
     out = dict(row)
     stored = out.pop("metrics")
     out["metrics"], out["config"] = stored["metrics"], stored["config"]
+    out["cost_schedule"] = stored.get("cost_schedule", [])
     out["equity_curve"] = out.pop("equity")
     return out

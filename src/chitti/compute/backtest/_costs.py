@@ -9,6 +9,13 @@ Contract notes round STT and stamp duty to the rupee per contract note and other
 the paisa; the engine does not round (a backtest order is not a contract note), so expect
 differences of under one rupee per order against a broker's note.
 
+Statutory rates change. A named profile carries, beside today's rates, a dated schedule of
+what each statutory rate was before (STT since its introduction in 2004, service tax then
+GST, stamp duty before and after it became a central levy, exchange and SEBI fees), each
+entry with its source; a backtest charges every order the rates in force on its date
+(:meth:`CostProfile.kernel_rates`) and reports the periods it used
+(:meth:`CostProfile.periods`).
+
 Depository (DP) charges on delivery sells (e.g. ₹13 + GST per scrip per day at discount
 brokers) are billed in the ledger, not on the contract note, and are broker specific; add
 them with ``dp_charge_sell_inr`` when you need them.
@@ -17,12 +24,13 @@ them with ``dp_charge_sell_inr`` when you need them.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chitti.compute.backtest._kernel import order_costs
+from chitti.compute.backtest._kernel import C_LEN, order_costs
 
 # ---------------------------------------------------------------------------------------
 # Statutory and exchange rates, as of 2026-11-24. Each line cites its source.
@@ -60,6 +68,89 @@ _GST_PCT = 18.0
 # quote 0.5 % of turnover for delivery with no cap.
 
 
+
+class DatedRate(BaseModel):
+    """A rate (a percentage, like the profile's ``*_pct`` fields) in force from ``since``
+    until the next entry of its schedule, with the statute or circular that set it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    since: date
+    pct: float = Field(ge=0.0)
+    source: str
+
+
+def _rates(*entries: tuple[date, float, str]) -> tuple[DatedRate, ...]:
+    return tuple(DatedRate(since=d, pct=pct, source=src) for d, pct, src in entries)
+
+
+# A schedule's first entry starts at _EARLIEST: it also covers the years before the first
+# change the sources speak of (said in its source text).
+_EARLIEST = date(1994, 11, 3)  # NSE's capital market segment opened
+# STT: Finance (No. 2) Act 2004, Chapter VII, from 2004-10-01; rates of the Finance Acts
+# 2005 and 2006 (w.e.f. 1 June each) and 2012 (delivery 0.125 -> 0.1, w.e.f. 2012-07-01,
+# Memorandum to the Finance Bill 2012). Zerodha's published STT history dates the delivery
+# cut to 2013-06-01; the Finance Act 2012 text gives 2012-07-01, used here.
+_STT_DELIVERY = _rates(
+    (_EARLIEST, 0.0, "no STT before the Finance (No. 2) Act 2004"),
+    (date(2004, 10, 1), 0.075, "Finance (No. 2) Act 2004, s.98: 0.075 % buy and sell"),
+    (date(2005, 6, 1), 0.1, "Finance Act 2005: 0.1 %"),
+    (date(2006, 6, 1), 0.125, "Finance Act 2006: 0.125 %"),
+    (date(2012, 7, 1), 0.1, "Finance Act 2012: 0.1 % w.e.f. 2012-07-01"))
+_STT_INTRADAY_SELL = _rates(
+    (_EARLIEST, 0.0, "no STT before the Finance (No. 2) Act 2004"),
+    (date(2004, 10, 1), 0.015, "Finance (No. 2) Act 2004, s.98: 0.015 % on sells"),
+    (date(2005, 6, 1), 0.02, "Finance Act 2005: 0.02 %"),
+    (date(2006, 6, 1), 0.025, "Finance Act 2006: 0.025 %"))
+# Service tax on brokerage (Finance Act 1994, Chapter V; rates of the Finance Acts named),
+# replaced by GST from 2017-07-01.
+_GST = _rates(
+    (_EARLIEST, 5.0, "service tax 5 % (Finance Act 1994, Chapter V)"),
+    (date(2003, 5, 14), 8.0, "service tax 8 % (Finance Act 2003)"),
+    (date(2004, 9, 10), 10.2, "service tax 10 % + 2 % education cess (Finance Act 2004)"),
+    (date(2006, 4, 18), 12.24, "service tax 12 % + 2 % cess (Finance Act 2006)"),
+    (date(2007, 5, 11), 12.36, "service tax 12 % + 3 % cess (Finance Act 2007)"),
+    (date(2009, 2, 24), 10.3, "service tax 10 % + 3 % cess (notification 8/2009-ST)"),
+    (date(2012, 4, 1), 12.36, "service tax 12 % + 3 % cess (Finance Act 2012)"),
+    (date(2015, 6, 1), 14.0, "service tax 14 % (Finance Act 2015)"),
+    (date(2015, 11, 15), 14.5, "14 % + Swachh Bharat cess 0.5 %"),
+    (date(2016, 6, 1), 15.0, "14 % + SBC 0.5 % + Krishi Kalyan cess 0.5 %"),
+    (date(2017, 7, 1), 18.0, "GST 18 % (CGST notification 11/2017-Central Tax (Rate))"))
+# Stamp duty: before 2020-07-01 a state levy at the client's state's rate, on both sides;
+# modelled with Maharashtra's (delivery 0.01 %, non-delivery 0.002 %, as brokers charged
+# them; state-wise tables of 2019-20). From 2020-07-01 the central rates on the buy side.
+_STAMP_DELIVERY_BUY = _rates(
+    (_EARLIEST, 0.01, "state levy before 2020-07-01: Maharashtra 0.01 %, buy and sell"),
+    (date(2020, 7, 1), _STAMP_DELIVERY_BUY_PCT, "Indian Stamp Act as amended 2019: 0.015 %"))
+_STAMP_DELIVERY_SELL = _rates(
+    (_EARLIEST, 0.01, "state levy before 2020-07-01: Maharashtra 0.01 %, buy and sell"),
+    (date(2020, 7, 1), 0.0, "central levy from 2020-07-01: buy side only"))
+_STAMP_INTRADAY_BUY = _rates(
+    (_EARLIEST, 0.002, "state levy before 2020-07-01: Maharashtra 0.002 %, both sides"),
+    (date(2020, 7, 1), _STAMP_INTRADAY_BUY_PCT, "Indian Stamp Act as amended 2019: 0.003 %"))
+_STAMP_INTRADAY_SELL = _rates(
+    (_EARLIEST, 0.002, "state levy before 2020-07-01: Maharashtra 0.002 %, both sides"),
+    (date(2020, 7, 1), 0.0, "central levy from 2020-07-01: buy side only"))
+# SEBI turnover fee: ₹15 per crore before 2019-04-01 (the rate the SEBI board cut that
+# year; when ₹15 began is not established here, so earlier years are charged ₹15 too);
+# ₹10 from 2019-04-01 (SEBI (Payment of Fees) (Amendment) Regulations 2019), halved for
+# June 2020 - March 2021 (SEBI press release of 2020-04-23, COVID-19 relief).
+_SEBI_FEE = _rates(
+    (_EARLIEST, 15.0 / 1e7 * 100.0, "₹15 per crore (the rate cut in 2019; start unverified)"),
+    (date(2019, 4, 1), _SEBI_FEE_PCT, "₹10 per crore (SEBI notification of 2019-03-22)"),
+    (date(2020, 6, 1), _SEBI_FEE_PCT / 2, "₹5 per crore: 50 % COVID-19 relief"),
+    (date(2021, 4, 1), _SEBI_FEE_PCT, "₹10 per crore again"))
+# NSE cash-market transaction charges (top slab, as discount brokers pass them on): 0.00325 %
+# before 2021 (earlier slab changes not modelled), +6 % from 2021-01-01 for the investor
+# protection fund (0.00345 %), rolled back from 2023-04-01 (0.00322 %), and the uniform
+# 0.00297 % from 2024-10-01 (NSE circular of 2024-09-27).
+_NSE_TXN = _rates(
+    (_EARLIEST, 0.00325, "0.00325 % (rate before 2021; earlier changes not modelled)"),
+    (date(2021, 1, 1), 0.00345, "NSE: +6 % from 2021-01-01 (IPF corpus)"),
+    (date(2023, 4, 1), 0.00322, "NSE: the 6 % increase rolled back from 2023-04-01"),
+    (date(2024, 10, 1), _NSE_TXN_PCT, "NSE circular 2024-09-27: ₹2.97 per lakh"))
+
+
 class CostProfile(BaseModel):
     """Per-order transaction costs of one segment and broker model.
 
@@ -67,6 +158,9 @@ class CostProfile(BaseModel):
     statutes state them. Brokerage per order is
     ``min(brokerage_flat_inr + turnover × brokerage_pct / 100, brokerage_cap_inr)``;
     GST is ``gst_pct`` of brokerage + exchange charges + SEBI fee.
+
+    The ``*_pct`` fields are today's rates. ``schedule`` maps some of them to their dated
+    history (:class:`DatedRate`, oldest first); :meth:`on` gives the rates of any date.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -81,8 +175,62 @@ class CostProfile(BaseModel):
     exchange_txn_pct: float = Field(0.0, ge=0.0)
     sebi_fee_pct: float = Field(0.0, ge=0.0)
     stamp_duty_buy_pct: float = Field(0.0, ge=0.0)
+    stamp_duty_sell_pct: float = Field(0.0, ge=0.0)
     gst_pct: float = Field(0.0, ge=0.0)
     dp_charge_sell_inr: float = Field(0.0, ge=0.0)
+    schedule: dict[str, tuple[DatedRate, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> CostProfile:
+        for name, rates in self.schedule.items():
+            if not name.endswith("_pct") or name not in type(self).model_fields:
+                raise ValueError(f"schedule.{name}: not a *_pct rate of the profile")
+            if not rates or any(a.since >= b.since for a, b in zip(rates, rates[1:],
+                                                                    strict=False)):
+                raise ValueError(f"schedule.{name}: give dated rates, oldest first")
+        return self
+
+    def on(self, day: date) -> CostProfile:
+        """The profile with each scheduled rate as it was on ``day`` (the oldest entry of a
+        schedule also covers the days before it)."""
+        if not self.schedule:
+            return self
+        rates = {name: next((r.pct for r in reversed(entries) if r.since <= day),
+                            entries[0].pct) for name, entries in self.schedule.items()}
+        return self.model_copy(update={**rates, "schedule": {}})
+
+    def _change_dates(self, first: date, last: date) -> list[date]:
+        changes = {r.since for entries in self.schedule.values() for r in entries
+                   if first < r.since <= last}
+        return [first, *sorted(changes)]
+
+    def kernel_rates(self, ts: np.ndarray) -> np.ndarray:
+        """One row of kernel rates per bar (``ts`` ascending ``datetime64``): the rates in
+        force on each bar's date."""
+        days = ts.astype("datetime64[D]")
+        if days.size == 0:
+            return np.empty((0, C_LEN))
+        starts = self._change_dates(days[0].item(), days[-1].item())
+        rows = np.stack([self.on(d).as_kernel_array() for d in starts])
+        period = np.searchsorted(np.array(starts, dtype="datetime64[D]"), days,
+                                 side="right") - 1
+        return rows[period]
+
+    def periods(self, first: date, last: date) -> list[dict[str, Any]]:
+        """The rate periods between ``first`` and ``last``, for a result to show what it
+        charged: each period's dates, its scheduled rates and their sources."""
+        if not self.schedule:
+            return []
+        starts = self._change_dates(first, last)
+        ends = [*(d.fromordinal(d.toordinal() - 1) for d in starts[1:]), last]
+        out = []
+        for begin, end in zip(starts, ends, strict=True):
+            entry = {name: next((r for r in reversed(entries) if r.since <= begin),
+                                entries[0]) for name, entries in self.schedule.items()}
+            out.append({"from": begin.isoformat(), "to": end.isoformat(),
+                        "rates_pct": {name: r.pct for name, r in entry.items()},
+                        "sources": {name: r.source for name, r in entry.items()}})
+        return out
 
     def as_kernel_array(self) -> np.ndarray:
         """Return the profile as the float64 vector the Numba kernel reads (fractions)."""
@@ -93,20 +241,23 @@ class CostProfile(BaseModel):
                 self.stt_buy_pct / 100.0, self.stt_sell_pct / 100.0,
                 self.exchange_txn_pct / 100.0, self.sebi_fee_pct / 100.0,
                 self.stamp_duty_buy_pct / 100.0, self.gst_pct / 100.0,
-                self.dp_charge_sell_inr,
+                self.dp_charge_sell_inr, self.stamp_duty_sell_pct / 100.0,
             ],
             dtype=np.float64,
         )
 
-    def breakdown(self, turnover_inr: float, *, side: str) -> dict[str, float]:
-        """Return the charges of one order of ``turnover_inr`` on ``side`` ("buy"/"sell").
+    def breakdown(self, turnover_inr: float, *, side: str,
+                  on: date | None = None) -> dict[str, float]:
+        """Return the charges of one order of ``turnover_inr`` on ``side`` ("buy"/"sell"),
+        at today's rates or at those in force ``on`` a date.
 
         Keys: brokerage_inr, stt_inr, exchange_txn_inr, sebi_fee_inr, stamp_duty_inr,
         gst_inr, dp_charge_inr, total_inr: the lines of a contract note.
         """
         if side not in ("buy", "sell"):
             raise ValueError(f"side must be 'buy' or 'sell', not {side!r}")
-        parts = order_costs(float(turnover_inr), side == "buy", self.as_kernel_array())
+        rates = self.on(on) if on is not None else self
+        parts = order_costs(float(turnover_inr), side == "buy", rates.as_kernel_array())
         keys = ("brokerage_inr", "stt_inr", "exchange_txn_inr", "sebi_fee_inr",
                 "stamp_duty_inr", "gst_inr", "dp_charge_inr")
         out = {k: float(v) for k, v in zip(keys, parts, strict=True)}
@@ -114,8 +265,25 @@ class CostProfile(BaseModel):
         return out
 
 
+_DELIVERY_SCHEDULE = {"stt_buy_pct": _STT_DELIVERY, "stt_sell_pct": _STT_DELIVERY,
+                      "stamp_duty_buy_pct": _STAMP_DELIVERY_BUY,
+                      "stamp_duty_sell_pct": _STAMP_DELIVERY_SELL, "gst_pct": _GST,
+                      "sebi_fee_pct": _SEBI_FEE}
+_INTRADAY_SCHEDULE = {"stt_sell_pct": _STT_INTRADAY_SELL,
+                      "stamp_duty_buy_pct": _STAMP_INTRADAY_BUY,
+                      "stamp_duty_sell_pct": _STAMP_INTRADAY_SELL, "gst_pct": _GST,
+                      "sebi_fee_pct": _SEBI_FEE}
+
+
 def _profile(**kw: Any) -> CostProfile:
-    return CostProfile(**kw)
+    """A profile whose scheduled rates end at the ``*_pct`` values it is given (checked:
+    a schedule that disagrees with today's rate is a typo in one of them)."""
+    profile = CostProfile(**kw)
+    for name, entries in profile.schedule.items():
+        if entries[-1].pct != getattr(profile, name):
+            raise ValueError(f"{profile.name}.schedule.{name}: ends at {entries[-1].pct}, "
+                             f"but today's rate is {getattr(profile, name)}")
+    return profile
 
 
 COST_PROFILES: dict[str, CostProfile] = {
@@ -128,6 +296,7 @@ COST_PROFILES: dict[str, CostProfile] = {
             stt_buy_pct=_STT_DELIVERY_PCT, stt_sell_pct=_STT_DELIVERY_PCT,
             exchange_txn_pct=_NSE_TXN_PCT, sebi_fee_pct=_SEBI_FEE_PCT,
             stamp_duty_buy_pct=_STAMP_DELIVERY_BUY_PCT, gst_pct=_GST_PCT,
+            schedule={**_DELIVERY_SCHEDULE, "exchange_txn_pct": _NSE_TXN},
         ),
         _profile(
             name="nse_intraday_discount",
@@ -136,6 +305,7 @@ COST_PROFILES: dict[str, CostProfile] = {
             stt_sell_pct=_STT_INTRADAY_SELL_PCT,
             exchange_txn_pct=_NSE_TXN_PCT, sebi_fee_pct=_SEBI_FEE_PCT,
             stamp_duty_buy_pct=_STAMP_INTRADAY_BUY_PCT, gst_pct=_GST_PCT,
+            schedule={**_INTRADAY_SCHEDULE, "exchange_txn_pct": _NSE_TXN},
         ),
         _profile(
             name="nse_delivery_fullservice",
@@ -144,6 +314,7 @@ COST_PROFILES: dict[str, CostProfile] = {
             stt_buy_pct=_STT_DELIVERY_PCT, stt_sell_pct=_STT_DELIVERY_PCT,
             exchange_txn_pct=_NSE_TXN_PCT, sebi_fee_pct=_SEBI_FEE_PCT,
             stamp_duty_buy_pct=_STAMP_DELIVERY_BUY_PCT, gst_pct=_GST_PCT,
+            schedule={**_DELIVERY_SCHEDULE, "exchange_txn_pct": _NSE_TXN},
         ),
         _profile(
             name="bse_delivery_discount",
@@ -151,6 +322,7 @@ COST_PROFILES: dict[str, CostProfile] = {
             stt_buy_pct=_STT_DELIVERY_PCT, stt_sell_pct=_STT_DELIVERY_PCT,
             exchange_txn_pct=_BSE_TXN_PCT, sebi_fee_pct=_SEBI_FEE_PCT,
             stamp_duty_buy_pct=_STAMP_DELIVERY_BUY_PCT, gst_pct=_GST_PCT,
+            schedule=_DELIVERY_SCHEDULE,  # BSE's own charges: history not modelled
         ),
         _profile(
             name="bse_intraday_discount",
@@ -159,6 +331,7 @@ COST_PROFILES: dict[str, CostProfile] = {
             stt_sell_pct=_STT_INTRADAY_SELL_PCT,
             exchange_txn_pct=_BSE_TXN_PCT, sebi_fee_pct=_SEBI_FEE_PCT,
             stamp_duty_buy_pct=_STAMP_INTRADAY_BUY_PCT, gst_pct=_GST_PCT,
+            schedule=_INTRADAY_SCHEDULE,  # BSE's own charges: history not modelled
         ),
     )
 }

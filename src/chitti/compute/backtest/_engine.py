@@ -138,13 +138,14 @@ class _Run:
 
 
 def _simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid: np.ndarray,
-              atr: np.ndarray, sig: tuple[np.ndarray, ...], cfg: BacktestConfig, start: int,
-              end: int, initial_cash: float | None = None) -> _Run:
+              atr: np.ndarray, sig: tuple[np.ndarray, ...], cfg: BacktestConfig,
+              cost: np.ndarray, start: int, end: int,
+              initial_cash: float | None = None) -> _Run:
+    """``cost``: the rates in force on each bar (``CostProfile.kernel_rates``)."""
     n, n_sym = c.shape
     equity = np.empty(n)
     npos = np.zeros(n, dtype=np.int64)
     p = _kernel_params(cfg, initial_cash=initial_cash)
-    cost = cfg.cost_profile.as_kernel_array()
     rows = min(2 * n * n_sym + n_sym, 1024 + n)  # grown below in the rare case it is short
     while True:
         trades = np.empty((rows, T_LEN))
@@ -154,6 +155,11 @@ def _simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid
         if k <= rows:
             return _Run(equity[start:end], npos[start:end], trades[:k], stats)
         rows = k
+
+
+def _schedule(cfg: BacktestConfig, ts: np.ndarray) -> tuple[dict[str, Any], ...]:
+    days = ts.astype("datetime64[D]")
+    return tuple(cfg.cost_profile.periods(days[0].item(), days[-1].item())) if days.size else ()
 
 
 def _col(a: np.ndarray) -> np.ndarray:
@@ -235,13 +241,15 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
     n, first = len(bars), bars.warmup
     run = _simulate(_col(bars.open), _col(bars.high), _col(bars.low), _col(bars.close),
                     np.ones((n, 1), dtype=np.bool_), _col(_atr(bars, cfg)),
-                    tuple(_col(s) for s in sig), cfg, first, n)
+                    tuple(_col(s) for s in sig), cfg, cfg.cost_profile.kernel_rates(bars.ts),
+                    first, n)
     ts = bars.ts[first:]
     metrics = _score(ts, run, cfg.initial_cash_inr, cfg, _align_benchmark(ts, benchmark))
     return BacktestResult(
         strategy=name, params=used, symbols=(bars.symbol,), ts=ts, equity=run.equity,
         drawdown_pct=drawdown_pct(run.equity, cfg.initial_cash_inr),
         trades=_trades(run.trades, bars.ts, (bars.symbol,)), metrics=metrics, config=cfg,
+        cost_schedule=_schedule(cfg, ts),
     )
 
 
@@ -290,11 +298,13 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
         for dst, src in zip(sig, s_arrays, strict=True):
             dst[pos, j] = src
     first = int(np.searchsorted(ts_all, min(b.first_ts for b in bars.values())))
-    run = _simulate(o, h, lo, c, valid, atr, sig, cfg, first, n)
+    run = _simulate(o, h, lo, c, valid, atr, sig, cfg, cfg.cost_profile.kernel_rates(ts_all),
+                    first, n)
     ts = ts_all[first:]
     metrics = _score(ts, run, cfg.initial_cash_inr, cfg, _align_benchmark(ts, benchmark))
     return BacktestResult(
         strategy=name, params=used, symbols=symbols, ts=ts, equity=run.equity,
         drawdown_pct=drawdown_pct(run.equity, cfg.initial_cash_inr),
         trades=_trades(run.trades, ts_all, symbols), metrics=metrics, config=cfg,
+        cost_schedule=_schedule(cfg, ts),
     )

@@ -30,7 +30,8 @@ P_LEN = 14
 
 # Indices into CostProfile.as_kernel_array().
 C_BROK_PCT, C_BROK_FLAT, C_BROK_CAP, C_STT_BUY, C_STT_SELL = 0, 1, 2, 3, 4
-C_EXCH, C_SEBI, C_STAMP_BUY, C_GST, C_DP_SELL = 5, 6, 7, 8, 9
+C_EXCH, C_SEBI, C_STAMP_BUY, C_GST, C_DP_SELL, C_STAMP_SELL = 5, 6, 7, 8, 9, 10
+C_LEN = 11
 
 
 @njit(cache=True)
@@ -43,7 +44,7 @@ def order_costs(
     stt = turnover * (c[C_STT_BUY] if is_buy else c[C_STT_SELL])
     exch = turnover * c[C_EXCH]
     sebi = turnover * c[C_SEBI]
-    stamp = turnover * c[C_STAMP_BUY] if is_buy else 0.0
+    stamp = turnover * (c[C_STAMP_BUY] if is_buy else c[C_STAMP_SELL])
     gst = (brokerage + exch + sebi) * c[C_GST]
     dp = 0.0 if is_buy else c[C_DP_SELL] * (1.0 + c[C_GST])
     return brokerage, stt, exch, sebi, stamp, gst, dp
@@ -210,6 +211,9 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
              npos: np.ndarray, trades: np.ndarray, stats: np.ndarray) -> int:
     """Run bars [start, end) of the (n, S) arrays; return the number of trade rows.
 
+    ``cost`` holds one row of cost rates per bar (``CostProfile.kernel_rates``): an order
+    filled on bar t pays the rates in force on that bar's date.
+
     Writes equity[t] and npos[t] (open positions after bar t's close) for t < end, the
     closed trades then the still-open positions (reason R_OPEN, marked at the last close)
     into ``trades`` while it has room, and closed-trade totals into ``stats``. The return
@@ -270,8 +274,8 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                         continue
                     why, px = _stop_exit(s, o[t, s], h[t, s], lo[t, s], pos, avg, best, p)
                     if why >= 0:
-                        cash = _close(s, t, px, why, pos, avg, entry_bar, entry_cost, p, cost,
-                                      trades, n_tr, stats, cash)
+                        cash = _close(s, t, px, why, pos, avg, entry_bar, entry_cost, p,
+                                      cost[t], trades, n_tr, stats, cash)
                         n_tr += 1
                         open_count -= 1
                     elif pos[s] > 0.0:
@@ -291,7 +295,7 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                     continue
                 if (pos[s] > 0.0 and xl[k, s]) or (pos[s] < 0.0 and xs[k, s]):
                     cash = _close(s, t, px_arr[t, s], R_SIGNAL, pos, avg, entry_bar, entry_cost,
-                                  p, cost, trades, n_tr, stats, cash)
+                                  p, cost[t], trades, n_tr, stats, cash)
                     n_tr += 1
                     open_count -= 1
             # then entries, in symbol order
@@ -308,7 +312,7 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                     if not reversal:
                         continue
                     cash = _close(s, t, px_arr[t, s], R_SIGNAL, pos, avg, entry_bar, entry_cost,
-                                  p, cost, trades, n_tr, stats, cash)
+                                  p, cost[t], trades, n_tr, stats, cash)
                     n_tr += 1
                     open_count -= 1
                 if pos[s] == 0.0 and open_count >= max_pos:
@@ -319,11 +323,11 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
                 if fp <= 0.0:
                     continue
                 eq = _equity(cash, pos, mark)
-                q = _size(side, fp, eq, cash, atr[k, s], p, cost)
+                q = _size(side, fp, eq, cash, atr[k, s], p, cost[t])
                 if q <= 0.0:
                     continue
                 turnover = q * fp
-                fee = order_cost_total(turnover, side > 0.0, cost)
+                fee = order_cost_total(turnover, side > 0.0, cost[t])
                 cash += -(turnover + fee) if side > 0.0 else turnover - fee
                 stats[S_COSTS] += fee
                 if pos[s] == 0.0:

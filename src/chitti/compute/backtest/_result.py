@@ -82,6 +82,8 @@ class BacktestResult:
     trades: tuple[Trade, ...]
     metrics: dict[str, float | int | None]
     config: BacktestConfig
+    #: the cost-rate periods the run charged (CostProfile.periods): dates, rates, sources
+    cost_schedule: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self, *, curves: bool = True) -> dict[str, Any]:
         """Return a JSON-able dict (orjson/json ready); ``curves=False`` drops the curves."""
@@ -92,6 +94,7 @@ class BacktestResult:
             "config": self.config.model_dump(mode="json"),
             "metrics": {k: _json_num(v) for k, v in self.metrics.items()},
             "trades": [t.to_dict() for t in self.trades],
+            "cost_schedule": list(self.cost_schedule),
         }
         if curves:
             days = self.ts.dtype == "datetime64[D]"

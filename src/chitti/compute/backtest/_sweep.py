@@ -142,6 +142,7 @@ class _Prepared:
     program: Program
     ohlc: tuple[np.ndarray, ...]
     atr: np.ndarray
+    cost: np.ndarray
 
 
 def _prepare(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]],
@@ -156,7 +157,7 @@ def _prepare(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]]
     consts = _consts(program, names, combos, spec)
     ohlc = tuple(_col(a) for a in (bars.open, bars.high, bars.low, bars.close))
     return _Prepared(spec, cfg, names, combos, bank.matrix(), rows, consts, program, ohlc,
-                     _col(_atr(bars, cfg)))
+                     _col(_atr(bars, cfg)), cfg.cost_profile.kernel_rates(bars.ts))
 
 
 def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -165,7 +166,7 @@ def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndar
     o, h, lo, c = prep.ohlc
     c_el, c_xl, c_es, c_xs = prep.program.code
     sweep_kernel(prep.bank, prep.slot_rows, prep.consts, c_el, c_xl, c_es, c_xs, o, h, lo, c,
-                  prep.atr, _kernel_params(cfg), cfg.cost_profile.as_kernel_array(), start, end,
+                  prep.atr, _kernel_params(cfg), prep.cost, start, end,
                   years_between(ts[start:end]), float(cfg.periods_per_year),
                   cfg.risk_free_rate_pct / 100.0 / cfg.periods_per_year, out)
     return out
@@ -319,7 +320,8 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
         sig = spec_signals(bars, prep.spec, params)
         o, h, lo, c = prep.ohlc
         run = _simulate(o, h, lo, c, np.ones((n, 1), dtype=np.bool_), prep.atr,
-                        tuple(_col(s) for s in sig), cfg, is_end, oos_end, initial_cash=cash)
+                        tuple(_col(s) for s in sig), cfg, prep.cost, is_end, oos_end,
+                        initial_cash=cash)
         seg_metrics = _score(bars.ts[is_end:oos_end], run, cash, cfg, None)
         windows.append({
             "in_sample_start": str(bars.ts[is_start]), "in_sample_end": str(bars.ts[is_end - 1]),

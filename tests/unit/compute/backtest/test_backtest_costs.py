@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import pytest
@@ -72,10 +73,11 @@ def test_engine_charges_the_contract_note_per_trade(
         sell: dict[str, float], make_bars: Callable[..., Bars],
         flags: Callable[..., np.ndarray]) -> None:
     # signal on day 0 -> buy at day 1's open; exit signal day 1 -> sell at day 2's open
+    # (in 2025: the rates above are those in force since 2024-10-01)
     bars = make_bars(open_=[buy_px, buy_px, sell_px, sell_px],
                      high=[buy_px + 50, buy_px + 50, sell_px + 50, sell_px + 50],
                      low=[buy_px - 50, buy_px - 50, sell_px - 50, sell_px - 50],
-                     close=[buy_px, buy_px, sell_px, sell_px])
+                     close=[buy_px, buy_px, sell_px, sell_px], start="2025-01-06")
     cfg = BacktestConfig(initial_cash_inr=1_000_000.0, costs=profile,
                          sizing="fixed_quantity", size=qty)
 
@@ -103,3 +105,49 @@ def test_profiles_are_data_with_statutory_rates() -> None:
     assert COST_PROFILES["bse_delivery_discount"].exchange_txn_pct == 0.00375
     assert {"zero", "nse_delivery_discount", "nse_intraday_discount",
             "nse_delivery_fullservice"} <= set(COST_PROFILES)
+
+
+# Delivery in 2010 and 2014, contract notes by hand from the rates then in force:
+#   buy 100 @ ₹2,500 on 2010-03-02 (₹2,50,000): STT 0.125 % = 312.50; NSE 0.00325 % =
+#     8.125; SEBI ₹15/cr = 0.375; stamp (Maharashtra, both sides) 0.01 % = 25.00;
+#     service tax 10.3 % × (8.125 + 0.375) = 0.8755                    -> 346.8755
+#   sell 100 @ ₹2,600 on 2014-03-04 (₹2,60,000): STT 0.1 % (since 2012-07-01) = 260.00;
+#     NSE = 8.45; SEBI = 0.39; stamp 0.01 % = 26.00;
+#     service tax 12.36 % × (8.45 + 0.39) = 1.092624                    -> 295.932624
+OLD_BUY, OLD_SELL = 346.8755, 295.932624
+
+
+def test_orders_pay_the_rates_in_force_on_their_dates(flags: Callable[..., np.ndarray]) -> None:
+    days = np.array(["2010-03-01", "2010-03-02", "2014-03-03", "2014-03-04"],
+                    dtype="datetime64[D]")
+    px = np.array([2500.0, 2500.0, 2600.0, 2600.0])
+    bars = Bars(ts=days, open=px, high=px + 50, low=px - 50, close=px, volume=np.zeros(4))
+    cfg = BacktestConfig(initial_cash_inr=1_000_000.0, costs="nse_delivery_discount",
+                         sizing="fixed_quantity", size=100)
+    result = run_backtest(bars, Signals(entry_long=flags(4, 0), exit_long=flags(4, 2)),
+                          config=cfg)
+    (trade,) = result.trades
+    assert trade.costs_inr == pytest.approx(OLD_BUY + OLD_SELL, abs=1e-9)
+    profile = COST_PROFILES["nse_delivery_discount"]
+    assert profile.breakdown(250_000.0, side="buy", on=date(2010, 3, 2))[
+        "total_inr"] == pytest.approx(OLD_BUY, abs=1e-9)
+    # the result lists the periods it charged: STT fell on 2012-07-01, service tax rose
+    # on 2012-04-01
+    periods = result.to_dict()["cost_schedule"]
+    starts = [p["from"] for p in periods]
+    assert starts[0] == "2010-03-01" and periods[-1]["to"] == "2014-03-04"
+    assert {"2012-04-01", "2012-07-01"} <= set(starts)
+    stt = {p["from"]: p["rates_pct"]["stt_buy_pct"] for p in periods}
+    assert (stt["2010-03-01"], stt["2012-07-01"]) == (0.125, 0.1)
+    assert "Finance Act 2012" in next(p for p in periods if p["from"] == "2012-07-01")[
+        "sources"]["stt_buy_pct"]
+
+
+def test_every_schedule_ends_at_todays_rate_and_starts_before_stt() -> None:
+    for profile in COST_PROFILES.values():
+        for name, entries in profile.schedule.items():
+            assert entries[-1].pct == getattr(profile, name), (profile.name, name)
+            assert entries[0].since <= date(2000, 1, 1)
+            assert all(e.source for e in entries)
+        today = profile.on(date(2026, 1, 1))
+        assert today.as_kernel_array().tolist() == profile.as_kernel_array().tolist()
