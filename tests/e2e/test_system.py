@@ -309,3 +309,31 @@ def test_ctrl_c_leaves_nothing_behind_and_restart_keeps_data(system: System) -> 
     reply = httpx.get(system.url + "/api/market/TCS/ohlcv",
                       params={"start": "2020-01-01", "end": "2020-12-31"}).json()
     assert reply["count"] > 200
+
+
+def test_intraday_indicators_and_backtests(system: System) -> None:
+    import talib
+
+    frame = pd.read_csv(DEMO / "TCS_5min_2023-07_2024-06.csv.gz")
+    frame.index = pd.to_datetime(frame.date).dt.tz_convert("Asia/Kolkata")
+    closes = frame.close.resample("15min", origin="start_day", offset="9h15min").last().dropna()
+    closes = closes[closes.index < "2024-02-01"]
+    expected = talib.RSI(closes.to_numpy(), timeperiod=14)
+    in_january = closes.index >= "2024-01-01"
+    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+        "name": "rsi", "symbol": "TCS", "interval": "15m", "start": "2024-01-01",
+        "end": "2024-01-31"}).json()
+    assert stored["ts"] == [t.isoformat() for t in closes.index[in_january]]
+    np.testing.assert_allclose(np.array(stored["outputs"]["rsi"], dtype=float),
+                               expected[in_january], rtol=1e-9)
+    run = httpx.post(system.url + "/api/backtest", timeout=COMPUTE_TIMEOUT_S, json={
+        "strategy": "sma_crossover", "symbols": ["TCS"], "interval": "5m",
+        "params": {"fast": 5, "slow": 20}, "start": "2024-01-01", "end": "2024-03-31"}).json()
+    assert run["config"]["costs"] == "nse_intraday_discount"
+    assert run["config"]["square_off_ist"] == "15:20:00"
+    assert run["config"]["periods_per_year"] == 252 * 75
+    assert run["warnings"] == ["benchmark NIFTY 50: not compared on 5m bars (benchmark "
+                               "metrics use daily bars)"]
+    assert run["trades"] and all(
+        t["exit_time"] is not None and t["entry_time"][:10] == t["exit_time"][:10]
+        and t["exit_time"][11:16] <= "15:20" for t in run["trades"])

@@ -71,6 +71,7 @@ class IndicatorRequest(BaseModel):
     start: date | None = None
     end: date | None = None
     adjust: AdjustField = "split"
+    interval: Interval = Field(default="1d", description="bar length of a stored symbol")
 
     @model_validator(mode="after")
     def _one_source(self) -> IndicatorRequest:
@@ -97,6 +98,7 @@ class BatchRequest(BaseModel):
     start: date | None = None
     end: date | None = None
     adjust: AdjustField = "split"
+    interval: Interval = Field(default="1d", description="bar length of the stored symbols")
     series: dict[Annotated[str, StringConstraints(max_length=64)],
                  dict[InputName, list[float]]] | None = Field(default=None, max_length=1000)
 
@@ -119,9 +121,13 @@ class _BacktestBase(BaseModel):
     start: date | None = None
     end: date | None = None
     adjust: AdjustField = "split"
+    interval: Interval = Field(
+        default="1d", description="bar length; intraday runs default to the intraday cost "
+        "profile, a 15:20 IST square-off and 252 x bars-per-session periods a year")
     config: dict[str, Any] = Field(
         default_factory=dict, examples=[{"costs": "nse_delivery_discount"}],
-        description="BacktestConfig fields: fill, slippage_bps, sizing, stops, costs, ...")
+        description="BacktestConfig fields: fill, slippage_bps, sizing, stops, costs, "
+                    "square_off_ist, ...")
 
     @model_validator(mode="after")
     def _ordered(self) -> Any:

@@ -28,8 +28,10 @@ from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.adjust import Adjust
+from chitti.marketdata.intraday import INTERVAL_MINUTES
 from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.series import Bars
+from chitti.marketdata.sessions import bar_times
 from chitti.runtime import ServiceContext
 
 
@@ -55,9 +57,9 @@ def _inputs(bars: Bars) -> dict[str, Any]:
             "volume": bars.volume}
 
 
-def _dates(bars: Bars) -> np.ndarray:
-    """ISO dates of the asked-for range (warm-up bars are not reported)."""
-    return bars.ts[bars.warmup:].astype(str)
+def _dates(bars: Bars) -> list[str]:
+    """Bar times of the asked-for range (warm-up bars are not reported)."""
+    return bar_times(bars.ts[bars.warmup:])
 
 
 def _warmup_warnings(bars: Bars, start: Any, needed: int, what: str) -> list[str]:
@@ -73,6 +75,22 @@ def _range_warnings(bars: Iterable[Bars], start: Any, end: Any, needed: int,
     """Where the bars miss the asked-for range, or the history before it is too short."""
     return [w for b in bars for w in (*_warmup_warnings(b, start, needed, what),
                                       *coverage_warnings(b.symbol, b.ts[b.warmup:], start, end))]
+
+
+#: What an intraday run assumes unless its config says otherwise: an MIS order (the
+#: intraday cost profile, squared off at 15:20 IST, as discount brokers do).
+INTRADAY_DEFAULTS = {"costs": "nse_intraday_discount", "square_off_ist": "15:20"}
+#: Minutes of NSE's normal session (09:15-15:30), for annualising intraday returns.
+SESSION_MINUTES = 375
+
+
+def _config(req: BacktestRequest | SweepRequest) -> dict[str, Any]:
+    """The request's config, with the intraday defaults filled in for intraday bars."""
+    config = dict(req.config)
+    if req.interval != "1d":
+        bars_per_session = -(-SESSION_MINUTES // INTERVAL_MINUTES[req.interval])
+        config = {**INTRADAY_DEFAULTS, "periods_per_year": 252 * bars_per_session, **config}
+    return config
 
 
 def _number(value: float) -> float | int:
@@ -95,13 +113,13 @@ class ComputeActions:
         self.ctx = ctx
 
     async def _bars(self, symbols: list[str], start: Any, end: Any, adjust: Adjust, *,
-                    require: bool = True) -> dict[str, Bars]:
+                    interval: str = "1d", require: bool = True) -> dict[str, Bars]:
         """Bars of ``symbols`` in the range, warmed up on every earlier bar (indicators then
         equal a chart of the whole history); NotFound for an unknown symbol, and, with
         ``require``, for one without bars in the range."""
         async with self.ctx.pool.connection() as conn:
             bars = await md_store.fetch_bars(conn, symbols, start, end, adjust=adjust,
-                                             warmup=None)
+                                             warmup=None, interval=interval)
             for symbol in symbols:
                 if symbol in bars:
                     continue
@@ -130,8 +148,8 @@ class ComputeActions:
         inputs: dict[str, Any] = {str(k): v for k, v in (req.inputs or {}).items()}
         warmup = 0
         if req.symbol is not None:
-            (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust)
-                       ).values()
+            (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust,
+                                        interval=req.interval)).values()
             inputs, warmup = _inputs(bars), bars.warmup
             reply.update(symbol=req.symbol, ts=_dates(bars), adjust=req.adjust, warnings=[
                 *_warmup_warnings(bars, req.start, reply["lookback"], f"{spec.name}{params}"),
@@ -152,7 +170,8 @@ class ComputeActions:
         if req.symbols is not None:
             needed = max(indicators.get_spec(name).lookback(params) for name, params in specs)
             symbols = list(dict.fromkeys(req.symbols))
-            bars = await self._bars(symbols, req.start, req.end, req.adjust, require=False)
+            bars = await self._bars(symbols, req.start, req.end, req.adjust,
+                                    interval=req.interval, require=False)
             series = {s: _inputs(b) for s, b in bars.items()}
             warmups = {s: b.warmup for s, b in bars.items()}
             dates = {s: _dates(b) for s, b in bars.items()}
@@ -188,9 +207,11 @@ class ComputeActions:
         spec = _strategy(req.strategy)
         symbols = list(dict.fromkeys(req.symbols))
         needed = spec.warmup_bars(req.params)
-        bars = await self._bars(symbols, req.start, req.end, req.adjust)
-        benchmark = await self._benchmark(req.benchmark, req.start, req.end, req.adjust)
-        config, params = dict(req.config), dict(req.params)  # validated by the engine
+        bars = await self._bars(symbols, req.start, req.end, req.adjust, interval=req.interval)
+        intraday = req.interval != "1d"
+        benchmark = None if intraday else await self._benchmark(req.benchmark, req.start,
+                                                                req.end, req.adjust)
+        config, params = _config(req), dict(req.params)  # validated by the engine
         if len(symbols) == 1:
             run = partial(bt.run_backtest, bars[symbols[0]])
         else:
@@ -198,7 +219,10 @@ class ComputeActions:
         result = (await asyncio.to_thread(run, spec, config=config, params=params,
                                           benchmark=benchmark)).to_dict()
         warnings = _range_warnings(bars.values(), req.start, req.end, needed, spec.name)
-        if req.benchmark is not None:  # judged against the range the bars really cover
+        if intraday and req.benchmark is not None:
+            warnings.append(f"benchmark {req.benchmark}: not compared on {req.interval} bars "
+                            "(benchmark metrics use daily bars)")
+        elif req.benchmark is not None:  # judged against the range the bars really cover
             first = min(b.ts[b.warmup] for b in bars.values()).item()
             last = max(b.ts[-1] for b in bars.values()).item()
             warnings += coverage_warnings(
@@ -221,14 +245,15 @@ class ComputeActions:
     async def _swept_bars(self, req: SweepRequest, spec: bt.StrategySpec) -> tuple[Bars, int]:
         # the warm-up of the grid's largest values (indicator periods grow with them)
         needed = spec.warmup_bars({k: _number(max(v)) for k, v in req.grid.items() if v})
-        (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust)).values()
+        (bars,) = (await self._bars([req.symbol], req.start, req.end, req.adjust,
+                                    interval=req.interval)).values()
         return bars, needed
 
     async def sweep(self, req: SweepRequest) -> dict[str, Any]:
         spec = _strategy(req.strategy)
         bars, needed = await self._swept_bars(req, spec)
         result = await asyncio.to_thread(
-            bt.sweep, bars, spec, req.grid, config=req.config,
+            bt.sweep, bars, spec, req.grid, config=_config(req),
             metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
         return {"adjust": req.adjust, **result.to_dict(table=req.table),
@@ -240,7 +265,7 @@ class ComputeActions:
         result = await asyncio.to_thread(
             bt.walk_forward, bars, spec, req.grid,
             in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
-            config=req.config, metric=req.metric, constraints=req.constraints,
+            config=_config(req), metric=req.metric, constraints=req.constraints,
             max_combinations=self.ctx.settings.backtest_max_combinations)
         return {"adjust": req.adjust, **result.to_dict(),
                 "warnings": _range_warnings([bars], req.start, req.end, needed, spec.name)}

@@ -21,7 +21,7 @@ import numpy as np
 
 from chitti.errors import BadRequest
 from chitti.marketdata.bars import RejectedRow, row_prices
-from chitti.marketdata.sessions import IST, NSE_OPEN
+from chitti.marketdata.sessions import IST, IST_OFFSET_S, NSE_OPEN
 
 #: Bar length of a price read: ``1d`` (a whole IST day) or an intraday interval.
 Interval = Literal["1m", "3m", "5m", "10m", "15m", "30m", "1h", "2h", "1d"]
@@ -29,7 +29,6 @@ Interval = Literal["1m", "3m", "5m", "10m", "15m", "30m", "1h", "2h", "1d"]
 INTERVAL_MINUTES: dict[str, int] = dict(zip(
     get_args(Interval), (1, 3, 5, 10, 15, 30, 60, 120, 1440), strict=True))
 _OPEN_OFFSET_S = NSE_OPEN.hour * 3600 + NSE_OPEN.minute * 60
-_IST_OFFSET_S = int(IST.utcoffset(None).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -108,14 +107,14 @@ def parse_intraday(text: str, *, source: str, symbol: str | None) -> ParsedIntra
 
 def bucket_starts(ts: np.ndarray, minutes: int) -> np.ndarray:
     """The opening instant (``datetime64[s]``, UTC) of the bucket each bar falls into."""
-    seconds = ts.astype("datetime64[s]").astype(np.int64) + _IST_OFFSET_S  # IST wall clock
+    seconds = ts.astype("datetime64[s]").astype(np.int64) + IST_OFFSET_S  # IST wall clock
     day = seconds - seconds % 86_400
     if minutes >= 1440:
         start = day
     else:
         since_open = seconds - day - _OPEN_OFFSET_S
         start = day + _OPEN_OFFSET_S + since_open // (minutes * 60) * (minutes * 60)
-    return (start - _IST_OFFSET_S).astype("datetime64[s]")
+    return (start - IST_OFFSET_S).astype("datetime64[s]")
 
 
 def resample(block: dict[str, np.ndarray], minutes: int) -> dict[str, np.ndarray]:

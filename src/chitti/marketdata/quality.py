@@ -14,6 +14,8 @@ from datetime import date
 
 import numpy as np
 
+from chitti.marketdata.sessions import ist_days
+
 #: Share multipliers of the actions NSE companies announce, with how NSE words them.
 #: Bonus a:b multiplies the shares by (a+b)/b; a split from Rs F1 to Rs F2 by F1/F2.
 SHARE_RATIOS: tuple[tuple[float, str], ...] = (
@@ -113,7 +115,8 @@ def coverage_warnings(label: str, ts: np.ndarray, start: date | None, end: date 
     between two bars is a gap in the data, not a holiday."""
     if ts.size == 0:
         return [f"{label}: no bars between {start or 'the start'} and {end or 'the end'}"]
-    days = ts.astype("datetime64[D]")
+    days = ts.astype("datetime64[D]") if ts.dtype.kind != "M" or ts.dtype == np.dtype(
+        "datetime64[D]") else ist_days(ts)
     first, last = days[0].item(), days[-1].item()
     out = []
     if start is not None and (first - start).days > slack_days:

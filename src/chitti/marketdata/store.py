@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_
 from chitti.marketdata.bars import Bar
 from chitti.marketdata.intraday import INTERVAL_MINUTES, IntradayBar, interval_minutes, resample
 from chitti.marketdata.series import Bars
-from chitti.marketdata.sessions import IST
+from chitti.marketdata.sessions import IST, bar_times, ist_days
 from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
 
 
@@ -207,13 +207,20 @@ async def list_symbols(
 
 async def fetch_bars(
     conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
-    *, adjust: Adjust = "split", warmup: int | None = 0,
+    *, adjust: Adjust = "split", warmup: int | None = 0, interval: str = "1d",
 ) -> dict[str, Bars]:
     """Daily :class:`Bars` of each symbol in [start, end], adjusted by ``adjust``, led by up
     to ``warmup`` earlier bars, or by all of them with ``warmup=None`` (``Bars.warmup`` says
     how many there were). All of them is what a chart does: an indicator with memory (EMA,
     RSI, ATR) then has exactly the values it has on a chart of the whole history. Symbols
-    with no bar in [start, end] are absent, and the result keeps the order of ``symbols``."""
+    with no bar in [start, end] are absent, and the result keeps the order of ``symbols``.
+
+    With an intraday ``interval`` the bars are resampled minute bars (``ts`` instants,
+    ``datetime64[s]``), ``start``/``end`` are IST days, and any warm-up reads the whole
+    stored intraday history before ``start``."""
+    if interval != "1d":
+        return await _intraday_bars(conn, symbols, start, end, adjust=adjust,
+                                    warmup=warmup, interval=interval)
     first = start
     if start is not None and warmup is None:
         first = None
@@ -233,6 +240,26 @@ async def fetch_bars(
                            low=block["low"][skip:], close=block["close"][skip:],
                            volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
     return {symbol: out[symbol] for symbol in symbols if symbol in out}
+
+
+async def _intraday_bars(
+    conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
+    *, adjust: Adjust, warmup: int | None, interval: str,
+) -> dict[str, Bars]:
+    out: dict[str, Bars] = {}
+    for symbol in symbols:
+        block, _ = await _intraday_block(conn, symbol, start if warmup == 0 else None, end,
+                                         interval, adjust)
+        ts = block["ts"]
+        days = ist_days(ts)
+        inside = int(np.searchsorted(days, np.datetime64(start, "D"))) if start else 0
+        if inside == ts.size:
+            continue
+        skip = 0 if warmup is None else max(0, inside - warmup)
+        out[symbol] = Bars(ts=ts[skip:], open=block["open"][skip:], high=block["high"][skip:],
+                           low=block["low"][skip:], close=block["close"][skip:],
+                           volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
+    return out
 
 
 # The earliest date any of the symbols needs for `warmup` bars before `start`.
@@ -371,6 +398,16 @@ async def fetch_intraday(
     from the finest stored interval that divides it, and adjusted like the daily bars.
     ``ts`` comes back as ISO timestamps in IST. NotFound when no stored interval can make
     ``interval`` (none stored, or only coarser ones)."""
+    block, applied = await _intraday_block(conn, symbol, start, end, interval, adjust)
+    block["ts"] = np.array(bar_times(block["ts"].astype("datetime64[s]")))
+    return block, applied
+
+
+async def _intraday_block(
+    conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None,
+    interval: str, adjust: Adjust,
+) -> tuple[dict[str, np.ndarray], list[AppliedAction]]:
+    # fetch_intraday with ``ts`` as datetime64[s] instants
     minutes = interval_minutes(interval)
     stored = sorted((interval_minutes(r["interval"]), r["interval"]) for r in await _records(
         conn, "SELECT DISTINCT interval FROM md.intraday_bars WHERE symbol = %(symbol)s",
@@ -392,15 +429,14 @@ async def fetch_intraday(
          "tz": "Asia/Kolkata"})
     rows = [tuple(r.values()) if isinstance(r, dict) else r for r in await cur.fetchall()]
     if not rows:
-        return _columns(()), []
+        empty = _columns(())
+        empty["ts"] = np.empty(0, dtype="datetime64[s]")
+        return empty, []
     block = _columns(rows)
     ts = block["ts"]
     block["ts"] = np.array([t.timestamp() for t in ts], dtype=np.int64).astype("datetime64[s]")
-    days = np.array([t.astimezone(IST).date() for t in ts], dtype="datetime64[D]")
+    days = ist_days(block["ts"])
     actions = [PricedAction(**{k: v for k, v in row.items() if k != "wanted"})
                for row in await _records(conn, _ACTIONS, {"symbols": [symbol]})]
     block, applied = apply_adjustment(block, days, actions, adjust)
-    out = resample(block, minutes) if minutes > INTERVAL_MINUTES[source] else block
-    out["ts"] = np.array([datetime.fromtimestamp(int(t), IST).isoformat()
-                          for t in out["ts"].astype(np.int64)])
-    return out, applied
+    return (resample(block, minutes) if minutes > INTERVAL_MINUTES[source] else block), applied

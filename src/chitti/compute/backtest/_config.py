@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import time
 from typing import Literal
 
 import numpy as np
@@ -69,7 +70,11 @@ class BacktestConfig(BaseModel):
     costs
         A name in ``COST_PROFILES`` or a :class:`CostProfile`.
     periods_per_year, risk_free_rate_pct
-        For annualising volatility, Sharpe and Sortino (252 NSE sessions a year).
+        For annualising volatility, Sharpe and Sortino (252 NSE sessions a year; for
+        intraday bars, 252 times the bars in a session).
+    square_off_ist
+        Intraday bars only: close every position before this time of each IST session and
+        open none after it (an MIS square-off, e.g. ``"15:20"``); ``None``: no square-off.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -93,6 +98,7 @@ class BacktestConfig(BaseModel):
     costs: str | CostProfile = "zero"
     periods_per_year: int = Field(252, ge=1)
     risk_free_rate_pct: float = 0.0
+    square_off_ist: time | None = None
 
     @model_validator(mode="after")
     def _check(self) -> BacktestConfig:

@@ -40,6 +40,7 @@ from chitti.compute.backtest._metrics import (
     years_between,
 )
 from chitti.compute.backtest._result import BacktestResult, Trade
+from chitti.compute.backtest._session import square_off_masks
 from chitti.compute.backtest._signals import spec_signals
 from chitti.compute.backtest._spec import StrategySpec
 from chitti.errors import BadRequest
@@ -108,6 +109,28 @@ def _signals_for(bars: Bars, strategy: Strategy, params: Mapping[str, float] | N
     if params:
         spec = spec.with_params(**params)
     return spec_signals(bars, spec), spec.name, dict(spec.params)
+
+
+def _session_masks(ts: np.ndarray, cfg: BacktestConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(force_exit, no_entry) of the config's intraday square-off; all False without one."""
+    if cfg.square_off_ist is None:
+        none = np.zeros(ts.shape[0], dtype=np.bool_)
+        return none, none
+    if ts.dtype == np.dtype("datetime64[D]"):
+        raise BadRequest("config.square_off_ist: applies to intraday bars only; these bars "
+                         "are daily")
+    return square_off_masks(ts, cfg.square_off_ist, fill_close=cfg.fill == "next_close")
+
+
+def _square_off(sig: tuple[np.ndarray, ...], ts: np.ndarray, cfg: BacktestConfig
+                ) -> tuple[np.ndarray, ...]:
+    """The signals with the config's intraday square-off applied (see ``_session``)."""
+    if cfg.square_off_ist is None:
+        return sig
+    force_exit, no_entry = _session_masks(ts, cfg)
+    entry_long, exit_long, entry_short, exit_short = sig
+    return (entry_long & ~no_entry, exit_long | force_exit, entry_short & ~no_entry,
+            exit_short | force_exit)
 
 
 def _atr(bars: Bars, cfg: BacktestConfig) -> np.ndarray:
@@ -238,6 +261,7 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
     """
     cfg = as_config(config)
     sig, name, used = _signals_for(bars, strategy, params)
+    sig = _square_off(sig, bars.ts, cfg)
     n, first = len(bars), bars.warmup
     run = _simulate(_col(bars.open), _col(bars.high), _col(bars.low), _col(bars.close),
                     np.ones((n, 1), dtype=np.bool_), _col(_atr(bars, cfg)),
@@ -295,6 +319,7 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
             raise BadRequest(f"signals.{sym}: no signals given for this symbol")
         else:
             s_arrays, name, used = _signals_for(b, strategy, params)
+        s_arrays = _square_off(tuple(s_arrays), b.ts, cfg)
         for dst, src in zip(sig, s_arrays, strict=True):
             dst[pos, j] = src
     first = int(np.searchsorted(ts_all, min(b.first_ts for b in bars.values())))

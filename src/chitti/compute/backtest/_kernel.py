@@ -522,16 +522,18 @@ def core_metrics(equity: np.ndarray, npos: np.ndarray, initial: float, years: fl
 def sweep_kernel(bank: np.ndarray, slot_rows: np.ndarray, consts: np.ndarray,
                   c_el: np.ndarray, c_xl: np.ndarray, c_es: np.ndarray, c_xs: np.ndarray,
                   o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, atr: np.ndarray,
-                  p: np.ndarray, cost: np.ndarray, start: int, end: int, years: float,
+                  p: np.ndarray, cost: np.ndarray, force_exit: np.ndarray,
+                  no_entry: np.ndarray, start: int, end: int, years: float,
                   periods_per_year: float, rf: float, out: np.ndarray) -> None:
+    # force_exit / no_entry: the intraday square-off masks (all False without one)
     n = c.shape[0]
     valid = np.ones((n, 1), dtype=np.bool_)
     for i in prange(slot_rows.shape[0]):
         rows, k = slot_rows[i], consts[i]
-        el = eval_program(c_el, bank, rows, k, n).reshape((n, 1))
-        xl = eval_program(c_xl, bank, rows, k, n).reshape((n, 1))
-        es = eval_program(c_es, bank, rows, k, n).reshape((n, 1))
-        xs = eval_program(c_xs, bank, rows, k, n).reshape((n, 1))
+        el = (eval_program(c_el, bank, rows, k, n) & ~no_entry).reshape((n, 1))
+        xl = (eval_program(c_xl, bank, rows, k, n) | force_exit).reshape((n, 1))
+        es = (eval_program(c_es, bank, rows, k, n) & ~no_entry).reshape((n, 1))
+        xs = (eval_program(c_xs, bank, rows, k, n) | force_exit).reshape((n, 1))
         equity = np.empty(n)
         npos = np.zeros(n, dtype=np.int64)
         stats = np.zeros(S_LEN)

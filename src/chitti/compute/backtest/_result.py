@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from chitti.compute.backtest._config import BacktestConfig
+from chitti.marketdata.sessions import bar_times
 
 
 def _json_num(x: float | int | None) -> float | int | None:
@@ -21,8 +22,7 @@ def _json_num(x: float | int | None) -> float | int | None:
 
 
 def _day(ts: np.datetime64) -> str:
-    return str(np.datetime_as_string(ts, unit="D")) if ts.dtype == "datetime64[D]" \
-        else str(np.datetime_as_string(ts))
+    return bar_times(np.asarray([ts]))[0]
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,8 @@ class BacktestResult:
             "cost_schedule": list(self.cost_schedule),
         }
         if curves:
-            days = self.ts.dtype == "datetime64[D]"
             out["equity_curve"] = {
-                "ts": (np.datetime_as_string(self.ts, unit="D") if days
-                       else np.datetime_as_string(self.ts)).tolist(),
+                "ts": bar_times(self.ts),
                 "equity_inr": [_json_num(x) for x in self.equity.tolist()],
                 "drawdown_pct": [_json_num(x) for x in self.drawdown_pct.tolist()],
             }

@@ -21,7 +21,9 @@ from chitti.compute.backtest._engine import (
     _atr,
     _col,
     _score,
+    _session_masks,
     _simulate,
+    _square_off,
     _trades,
     as_config,
 )
@@ -39,6 +41,7 @@ from chitti.compute.backtest._signals import (
 from chitti.compute.backtest._spec import StrategySpec
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars
+from chitti.marketdata.sessions import bar_times
 
 DEFAULT_MAX_COMBINATIONS = 100_000
 _CONSTRAINT = re.compile(
@@ -143,6 +146,8 @@ class _Prepared:
     ohlc: tuple[np.ndarray, ...]
     atr: np.ndarray
     cost: np.ndarray
+    force_exit: np.ndarray
+    no_entry: np.ndarray
 
 
 def _prepare(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]],
@@ -157,7 +162,8 @@ def _prepare(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]]
     consts = _consts(program, names, combos, spec)
     ohlc = tuple(_col(a) for a in (bars.open, bars.high, bars.low, bars.close))
     return _Prepared(spec, cfg, names, combos, bank.matrix(), rows, consts, program, ohlc,
-                     _col(_atr(bars, cfg)), cfg.cost_profile.kernel_rates(bars.ts))
+                     _col(_atr(bars, cfg)), cfg.cost_profile.kernel_rates(bars.ts),
+                     *_session_masks(bars.ts, cfg))
 
 
 def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -166,7 +172,8 @@ def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndar
     o, h, lo, c = prep.ohlc
     c_el, c_xl, c_es, c_xs = prep.program.code
     sweep_kernel(prep.bank, prep.slot_rows, prep.consts, c_el, c_xl, c_es, c_xs, o, h, lo, c,
-                  prep.atr, _kernel_params(cfg), prep.cost, start, end,
+                  prep.atr, _kernel_params(cfg), prep.cost, prep.force_exit, prep.no_entry,
+                  start, end,
                   years_between(ts[start:end]), float(cfg.periods_per_year),
                   cfg.risk_free_rate_pct / 100.0 / cfg.periods_per_year, out)
     return out
@@ -274,7 +281,7 @@ class WalkForwardResult:
             "windows": list(self.windows),
             "metrics": {k: _json_num(v) for k, v in self.metrics.items()},
             "trades": [t.to_dict() for t in self.trades],
-            "equity_curve": {"ts": np.datetime_as_string(self.ts, unit="D").tolist(),
+            "equity_curve": {"ts": bar_times(self.ts),
                              "equity_inr": [_json_num(x) for x in self.equity.tolist()]},
         }
 
@@ -317,16 +324,17 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
         if best is not None:
             params.update({k: _num(v) for k, v in zip(prep.names, prep.combos[best],
                                                       strict=True)})
-        sig = spec_signals(bars, prep.spec, params)
+        sig = _square_off(spec_signals(bars, prep.spec, params), bars.ts, cfg)
         o, h, lo, c = prep.ohlc
         run = _simulate(o, h, lo, c, np.ones((n, 1), dtype=np.bool_), prep.atr,
                         tuple(_col(s) for s in sig), cfg, prep.cost, is_end, oos_end,
                         initial_cash=cash)
         seg_metrics = _score(bars.ts[is_end:oos_end], run, cash, cfg, None)
         windows.append({
-            "in_sample_start": str(bars.ts[is_start]), "in_sample_end": str(bars.ts[is_end - 1]),
-            "out_of_sample_start": str(bars.ts[is_end]),
-            "out_of_sample_end": str(bars.ts[oos_end - 1]),
+            **dict(zip(("in_sample_start", "in_sample_end", "out_of_sample_start",
+                        "out_of_sample_end"),
+                       bar_times(bars.ts[[is_start, is_end - 1, is_end, oos_end - 1]]),
+                       strict=True)),
             "best_params": params if best is not None else None,
             "in_sample_metric": None if best is None else _json_num(
                 table[best, CORE_METRICS.index(metric)]),
