@@ -24,7 +24,7 @@ DATA_TABLES = (
     "signals.alerts", "signals.patterns", "signals.rules", "signals.backtests",
     "ml.predictions", "ml.features", "ml.models",
     "md.indicators", "md.eod_prices", "md.symbols", "md.corporate_actions",
-    "md.symbol_changes", "md.intraday_bars",
+    "md.symbol_changes", "md.intraday_bars", "md.eod_updates",
 )
 
 

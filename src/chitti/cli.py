@@ -9,8 +9,11 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
+
+import psycopg
 
 from chitti import __version__
 from chitti.config import SERVICES, Settings, get_settings
@@ -179,6 +182,33 @@ def cmd_check_prices(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if findings.problems else 0
 
 
+def cmd_update_eod(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.marketdata.calendar import trading_days
+    from chitti.marketdata.update import default_days, ist_today, update_eod
+
+    url = _admin_url(settings)
+    if args.date:
+        days = trading_days(args.date, args.date)
+    elif args.start or args.end:
+        days = trading_days(args.start or args.end, args.end or ist_today())
+    else:
+        days = default_days(url, ist_today())
+    if not days:
+        print("no trading days to fetch (weekends and NSE holidays only, or up to date)")
+        return 0
+    report = update_eod(url, settings, days, progress=not args.quiet)
+    for line in report.lines():
+        print(line)
+    return 1 if report.stopped else 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     import httpx
 
@@ -316,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check a daily OHLCV file instead of the database (repeatable)")
     check.add_argument("--symbol-for-file", help="symbol of files without a symbol column")
     check.set_defaults(func=cmd_check_prices)
+    eod = sub.add_parser("update-eod", help="download and load NSE's daily bhavcopies and "
+                         "corporate actions (default: the days since the last update)")
+    when = eod.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_iso_date, help="one day (YYYY-MM-DD)")
+    when.add_argument("--from", dest="start", type=_iso_date, help="first day of a range")
+    eod.add_argument("--to", dest="end", type=_iso_date, help="last day (default: today)")
+    eod.add_argument("--quiet", action="store_true", help="no progress bar")
+    eod.set_defaults(func=cmd_update_eod)
     symbols = sub.add_parser("load-symbols", help="load the NSE symbol master and index lists")
     symbols.add_argument("directory", nargs="?",
                          help="folder with EQUITY_L.csv and ind_nifty*list.csv")
@@ -348,6 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args, settings))
     except ChittiError as exc:
         print(f"chitti {args.command}: {exc.message}", file=sys.stderr)
+        return 2
+    except psycopg.OperationalError as exc:  # the database is not there or refuses us
+        print(f"chitti {args.command}: cannot use the database: {str(exc).splitlines()[0]}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -75,6 +75,21 @@ class Settings(BaseSettings):
         default=False,
         description="fetch feeds from loopback/private/link-local hosts too (off: SSRF guard)")
     demo_dir: Path = Field(default=PROJECT_ROOT / "data" / "demo")
+    nse_archive_url: str = Field(
+        default="https://nsearchives.nseindia.com",
+        description="where `update-eod` downloads NSE's daily bhavcopies from")
+    nse_api_url: str = Field(
+        default="https://www.nseindia.com",
+        description="where `update-eod` asks for NSE's corporate actions")
+    eod_update_at: str = Field(
+        default="18:30", pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d)$",
+        description="IST time the supervisor runs `update-eod` each day, or `off`")
+    eod_request_interval_s: float = Field(
+        default=1.0, ge=0, le=60, description="least time between two requests to NSE")
+    eod_retries: int = Field(default=3, ge=0, le=10,
+                             description="retries of a failed download (5xx, timeouts)")
+    eod_backoff_s: float = Field(default=2.0, ge=0, le=300,
+                                 description="first retry delay, doubled each retry")
 
     @field_validator(
         "news_nlp_endpoints", "signal_service_endpoints", "compute_endpoints", mode="before"

@@ -1,5 +1,10 @@
 """``chitti up``: start PostgreSQL, the three services and the gateway, and keep them running.
 
+Each trading day after the close (``CHITTI_EOD_UPDATE_AT``, 18:30 IST by default; ``off``
+disables it) the supervisor runs ``chitti update-eod`` as a child process of its own: a
+failure there (no network, NSE down) is logged in one line and retried an hour later, and
+never touches the running services.
+
 A child that dies is restarted with back-off (0.2 s, doubling to 10 s; reset after it has
 run 30 s), and the log says so. Ctrl-C or SIGTERM stops the children (SIGTERM, then SIGKILL
 after a grace period), then the embedded database, and removes the run directory's sockets
@@ -19,12 +24,14 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from chitti.config import SERVICES, Settings
+from chitti.marketdata.sessions import IST
 
 log = logging.getLogger("chitti.supervisor")
 
@@ -32,6 +39,16 @@ PROCESSES: tuple[str, ...] = (*SERVICES, "gateway")
 GRACE_S = 10.0
 MAX_BACKOFF_S = 10.0
 HEALTHY_AFTER_S = 30.0
+#: After an update-eod that could not reach NSE, try again this much later.
+EOD_RETRY_S = 3600.0
+
+
+def next_eod_run(now: datetime, at: str) -> datetime:
+    """The next instant at ``at`` ("HH:MM", IST) after ``now`` (an aware datetime)."""
+    hour, minute = (int(part) for part in at.split(":"))
+    local = now.astimezone(IST)
+    run = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return run if run > local else run + timedelta(days=1)
 
 
 def state_file(settings: Settings) -> Path:
@@ -119,6 +136,33 @@ class Supervisor:
         if not self.stopping.is_set():
             log.error("the system is not healthy after %.0f s; see the log above", timeout_s)
 
+    async def _eod_updates(self) -> None:
+        """Run ``chitti update-eod`` daily at the configured IST time (see the module doc)."""
+        if self.settings.eod_update_at == "off":
+            return
+        delay = (next_eod_run(datetime.now(IST), self.settings.eod_update_at)
+                 - datetime.now(IST)).total_seconds()
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), delay)
+            if self.stopping.is_set():
+                return
+            env = {**os.environ, "CHITTI_DATABASE_URL": self.database_url}
+            update = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "chitti.cli", "update-eod", "--quiet", env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent)
+            output, _ = await update.communicate()
+            last = (output.decode(errors="replace").strip().splitlines() or [""])[-1]
+            if update.returncode == 0:
+                log.info("update-eod done: %s", last)
+                delay = (next_eod_run(datetime.now(IST), self.settings.eod_update_at)
+                         - datetime.now(IST)).total_seconds()
+            else:
+                log.warning("update-eod did not finish (%s); trying again in %.0f min", last,
+                            EOD_RETRY_S / 60)
+                delay = EOD_RETRY_S
+
     async def _stop_children(self) -> None:
         running = [c.process for c in self.children.values()
                    if c.process is not None and c.process.returncode is None]
@@ -141,9 +185,11 @@ class Supervisor:
             loop.add_signal_handler(sig, self.stopping.set)
         watchers = [asyncio.create_task(self._watch(c)) for c in self.children.values()]
         announce = asyncio.create_task(self._announce_when_healthy())
+        updates = asyncio.create_task(self._eod_updates())
         await self.stopping.wait()
         log.info("stopping Trading-Chitti")
         announce.cancel()
+        updates.cancel()
         await self._stop_children()
         await asyncio.gather(*watchers, return_exceptions=True)
 

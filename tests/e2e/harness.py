@@ -41,7 +41,7 @@ class System:
         # No scheduled polling of the default (internet) feeds: tests never leave the machine.
         env = {**os.environ, "CHITTI_VAR_DIR": str(self.var_dir),
                "CHITTI_GATEWAY_PORT": str(self.port), "CHITTI_NEWS_POLL": "false",
-               "CHITTI_NEWS_FETCH_PRIVATE": "true"}
+               "CHITTI_NEWS_FETCH_PRIVATE": "true", "CHITTI_EOD_UPDATE_AT": "off"}
         env.pop("CHITTI_DATABASE_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,

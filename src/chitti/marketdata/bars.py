@@ -182,9 +182,14 @@ def read_text(path: Path) -> str:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise BadRequest(f"{path}: not a readable gzip file ({exc})") from None
+    return decode_text(raw, source=str(path))
+
+
+def decode_text(raw: bytes, *, source: str) -> str:
+    """CSV bytes as text (see :func:`read_text`); BadRequest naming the line of a NUL."""
     if (nul := raw.find(b"\x00")) >= 0:
         line = raw.count(b"\n", 0, nul) + 1
-        raise BadRequest(f"{path}: line {line} has a NUL byte; expected a text CSV file")
+        raise BadRequest(f"{source}: line {line} has a NUL byte; expected a text CSV file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from tqdm import tqdm
 
 from chitti.errors import BadRequest
 from chitti.marketdata import store
-from chitti.marketdata.actions import CorporateAction, parse_actions
-from chitti.marketdata.bars import RejectedRow, parse_file, read_text
+from chitti.marketdata.actions import CorporateAction, ParsedActions, parse_actions
+from chitti.marketdata.bars import Bar, RejectedRow, parse_file, read_text
 from chitti.marketdata.intraday import interval_minutes, parse_intraday
 from chitti.marketdata.symbols import current_symbol, load_reference_dir, parse_symbol_changes
 
@@ -40,23 +41,30 @@ def load_bar_files(
         renames = store.read_renames(conn)
         for path in paths:
             parsed = parse_file(path, symbol=symbol)
-            if renames:
-                parsed.bars = [replace(b, symbol=current_symbol(b.symbol, b.ts, renames))
-                               for b in parsed.bars]
             report = FileReport(str(path), rejected=parsed.rejected)
-            bar = tqdm(total=len(parsed.bars), desc=path.name, unit="rows", disable=not progress)
-            for start in range(0, len(parsed.bars), BATCH_ROWS):
-                batch = parsed.bars[start:start + BATCH_ROWS]
-                counts = store.upsert_bars(conn, batch)
-                report.inserted += counts.inserted
-                report.updated += counts.updated
-                report.unchanged += counts.unchanged
-                bar.update(len(batch))
-            bar.close()
+            merge_bars(conn, parsed.bars, renames, report, progress=progress, label=path.name)
             reports.append(report)
-            if report.inserted or report.updated:
-                _announce(conn, {b.symbol for b in parsed.bars})
     return reports
+
+
+def merge_bars(conn: psycopg.Connection[Any], bars: list[Bar],
+               renames: dict[str, list[tuple[date, str]]], report: FileReport, *,
+               progress: bool = False, label: str = "") -> None:
+    """Merge daily bars (old symbols filed under their current name) in batches, count
+    them into ``report``, and announce the symbols when anything changed."""
+    if renames:
+        bars = [replace(b, symbol=current_symbol(b.symbol, b.ts, renames)) for b in bars]
+    bar = tqdm(total=len(bars), desc=label, unit="rows", disable=not progress)
+    for start in range(0, len(bars), BATCH_ROWS):
+        batch = bars[start:start + BATCH_ROWS]
+        counts = store.upsert_bars(conn, batch)
+        report.inserted += counts.inserted
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        bar.update(len(batch))
+    bar.close()
+    if report.inserted or report.updated:
+        _announce(conn, {b.symbol for b in bars})
 
 
 def load_intraday_files(url: str, paths: Iterable[Path], *, interval: str,
@@ -116,13 +124,18 @@ def load_action_files(url: str, paths: Iterable[Path]) -> list[ActionsReport]:
         renames = store.read_renames(conn)
         for path in paths:
             parsed = parse_actions(_read(path), source=path.name)
-            unique = {(a.symbol, a.ex_date, a.purpose, a.part): replace(
-                a, symbol=current_symbol(a.symbol, a.ex_date, renames)) for a in parsed.actions}
-            counts = store.upsert_actions(conn, list(unique.values()))
-            reports.append(ActionsReport(str(path), counts.inserted, counts.updated,
-                                         counts.unchanged, parsed.rejected,
-                                         parsed.unrecognised))
+            reports.append(merge_actions(conn, parsed, renames, str(path)))
     return reports
+
+
+def merge_actions(conn: psycopg.Connection[Any], parsed: ParsedActions,
+                  renames: dict[str, list[tuple[date, str]]], label: str) -> ActionsReport:
+    """Merge parsed actions (old symbols filed under their current name)."""
+    unique = {(a.symbol, a.ex_date, a.purpose, a.part): replace(
+        a, symbol=current_symbol(a.symbol, a.ex_date, renames)) for a in parsed.actions}
+    counts = store.upsert_actions(conn, list(unique.values()))
+    return ActionsReport(label, counts.inserted, counts.updated, counts.unchanged,
+                         parsed.rejected, parsed.unrecognised)
 
 
 def load_symbol_change_files(url: str, paths: Iterable[Path]) -> list[FileReport]:

@@ -128,6 +128,23 @@ def upsert_intraday(conn: Connection[Any], bars: Sequence[IntradayBar],
                    for b in bars])
 
 
+def loaded_days(conn: Connection[Any], days: Sequence[date]) -> set[date]:
+    """The days among ``days`` whose bhavcopy ``update-eod`` has loaded already."""
+    with conn.transaction():
+        rows = conn.execute("SELECT day FROM md.eod_updates WHERE status = 'loaded'"
+                            " AND day = ANY(%s)", (list(days),)).fetchall()
+    return {row[0] for row in rows}
+
+
+def mark_day(conn: Connection[Any], day: date, status: str, rows: int, url: str) -> None:
+    """Record what ``update-eod`` did with ``day`` (committed at once: the resume point)."""
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO md.eod_updates (day, status, rows, url) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (day) DO UPDATE SET status = EXCLUDED.status, rows = EXCLUDED.rows,"
+            " url = EXCLUDED.url, updated_at = now()", (day, status, rows, url))
+
+
 def read_renames(conn: Connection[Any]) -> dict[str, list[tuple[date, str]]]:
     """Every stored rename, for loads that file old symbols under their current name."""
     with conn.transaction():  # closed at once: the merges after it run their own
