@@ -3,7 +3,7 @@ most of the holiday list was read off: the Kaggle NIFTY-50 set)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +36,7 @@ def test_weekends_and_holidays_are_not_trading_days() -> None:
 
 
 def test_the_daily_update_runs_next_at_1830_ist() -> None:
-    utc = timezone.utc
+    utc = UTC
     assert next_eod_run(datetime(2026, 12, 2, 7, 0, tzinfo=utc), "18:30").isoformat() == (
         "2026-12-02T18:30:00+05:30")
     # 13:00 UTC is 18:30 IST: that run is past, the next is tomorrow's
