@@ -169,18 +169,25 @@ class SignalActions:
                 if alert is None:  # a repeat of a story already alerted for this symbol
                     continue
                 stored.append(alert)
-                near = await store.technical_alerts_near(conn, row["symbol"], alert["ts"],
-                                                         COMBINE_WINDOW_DAYS)
-                for combined in combine([_Stored.of(alert)], [_Stored.of(t) for t in near],
-                                        window_days=COMBINE_WINDOW_DAYS):
-                    stored += await store.insert_alerts(conn, [{
-                        "ts": alert["ts"], "symbol": combined.symbol, "kind": "combined",
-                        "rule": f"combined_{combined.agreement}",
-                        "direction": combined.direction, "impact": combined.impact,
-                        "confidence": combined.confidence, "explanation": combined.explanation,
-                        "sources": {"alerts": [alert["id"], *(t["id"] for t in near)],
-                                    "flagged": combined.flagged},
-                        "dedup_key": f"combined:{alert['id']}"}])
+                stored += await self._combine(conn, alert)
+        return stored
+
+    async def _combine(self, conn: Any, news: dict[str, Any]) -> list[dict[str, Any]]:
+        """Store the combined alert of a news alert with the technical alerts on its symbol
+        within the window, if there are any; once per news alert, whichever came first."""
+        near = await store.alerts_near(conn, news["symbol"], news["ts"], COMBINE_WINDOW_DAYS,
+                                       kind="technical")
+        stored: list[dict[str, Any]] = []
+        for combined in combine([_Stored.of(news)], [_Stored.of(t) for t in near],
+                                window_days=COMBINE_WINDOW_DAYS):
+            stored += await store.insert_alerts(conn, [{
+                "ts": news["ts"], "symbol": combined.symbol, "kind": "combined",
+                "rule": f"combined_{combined.agreement}",
+                "direction": combined.direction, "impact": combined.impact,
+                "confidence": combined.confidence, "explanation": combined.explanation,
+                "sources": {"alerts": [news["id"], *(t["id"] for t in near)],
+                            "flagged": combined.flagged},
+                "dedup_key": f"combined:{news['id']}"}])
         return stored
 
     async def _watch_news(self) -> None:
@@ -232,11 +239,17 @@ class SignalActions:
         records = [a.to_record() for a in alerts
                    if req.min_impact is None or a.impact >= req.min_impact]
         stored: list[dict[str, Any]] = []
+        combined: list[dict[str, Any]] = []
         if req.store and records:
             async with self.ctx.pool.connection() as conn:
                 stored = await store.insert_alerts(conn, records)
+                # news that came first: combine it with the technical alerts now stored
+                for news in await store.news_alerts_around(
+                        conn, req.symbol, [a["ts"] for a in stored], COMBINE_WINDOW_DAYS):
+                    combined += await self._combine(conn, news)
         return {"symbol": req.symbol, "bars": int(ts.size - bars.warmup), "alerts": records,
-                "stored_ids": [a["id"] for a in stored]}
+                "stored_ids": [a["id"] for a in stored],
+                "combined_ids": [a["id"] for a in combined]}
 
     async def _on_eod_loaded(self, payloads: list[str]) -> None:
         """New end-of-day bars (payload: comma-separated symbols): alert on the last bar."""

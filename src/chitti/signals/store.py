@@ -20,9 +20,10 @@ _INSERT_ALERT = sql.SQL(
     " %(direction)s, %(impact)s, %(confidence)s, %(explanation)s, %(sources)s, %(dedup_key)s)"
     " ON CONFLICT (dedup_key) DO NOTHING RETURNING {}").format(_COLUMNS)
 _SELECT_ALERT = sql.SQL("SELECT {} FROM signals.alerts WHERE id = %s").format(_COLUMNS)
-_SELECT_TECHNICAL_NEAR = sql.SQL(
-    "SELECT {} FROM signals.alerts WHERE symbol = %s AND kind = 'technical'"
-    " AND ts BETWEEN %s - make_interval(days => %s) AND %s + make_interval(days => %s)"
+_SELECT_NEAR = sql.SQL(
+    "SELECT {} FROM signals.alerts WHERE symbol = %(symbol)s AND kind = %(kind)s"
+    " AND ts BETWEEN %(first)s - make_interval(days => %(days)s)"
+    " AND %(last)s + make_interval(days => %(days)s) ORDER BY id"
 ).format(_COLUMNS)
 
 
@@ -130,10 +131,25 @@ async def price_change_pct(conn: AsyncConnection[Any], symbol: str, day: date) -
     return float((block["close"][-1] / block["close"][-2] - 1.0) * 100.0)
 
 
-async def technical_alerts_near(conn: AsyncConnection[Any], symbol: str, ts: datetime,
-                                days: int) -> list[dict[str, Any]]:
-    cur = await conn.execute(_SELECT_TECHNICAL_NEAR, (symbol, ts, days, ts, days))
+async def alerts_near(conn: AsyncConnection[Any], symbol: str, ts: datetime, days: int, *,
+                      kind: str) -> list[dict[str, Any]]:
+    """Alerts of ``kind`` on ``symbol`` at most ``days`` calendar days from ``ts``."""
+    cur = await conn.execute(_SELECT_NEAR, {"symbol": symbol, "kind": kind, "first": ts,
+                                            "last": ts, "days": days})
     return [dict(row) for row in await cur.fetchall()]
+
+
+async def news_alerts_around(conn: AsyncConnection[Any], symbol: str, times: list[datetime],
+                             days: int) -> list[dict[str, Any]]:
+    """News alerts on ``symbol`` within ``days`` of any of ``times`` (none when empty)."""
+    if not times:
+        return []
+    cur = await conn.execute(_SELECT_NEAR, {"symbol": symbol, "kind": "news",
+                                            "first": min(times), "last": max(times),
+                                            "days": days})
+    rows = [dict(row) for row in await cur.fetchall()]
+    window = timedelta(days=days)
+    return [r for r in rows if any(abs(r["ts"] - t) <= window for t in times)]
 
 
 async def list_rules(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
