@@ -337,3 +337,15 @@ def test_intraday_indicators_and_backtests(system: System) -> None:
     assert run["trades"] and all(
         t["exit_time"] is not None and t["entry_time"][:10] == t["exit_time"][:10]
         and t["exit_time"][11:16] <= "15:20" for t in run["trades"])
+
+
+def test_price_check_over_http_names_the_missing_ratio(system: System) -> None:
+    raw = httpx.get(system.url + "/api/market/check", timeout=COMPUTE_TIMEOUT_S, params={
+        "symbols": ["RELIANCE", "NOSUCH"], "adjust": "none"}).json()
+    bonus = next(g for g in raw["gaps"] if g["ex_date"] == "2017-09-07")
+    assert (bonus["proposed_ratio"], raw["missing"], raw["checked"]) == (2.0, ["NOSUCH"], 1)
+    adjusted = httpx.get(system.url + "/api/market/check", params={"symbols": "RELIANCE"}).json()
+    assert [g["ex_date"] for g in adjusted["gaps"]] == ["2009-05-18"]   # the election rally
+    bad = httpx.get(system.url + "/api/market/check", params={"symbols": "TCS",
+                                                              "threshold_pct": 0})
+    assert bad.status_code == 400 and "threshold_pct" in bad.json()["error"]["message"]

@@ -45,6 +45,17 @@ class OhlcvRequest(BaseModel):
         return self
 
 
+class CheckPricesRequest(BaseModel):
+    """One-day gaps no stored action explains (with the share ratio that would), and bad
+    bars, in the series of ``symbols`` as adjusted by ``adjust``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    symbols: list[Symbol] = Field(min_length=1, max_length=500, examples=[["TCS", "INFY"]])
+    adjust: AdjustField = "split"
+    threshold_pct: float = Field(default=20.0, ge=1.0, le=100.0,
+                                 description="smallest one-day move to list, in percent")
+
+
 class SymbolsRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     q: str | None = Field(default=None, max_length=64)

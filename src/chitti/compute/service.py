@@ -16,6 +16,7 @@ from chitti.compute.schemas import (
     BacktestIdRequest,
     BacktestRequest,
     BatchRequest,
+    CheckPricesRequest,
     IndicatorRequest,
     OhlcvRequest,
     SmaRequest,
@@ -28,6 +29,7 @@ from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.adjust import Adjust
+from chitti.marketdata.check import check_panel
 from chitti.marketdata.intraday import INTERVAL_MINUTES
 from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.series import Bars
@@ -286,6 +288,16 @@ class ComputeActions:
                 **bars, "actions": [a.to_dict() for a in applied],
                 "warnings": coverage_warnings(req.symbol, days, req.start, req.end)}
 
+    async def check_prices(self, req: CheckPricesRequest) -> dict[str, Any]:
+        symbols = list(dict.fromkeys(req.symbols))
+        async with self.ctx.pool.connection() as conn:
+            panel = await md_store.fetch_panel(conn, symbols, None, None, req.adjust)
+        findings = check_panel(panel, symbols, threshold_pct=req.threshold_pct)
+        return {"adjust": req.adjust, "checked": findings.checked,
+                "gaps": [g.to_dict() for g in findings.gaps],
+                "bad_bars": [{"where": w, "problem": p} for w, p in findings.bad_bars],
+                "missing": findings.missing}
+
     async def list_symbols(self, req: SymbolsRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
             rows, total = await md_store.list_symbols(
@@ -303,6 +315,7 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("compute_batch", params=BatchRequest)(actions.compute_batch)
     server.action("get_ohlcv", params=OhlcvRequest)(actions.get_ohlcv)
     server.action("list_symbols", params=SymbolsRequest)(actions.list_symbols)
+    server.action("check_prices", params=CheckPricesRequest)(actions.check_prices)
     server.action("list_strategies")(actions.list_strategies)
     server.action("backtest", params=BacktestRequest)(actions.backtest)
     server.action("get_backtest", params=BacktestIdRequest)(actions.get_backtest)

@@ -59,6 +59,31 @@ class OhlcvResult(BaseModel):
                     "end, holes of over 10 days)")
 
 
+class PriceGap(BaseModel):
+    symbol: str
+    ex_date: str
+    prev_close: float
+    close: float
+    change_pct: float
+    observed_ratio: float = Field(description="prev_close / close")
+    proposed_ratio: float | None = Field(description="the NSE share ratio that would explain "
+                                                     "the gap (null: none does)")
+    proposal: str | None
+
+
+class BadBar(BaseModel):
+    where: str
+    problem: str
+
+
+class PriceCheck(BaseModel):
+    adjust: Adjust
+    checked: int
+    gaps: list[PriceGap]
+    bad_bars: list[BadBar]
+    missing: list[str] = Field(description="symbols asked for that have no stored bars")
+
+
 class SymbolInfo(BaseModel):
     symbol: str
     name: str

@@ -65,11 +65,16 @@ def check_files(paths: Sequence[Path], *, symbol: str | None,
 async def check_stored(url: str, symbols: Sequence[str], *, adjust: Adjust,
                        threshold_pct: float) -> Findings:
     """Check stored symbols (all when ``symbols`` is empty) as adjusted by ``adjust``."""
-    findings = Findings()
     async with await psycopg.AsyncConnection.connect(url) as conn:
         names = list(symbols) or await store.stored_symbols(conn)
         panel = await store.fetch_panel(conn, names, None, None, adjust)
-    findings.missing = [name for name in names if name not in panel]
+    return check_panel(panel, names, threshold_pct=threshold_pct)
+
+
+def check_panel(panel: dict[str, dict[str, np.ndarray]], names: Sequence[str], *,
+                threshold_pct: float) -> Findings:
+    """The findings on series already read (``store.fetch_panel``)."""
+    findings = Findings(missing=[name for name in names if name not in panel])
     for name in names:
         if name in panel:
             block = panel[name]

@@ -23,6 +23,7 @@ from chitti.db.notify import NotifyFeed, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
+from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.sessions import IST
 from chitti.runtime import ServiceContext
 from chitti.signals import store
@@ -247,9 +248,11 @@ class SignalActions:
                 for news in await store.news_alerts_around(
                         conn, req.symbol, [a["ts"] for a in stored], COMBINE_WINDOW_DAYS):
                     combined += await self._combine(conn, news)
-        return {"symbol": req.symbol, "bars": int(ts.size - bars.warmup), "alerts": records,
-                "stored_ids": [a["id"] for a in stored],
-                "combined_ids": [a["id"] for a in combined]}
+        return {"symbol": req.symbol, "adjust": "split", "bars": int(ts.size - bars.warmup),
+                "alerts": records, "stored_ids": [a["id"] for a in stored],
+                "combined_ids": [a["id"] for a in combined],
+                "warnings": coverage_warnings(req.symbol, ts[bars.warmup:], req.start,
+                                              req.end)}
 
     async def _on_eod_loaded(self, payloads: list[str]) -> None:
         """New end-of-day bars (payload: comma-separated symbols): alert on the last bar."""

@@ -1,4 +1,4 @@
-"""Market data routes: the symbol master and daily bars."""
+"""Market data routes: the symbol master, bars (daily and intraday) and price checks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from chitti.compute.schemas import AdjustField, OhlcvRequest, SymbolsRequest
+from chitti.compute.schemas import (
+    AdjustField,
+    CheckPricesRequest,
+    OhlcvRequest,
+    SymbolsRequest,
+)
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, SymbolList
+from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, PriceCheck, SymbolList
 from chitti.marketdata.intraday import Interval
 
 router = APIRouter(prefix="/api/market", tags=["market"])
@@ -22,6 +27,16 @@ async def list_symbols(
 ) -> OrjsonResponse:
     """Listed symbols (search by ``q``, filter by ``index`` e.g. ``NIFTY 50``)."""
     return OrjsonResponse(await compute.call("list_symbols", params))
+
+
+@router.get("/check", response_model=PriceCheck, responses=ERROR_RESPONSES)
+async def check_prices(
+    compute: ComputeClient, params: Annotated[CheckPricesRequest, Query()]
+) -> OrjsonResponse:
+    """One-day gaps beyond ``threshold_pct`` that no stored corporate action explains, with
+    the share ratio that would (a missing split or bonus), and bad bars
+    (``chitti check-prices`` over HTTP)."""
+    return OrjsonResponse(await compute.call("check_prices", params))
 
 
 @router.get("/{symbol}/ohlcv", response_model=OhlcvResult,
