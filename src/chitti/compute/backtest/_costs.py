@@ -24,13 +24,14 @@ them with ``dp_charge_sell_inr`` when you need them.
 from __future__ import annotations
 
 import math
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from chitti.compute.backtest._kernel import C_LEN, order_costs
+from chitti.compute.backtest._kernel import order_costs
 
 # ---------------------------------------------------------------------------------------
 # Statutory and exchange rates, as of 2026-11-24. Each line cites its source.
@@ -67,6 +68,14 @@ _GST_PCT = 18.0
 # delivery, min(₹20, 0.03 %) per executed order intraday. Full-service brokers commonly
 # quote 0.5 % of turnover for delivery with no cap.
 
+
+
+@dataclass(frozen=True)
+class _RateTable:
+    starts: np.ndarray                    # datetime64[D], ascending; the first is date.min
+    rows: np.ndarray                      # (periods, C_LEN) kernel rates
+    rates_pct: list[dict[str, float]]     # the scheduled rates of each period
+    sources: list[dict[str, str]]
 
 
 class DatedRate(BaseModel):
@@ -179,6 +188,7 @@ class CostProfile(BaseModel):
     gst_pct: float = Field(0.0, ge=0.0)
     dp_charge_sell_inr: float = Field(0.0, ge=0.0)
     schedule: dict[str, tuple[DatedRate, ...]] = Field(default_factory=dict)
+    _table: _RateTable | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check_schedule(self) -> CostProfile:
@@ -199,37 +209,43 @@ class CostProfile(BaseModel):
                             entries[0].pct) for name, entries in self.schedule.items()}
         return self.model_copy(update={**rates, "schedule": {}})
 
-    def _change_dates(self, first: date, last: date) -> list[date]:
-        changes = {r.since for entries in self.schedule.values() for r in entries
-                   if first < r.since <= last}
-        return [first, *sorted(changes)]
+    def _rate_table(self) -> _RateTable:
+        # every period of the schedule (its start, kernel row, rates and sources), built
+        # once per profile: a backtest only looks its dates up
+        if self._table is None:
+            starts = sorted({date.min, *(r.since for entries in self.schedule.values()
+                                         for r in entries)})
+            entries = [{name: next((r for r in reversed(rates) if r.since <= start),
+                                   rates[0]) for name, rates in self.schedule.items()}
+                       for start in starts]
+            self._table = _RateTable(
+                np.array(starts, dtype="datetime64[D]"),
+                np.stack([self.on(start).as_kernel_array() for start in starts]),
+                [{name: r.pct for name, r in entry.items()} for entry in entries],
+                [{name: r.source for name, r in entry.items()} for entry in entries])
+        return self._table
 
     def kernel_rates(self, ts: np.ndarray) -> np.ndarray:
         """One row of kernel rates per bar (``ts`` ascending ``datetime64``): the rates in
         force on each bar's date."""
-        days = ts.astype("datetime64[D]")
-        if days.size == 0:
-            return np.empty((0, C_LEN))
-        starts = self._change_dates(days[0].item(), days[-1].item())
-        rows = np.stack([self.on(d).as_kernel_array() for d in starts])
-        period = np.searchsorted(np.array(starts, dtype="datetime64[D]"), days,
-                                 side="right") - 1
-        return rows[period]
+        table = self._rate_table()
+        return table.rows[np.searchsorted(table.starts, ts.astype("datetime64[D]"),
+                                          side="right") - 1]
 
     def periods(self, first: date, last: date) -> list[dict[str, Any]]:
         """The rate periods between ``first`` and ``last``, for a result to show what it
         charged: each period's dates, its scheduled rates and their sources."""
         if not self.schedule:
             return []
-        starts = self._change_dates(first, last)
-        ends = [*(d.fromordinal(d.toordinal() - 1) for d in starts[1:]), last]
+        table = self._rate_table()
+        lo, hi = np.searchsorted(table.starts, np.array([first, last], dtype="datetime64[D]"),
+                                 side="right") - 1
         out = []
-        for begin, end in zip(starts, ends, strict=True):
-            entry = {name: next((r for r in reversed(entries) if r.since <= begin),
-                                entries[0]) for name, entries in self.schedule.items()}
+        for i in range(int(lo), int(hi) + 1):
+            begin = first if i == lo else table.starts[i].item()
+            end = last if i == hi else table.starts[i + 1].item() - timedelta(days=1)
             out.append({"from": begin.isoformat(), "to": end.isoformat(),
-                        "rates_pct": {name: r.pct for name, r in entry.items()},
-                        "sources": {name: r.source for name, r in entry.items()}})
+                        "rates_pct": table.rates_pct[i], "sources": table.sources[i]})
         return out
 
     def as_kernel_array(self) -> np.ndarray:
