@@ -116,3 +116,26 @@ def test_new_end_of_day_bars_raise_alerts_on_the_stream(system: System, tmp_path
             assert alert["ts"].startswith("2021-05-03")
             rules.add(alert["rule"])
     assert "volume_spike_up" in rules or "gap_up" in rules
+
+
+def test_rules_on_intraday_bars_equal_an_in_process_evaluation(system: System) -> None:
+    from chitti.signals.patterns import news_series
+
+    frame = pd.read_csv(DEMO_DIR / "TCS_5min_2023-07_2024-06.csv.gz")
+    frame.index = pd.to_datetime(frame.date).dt.tz_convert("Asia/Kolkata")
+    bars15 = frame.resample("15min", origin="start_day", offset="9h15min").agg(
+        {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
+    ).dropna(subset=["open"])
+    instants = bars15.index.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[s]")
+    bars = Bars(ts=instants, open=bars15.open.to_numpy(), high=bars15.high.to_numpy(),
+                low=bars15.low.to_numpy(), close=bars15.close.to_numpy(),
+                volume=bars15.volume.to_numpy(float), symbol="TCS")
+    first = int((bars15.index < "2024-06-24").sum())
+    expected = [a.to_record() for a in evaluate_rules(
+        bars, BUILTIN_RULES, news_series=news_series(bars.ts, []), start_index=first)]
+    served = generate(system, symbol="TCS", interval="15m", since="2024-06-24",
+                      store=False).json()
+    assert len(expected) > 5
+    assert [(a["rule"], a["dedup_key"], a["explanation"]) for a in served["alerts"]] == [
+        (a["rule"], a["dedup_key"], a["explanation"]) for a in expected]
+    assert served["alerts"][0]["ts"].endswith("+05:30")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -45,7 +45,7 @@ from chitti.compute.candles import detect, detect_all
 from chitti.compute.indicators import compute
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars
-from chitti.marketdata.sessions import IST, NSE_CLOSE
+from chitti.marketdata.sessions import IST, NSE_CLOSE, ist_days
 from chitti.signals.rules import (
     BUILTIN_RULES,
     DIVERGENCE,
@@ -98,9 +98,12 @@ class CandidateAlert(NamedTuple):
         return f"{self.kind}:{self.symbol}:{self.rule}:{self.ts.isoformat()}"
 
     def to_record(self) -> dict[str, Any]:
-        """Return the ``signals.alerts`` row (``ts`` is the NSE close of the bar's day)."""
+        """Return the ``signals.alerts`` row (``ts`` is the NSE close of a daily bar's day, or
+        an intraday bar's opening instant)."""
+        when = (self.ts if isinstance(self.ts, datetime)  # an intraday bar's opening instant
+                else datetime.combine(self.ts, NSE_CLOSE, tzinfo=IST))
         return {
-            "ts": datetime.combine(self.ts, NSE_CLOSE, tzinfo=IST),
+            "ts": when,
             "symbol": self.symbol, "kind": self.kind, "rule": self.rule,
             "direction": self.direction, "impact": self.impact,
             "confidence": self.confidence, "explanation": self.explanation,
@@ -135,30 +138,84 @@ def news_series(ts: Any, events: Iterable[tuple[object, str]], *,
     at or after its publication: a ``date`` counts on that day's session (or the next one),
     a ``datetime`` after ``close_time`` (15:30 IST) on the next session. Naive datetimes are
     taken as IST. Articles published before the first bar or after the last are left out.
+
+    On intraday bars (``ts`` instants, not dates) an article counts from the first bar that
+    opens at or after its publication (no bar sees news published during it), and an N-day
+    series sums the articles of the bar's session so far and of the N-1 sessions before.
     """
-    days = np.asarray(ts).astype("datetime64[D]")
+    stamps = np.asarray(ts)
+    if stamps.dtype.kind == "M" and stamps.dtype != np.dtype("datetime64[D]"):
+        return _intraday_news_series(stamps, events)
+    days = stamps.astype("datetime64[D]")
     n = days.shape[0]
     counts = {"bullish": np.zeros(n), "bearish": np.zeros(n)}
-    for when, direction in events:
-        if direction == "neutral":
-            continue
-        if direction not in counts:
-            raise BadRequest(f"news event direction must be bullish, bearish or neutral, "
-                             f"got {direction!r}")
+    for when, direction in _directed(events):
         session = np.datetime64(_session_day(when, close_time), "D")
         if n == 0 or session < days[0]:
             continue
         i = int(np.searchsorted(days, session, side="left"))
         if i < n:
             counts[direction][i] += 1.0
+    return _windows(counts, _trailing_sum)
+
+
+def _directed(events: Iterable[tuple[object, str]]) -> Iterator[tuple[object, str]]:
+    for when, direction in events:
+        if direction == "neutral":
+            continue
+        if direction not in ("bullish", "bearish"):
+            raise BadRequest(f"news event direction must be bullish, bearish or neutral, "
+                             f"got {direction!r}")
+        yield when, direction
+
+
+def _windows(counts: Mapping[str, np.ndarray],
+             trailing: Callable[[np.ndarray, int], np.ndarray]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for window in NEWS_WINDOWS:
-        bull = _trailing_sum(counts["bullish"], window)
-        bear = _trailing_sum(counts["bearish"], window)
+        bull = trailing(counts["bullish"], window)
+        bear = trailing(counts["bearish"], window)
         out[f"news.bullish_{window}d"] = bull
         out[f"news.bearish_{window}d"] = bear
         out[f"news.net_{window}d"] = bull - bear
     return out
+
+
+def _instant(when: object) -> np.datetime64:
+    if isinstance(when, np.datetime64):
+        when = when.astype("datetime64[us]").item()
+    if isinstance(when, datetime):
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=IST)
+        return np.datetime64(int(aware.timestamp()), "s")
+    if isinstance(when, date):  # a day without a time: from that session's first bar
+        return np.datetime64(int(datetime.combine(when, time(), IST).timestamp()), "s")
+    raise BadRequest(f"news event time must be a date or datetime, got {when!r}")
+
+
+def _intraday_news_series(ts: np.ndarray, events: Iterable[tuple[object, str]]
+                          ) -> dict[str, np.ndarray]:
+    instants = ts.astype("datetime64[s]")
+    n = instants.shape[0]
+    counts = {"bullish": np.zeros(n), "bearish": np.zeros(n)}
+    if n == 0:
+        return _windows(counts, _trailing_sum)
+    # as on daily bars, news from before the first bar's session day is left out
+    first_day = _instant(ist_days(instants[:1])[0].item())
+    for when, direction in _directed(events):
+        published = _instant(when)
+        i = int(np.searchsorted(instants, published, side="left"))
+        if i < n and published >= first_day:
+            counts[direction][i] += 1.0
+    session = np.unique(ist_days(instants), return_inverse=True)[1]
+    last_of = np.r_[np.flatnonzero(session[1:] != session[:-1]), n - 1]  # per session
+
+    def trailing(count: np.ndarray, window: int) -> np.ndarray:
+        cum = np.cumsum(count)
+        before = session - window  # the session just outside the window
+        base = np.where(before >= 0, cum[last_of[np.maximum(before, 0)]], 0.0)
+        return cum - base
+
+    return _windows(counts, trailing)
 
 
 def _trailing_sum(x: np.ndarray, window: int) -> np.ndarray:
@@ -445,7 +502,11 @@ def evaluate_rules(
     matrix = series.matrix()
     rows = series.rows
     n = len(b)
-    days = b.ts.astype("datetime64[D]")
+    if b.ts.dtype == np.dtype("datetime64[D]"):
+        days: list[date] = b.ts.tolist()
+    else:  # intraday: alerts carry the bar's opening instant, in IST
+        days = [datetime.fromtimestamp(int(s), IST)
+                for s in b.ts.astype("datetime64[s]").astype(np.int64)]
     found: list[tuple[int, int, CandidateAlert]] = []
     for order, (c, slot_rows, value_refs) in enumerate(zip(compiled, slots, refs, strict=True)):
         fired = _cooldown(np.flatnonzero(eval_program(c.code, matrix, slot_rows, c.consts, n)),
@@ -461,7 +522,7 @@ def evaluate_rules(
         symbol_only = c.fields == ("symbol",)
         for t in fired:
             values = {key: _value(col, t - shift) for key, col, shift in cols}
-            day: date = days[t].item()
+            day = days[t]
             text = (rule.explanation.format(symbol=sym) if symbol_only
                     else _render(rule, c.fields, values, b, t, sym, day))
             found.append((t, order, CandidateAlert(

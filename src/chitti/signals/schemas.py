@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chitti.marketdata.intraday import Interval
+
 
 class AlertsRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -62,6 +64,8 @@ class GenerateRequest(BaseModel):
     start: date | None = Field(default=None, description="first bar read (default: all)")
     end: date | None = None
     since: date | None = Field(default=None, description="first bar to alert on")
+    interval: Interval = Field(default="1d", description="bar length: daily, or intraday "
+                               "bars resampled from the stored minute bars")
     rules: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
         default=None, max_length=500, description="rule names (default: all enabled)")
     min_impact: float | None = Field(default=None, ge=0, le=1)

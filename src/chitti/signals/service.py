@@ -24,7 +24,7 @@ from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.quality import coverage_warnings
-from chitti.marketdata.sessions import IST
+from chitti.marketdata.sessions import IST, ist_days
 from chitti.runtime import ServiceContext
 from chitti.signals import store
 from chitti.signals.patterns import evaluate_rules, news_series
@@ -224,16 +224,17 @@ class SignalActions:
         async with self.ctx.pool.connection() as conn:
             # warmed up on all earlier bars: the rules see the indicators a chart shows
             found = await md_store.fetch_bars(conn, [req.symbol], req.start, req.end,
-                                              warmup=None)
+                                              warmup=None, interval=req.interval)
             if req.symbol not in found:
                 if not await md_store.symbol_exists(conn, req.symbol):
                     raise NotFound(f"unknown symbol {req.symbol!r}")
                 raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
             bars = found[req.symbol]
             ts = bars.ts
-            events = await store.news_events(conn, req.symbol, ts[0].item())
-        since = np.datetime64(req.since, "D") if req.since else ts[-1]
-        start_index = max(int(np.searchsorted(ts, since)), bars.warmup)
+            events = await store.news_events(conn, req.symbol, ist_days(ts[:1])[0].item())
+        days = ist_days(ts)
+        since = np.datetime64(req.since, "D") if req.since else days[-1]
+        start_index = max(int(np.searchsorted(days, since)), bars.warmup)
         alerts = await asyncio.to_thread(
             evaluate_rules, bars, rules, news_series=news_series(ts, events),
             start_index=start_index)
