@@ -33,7 +33,7 @@ from chitti.marketdata.check import check_panel
 from chitti.marketdata.intraday import INTERVAL_MINUTES
 from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.series import Bars
-from chitti.marketdata.sessions import bar_times
+from chitti.marketdata.sessions import SESSION_MINUTES, bar_times
 from chitti.runtime import ServiceContext
 
 
@@ -82,8 +82,6 @@ def _range_warnings(bars: Iterable[Bars], start: Any, end: Any, needed: int,
 #: What an intraday run assumes unless its config says otherwise: an MIS order (the
 #: intraday cost profile, squared off at 15:20 IST, as discount brokers do).
 INTRADAY_DEFAULTS = {"costs": "nse_intraday_discount", "square_off_ist": "15:20"}
-#: Minutes of NSE's normal session (09:15-15:30), for annualising intraday returns.
-SESSION_MINUTES = 375
 
 
 def _config(req: BacktestRequest | SweepRequest) -> dict[str, Any]:

@@ -11,6 +11,9 @@ IST = timezone(timedelta(hours=5, minutes=30))
 #: The normal equity session, IST: continuous trading from 09:15 to 15:30.
 NSE_OPEN = time(9, 15)
 NSE_CLOSE = time(15, 30)
+#: Minutes of the normal session (375), e.g. for annualising intraday returns.
+SESSION_MINUTES = (NSE_CLOSE.hour * 60 + NSE_CLOSE.minute) - (NSE_OPEN.hour * 60
+                                                              + NSE_OPEN.minute)
 #: IST's offset from UTC in seconds, for NumPy arithmetic on ``datetime64`` instants.
 IST_OFFSET_S = 5 * 3600 + 30 * 60
 

@@ -246,17 +246,23 @@ async def fetch_bars(
                                                     "warmup": warmup})
         first = row["first"] or start
     panel = await fetch_panel(conn, symbols, first, end, adjust)
-    out: dict[str, Bars] = {}
-    for symbol, block in panel.items():
-        ts = block["ts"].astype("datetime64[D]")
-        inside = int(np.searchsorted(ts, np.datetime64(start, "D"))) if start else 0
-        if inside == ts.size:
-            continue
-        skip = 0 if warmup is None else max(0, inside - warmup)
-        out[symbol] = Bars(ts=ts[skip:], open=block["open"][skip:], high=block["high"][skip:],
-                           low=block["low"][skip:], close=block["close"][skip:],
-                           volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
-    return {symbol: out[symbol] for symbol in symbols if symbol in out}
+    out = {symbol: _warmed(symbol, {**block, "ts": block["ts"].astype("datetime64[D]")},
+                           start, warmup) for symbol, block in panel.items()}
+    return {symbol: bars for symbol in symbols if (bars := out.get(symbol)) is not None}
+
+
+def _warmed(symbol: str, block: dict[str, np.ndarray], start: date | None,
+            warmup: int | None) -> Bars | None:
+    """Bars of ``block`` from ``start`` on, led by at most ``warmup`` earlier bars (all of
+    them with None); None when no bar falls on or after ``start``."""
+    ts = block["ts"]
+    inside = int(np.searchsorted(ist_days(ts), np.datetime64(start, "D"))) if start else 0
+    if inside == ts.size:
+        return None
+    skip = 0 if warmup is None else max(0, inside - warmup)
+    return Bars(ts=ts[skip:], open=block["open"][skip:], high=block["high"][skip:],
+                low=block["low"][skip:], close=block["close"][skip:],
+                volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
 
 
 async def _intraday_bars(
@@ -267,15 +273,8 @@ async def _intraday_bars(
     for symbol in symbols:
         block, _ = await _intraday_block(conn, symbol, start if warmup == 0 else None, end,
                                          interval, adjust)
-        ts = block["ts"]
-        days = ist_days(ts)
-        inside = int(np.searchsorted(days, np.datetime64(start, "D"))) if start else 0
-        if inside == ts.size:
-            continue
-        skip = 0 if warmup is None else max(0, inside - warmup)
-        out[symbol] = Bars(ts=ts[skip:], open=block["open"][skip:], high=block["high"][skip:],
-                           low=block["low"][skip:], close=block["close"][skip:],
-                           volume=block["volume"][skip:], symbol=symbol, warmup=inside - skip)
+        if (bars := _warmed(symbol, block, start, warmup)) is not None:
+            out[symbol] = bars
     return out
 
 
