@@ -44,6 +44,7 @@ def _run_loop(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     from chitti.db.embedded import start_embedded
     from chitti.db.migrate import apply_migrations
+    from chitti.gateway.access import check_auth_binding
     from chitti.marketdata.load import load_demo
     from chitti.supervisor import Supervisor, read_state, remove_run_files
 
@@ -51,6 +52,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         print(f"already running (supervisor pid {state['pid']}): {state['gateway_url']}",
               file=sys.stderr)
         return 1
+    check_auth_binding(settings)
     settings.run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings.run_dir.chmod(0o700)
     backend = None
@@ -64,6 +66,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             log.info("applied migrations: %s", ", ".join(applied))
         if args.demo and (parts := load_demo(url, settings.demo_dir, progress=True)):
             log.info("loaded the demo %s from %s", ", ".join(parts), settings.demo_dir)
+        _announce_access(url, settings)
         _run_loop(lambda: Supervisor(settings, url).run())
     finally:
         if backend is not None:
@@ -71,6 +74,35 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             log.info("embedded PostgreSQL stopped")
         remove_run_files(settings)
     return 0
+
+
+def _announce_access(url: str, settings: Settings) -> None:
+    """Say how to log in; on the first start, create the admin and show its password once."""
+    from psycopg import AsyncConnection
+    from psycopg.rows import dict_row
+
+    from chitti.gateway.accounts import FIRST_ADMIN, create_first_admin
+
+    if settings.auth == "off":
+        log.info("single-user mode (CHITTI_AUTH=off): no login, on %s only",
+                 settings.gateway_host)
+        return
+
+    async def first_admin() -> str | None:
+        async with await AsyncConnection.connect(url, autocommit=True,
+                                                 row_factory=dict_row) as conn:
+            given = settings.admin_password
+            return await create_first_admin(conn, given.get_secret_value() if given else None)
+
+    password = _run_loop(first_admin)
+    if password is None:
+        log.info("authentication is on: log in as a user of `chitti users list`")
+    elif settings.admin_password is not None:
+        log.info("created user %r with the password of CHITTI_ADMIN_PASSWORD", FIRST_ADMIN)
+    else:
+        print(f"\n  First start: created user {FIRST_ADMIN!r} (admin) with password\n\n"
+              f"      {password}\n\n  It is shown this once and stored only as a hash "
+              f"(new one: `chitti users reset-password {FIRST_ADMIN}`).\n", flush=True)
 
 
 def _role_password(settings: Settings) -> str | None:
@@ -300,6 +332,89 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+#: Where `chitti users add|reset-password` read a password from instead of a prompt.
+PASSWORD_ENV = "CHITTI_NEW_PASSWORD"  # noqa: S105 - the name of a variable
+
+
+def _new_password(name: str) -> str:
+    import getpass
+    import os
+
+    if password := os.environ.get(PASSWORD_ENV):
+        return password
+    if not sys.stdin.isatty():
+        raise ChittiError(f"no password: run in a terminal to be asked, or set {PASSWORD_ENV}")
+    first = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != first:
+        raise ChittiError("the two passwords differ")
+    return first
+
+
+def _auth_command(settings: Settings, work: Callable[[Any], Coroutine[Any, Any, None]]) -> int:
+    """Run ``work`` on a connection to the migrated database (as its admin)."""
+    from psycopg import AsyncConnection
+    from psycopg.rows import dict_row
+
+    from chitti.db.migrate import apply_migrations
+
+    url = _admin_url(settings)
+    apply_migrations(url, role_password=_role_password(settings))
+
+    async def run() -> None:
+        async with await AsyncConnection.connect(url, autocommit=True,
+                                                 row_factory=dict_row) as conn:
+            await work(conn)
+
+    _run_loop(run)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.gateway import accounts, store
+
+    async def work(conn: Any) -> None:
+        if args.users_command == "list":
+            for u in await store.list_users(conn):
+                last = u["last_login_at"].strftime("%Y-%m-%d %H:%M") if u["last_login_at"] \
+                    else "never"
+                print(f"{u['name']:<24} {u['role']:<7} "
+                      f"{'disabled' if u['disabled'] else 'active':<9} last login {last}")
+            return
+        if args.users_command == "add":
+            user = await accounts.create_user(conn, args.name, _new_password(args.name),
+                                              args.role)
+        elif args.users_command == "reset-password":
+            user = await accounts.change_password(conn, args.name, _new_password(args.name))
+        else:
+            user = await store.set_disabled(conn, args.name, args.users_command == "disable")
+        print(f"{args.users_command}: {user['name']} ({user['role']}"
+              f"{', disabled' if user['disabled'] else ''})")
+
+    return _auth_command(settings, work)
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.gateway import accounts, store
+
+    async def work(conn: Any) -> None:
+        if args.keys_command == "add":
+            key = await accounts.create_key(conn, args.user, args.name, args.role,
+                                            args.expires_days)
+            print(f"key {key['id']} for {key['user_name']} ({key['role']}), shown once:\n"
+                  f"{key['key']}")
+            return
+        if args.keys_command == "revoke":
+            key = await store.revoke_key(conn, args.key_id)
+            print(f"revoked key {key['id']} ({key['name']} of {key['user_name']})")
+            return
+        for k in await store.list_keys(conn):
+            state = ("revoked" if k["revoked_at"] else
+                     f"expires {k['expires_at']:%Y-%m-%d}" if k["expires_at"] else "active")
+            print(f"{k['id']}  {k['user_name']:<20} {k['name']:<24} {k['role']:<7} {state}")
+
+    return _auth_command(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chitti", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chitti {__version__}")
@@ -372,6 +487,30 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title")
     add.add_argument("--interval", type=int, default=300, help="poll interval in seconds")
     feeds.set_defaults(func=cmd_feeds)
+    users = sub.add_parser("users", help="gateway users: add, list, disable, reset-password")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    users_sub.add_parser("list", help="users, roles and last logins")
+    add_user = users_sub.add_parser(
+        "add", help=f"add a user (password asked for, or from {PASSWORD_ENV})")
+    add_user.add_argument("name")
+    add_user.add_argument("--role", choices=("viewer", "trader", "admin"), default="viewer")
+    for verb, text in (("disable", "stop a user logging in and end their sessions"),
+                       ("enable", "let a disabled user log in again"),
+                       ("reset-password", f"set a new password (asked for, or from "
+                                          f"{PASSWORD_ENV}); ends the user's sessions")):
+        users_sub.add_parser(verb, help=text).add_argument("name")
+    users.set_defaults(func=cmd_users)
+    keys = sub.add_parser("keys", help="API keys for scripts: add, list, revoke")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("list", help="keys (never the keys themselves)")
+    add_key = keys_sub.add_parser("add", help="a new key for a user, shown once")
+    add_key.add_argument("name", help="what the key is for")
+    add_key.add_argument("--user", required=True, help="whose key")
+    add_key.add_argument("--role", choices=("viewer", "trader", "admin"),
+                         help="at most the user's role (default: the user's role)")
+    add_key.add_argument("--expires-days", type=int, help="default: no expiry")
+    keys_sub.add_parser("revoke", help="revoke a key by its id").add_argument("key_id")
+    keys.set_defaults(func=cmd_keys)
     return parser
 
 

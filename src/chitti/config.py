@@ -91,7 +91,50 @@ class Settings(BaseSettings):
     eod_backoff_s: float = Field(default=2.0, ge=0, le=300,
                                  description="first retry delay, doubled each retry")
 
+    auth: Literal["on", "off"] = Field(
+        default="on",
+        description="`on`: every route but /health and login needs a token or API key; "
+                    "`off`: single-user mode without login, refused unless the gateway "
+                    "binds a loopback address")
+    jwt_secret: SecretStr | None = Field(
+        default=None, min_length=32,
+        description="key that signs access tokens (at least 32 characters; give every "
+                    "gateway host the same one). Unset: generated once into "
+                    "`var/jwt.key` (mode 0600)")
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86400,
+                                    description="lifetime of an access token")
+    refresh_token_ttl_s: int = Field(default=30 * 86400, ge=600, le=365 * 86400,
+                                     description="how long a login lasts without use")
+    admin_password: SecretStr | None = Field(
+        default=None, min_length=10,
+        description="password of the admin `chitti up` creates when there is no user yet "
+                    "(unset: a random one, printed once)")
+    rate_limit_store: Literal["memory", "postgres", "off"] = Field(
+        default="memory",
+        description="where rate-limit buckets live: this gateway process, PostgreSQL "
+                    "(shared by every gateway), or `off`")
+    rate_limit_read_per_min: int = Field(default=3000, ge=1,
+                                         description="reads per minute per user and per IP")
+    rate_limit_compute_per_min: int = Field(
+        default=1200, ge=1, description="indicator and NLP computations per minute")
+    rate_limit_backtest_per_min: int = Field(
+        default=30, ge=1, description="backtest units per minute (a sweep or a "
+                                      "walk-forward costs 5)")
+    rate_limit_auth_per_min: int = Field(
+        default=10, ge=1, description="login and refresh attempts per minute per IP and "
+                                      "per user name")
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024,
+                                description="largest request body the gateway reads")
+    max_long_jobs_per_user: int = Field(
+        default=2, ge=1, le=100,
+        description="backtests, sweeps and walk-forwards one user may run at once")
+    cors_origins: EndpointList = Field(
+        default_factory=list,
+        description="origins allowed to call the API from a browser (comma-separated; "
+                    "the dashboard served by the gateway needs none)")
+
     @field_validator(
+        "cors_origins",
         "news_nlp_endpoints", "signal_service_endpoints", "compute_endpoints", mode="before"
     )
     @classmethod

@@ -35,6 +35,38 @@ class NotFound(ChittiError):
     http_status = 404
 
 
+class Unauthorized(ChittiError):
+    """No valid credentials (missing, expired, revoked or forged). Log in again."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(ChittiError):
+    """Valid credentials whose role may not do this. Ask an admin for a higher role."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(ChittiError):
+    """The request clashes with what is stored (a name already taken). Change it."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class RateLimited(ChittiError):
+    """Too many requests (or long jobs) for now. Retry after ``retry_after_s`` seconds."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Unavailable(ChittiError):
     """A service or the database cannot be reached now. Retry with back-off."""
 
@@ -57,7 +89,8 @@ class Internal(ChittiError):
 
 
 ERRORS_BY_CODE: dict[str, type[ChittiError]] = {
-    cls.code: cls for cls in (BadRequest, NotFound, Unavailable, Timeout, Internal)
+    cls.code: cls for cls in (BadRequest, Unauthorized, Forbidden, NotFound, Conflict,
+                              RateLimited, Unavailable, Timeout, Internal)
 }
 
 

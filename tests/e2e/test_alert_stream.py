@@ -81,10 +81,13 @@ class SseReader:
 
 
 @contextmanager
-def sse(system_url: str, params: str = "", last_event_id: int | None = None
-        ) -> Iterator[SseReader]:
-    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else None
-    reader = SseReader(f"{system_url}/api/alerts/stream{params}", headers)
+def sse(system: System, params: str = "", last_event_id: int | None = None, *,
+        url: str | None = None) -> Iterator[SseReader]:
+    """An alert stream of ``system`` (or of the gateway at ``url``), as its admin."""
+    headers = {"X-API-Key": system.admin_key}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    reader = SseReader(f"{url or system.url}/api/alerts/stream{params}", headers)
     try:
         yield reader
     finally:
@@ -92,7 +95,7 @@ def sse(system_url: str, params: str = "", last_event_id: int | None = None
 
 
 def test_new_alert_reaches_an_open_stream_within_a_second(system: System) -> None:
-    with sse(system.url) as reader:
+    with sse(system) as reader:
         assert reader.response_headers is not None
         assert reader.response_headers["content-type"].startswith("text/event-stream")
         assert reader.response_headers["x-accel-buffering"] == "no"
@@ -105,11 +108,11 @@ def test_new_alert_reaches_an_open_stream_within_a_second(system: System) -> Non
 
 
 def test_reconnect_with_last_event_id_gets_exactly_the_missed_alerts(system: System) -> None:
-    with sse(system.url) as reader:
+    with sse(system) as reader:
         seen = insert_alert(system)
         assert reader.next()[0] == seen
     missed = [insert_alert(system, s) for s in ("SBIN", "ITC", "LT")]
-    with sse(system.url, last_event_id=seen) as reader:
+    with sse(system, last_event_id=seen) as reader:
         assert [reader.next()[0] for _ in missed] == missed
         reader.assert_quiet()
         live = insert_alert(system, "RELIANCE")
@@ -118,7 +121,7 @@ def test_reconnect_with_last_event_id_gets_exactly_the_missed_alerts(system: Sys
 
 
 def test_server_side_filters(system: System) -> None:
-    with sse(system.url, "?symbol=hdfcbank&direction=bearish&min_impact=0.5") as reader:
+    with sse(system, "?symbol=hdfcbank&direction=bearish&min_impact=0.5") as reader:
         insert_alert(system, "HDFCBANK", "bullish", 0.9)
         insert_alert(system, "HDFCBANK", "bearish", 0.2)
         insert_alert(system, "TCS", "bearish", 0.9)
@@ -129,7 +132,7 @@ def test_server_side_filters(system: System) -> None:
 
 
 def test_bad_stream_parameters_are_400(system: System) -> None:
-    response = httpx.get(system.url + "/api/alerts/stream?min_impact=7")
+    response = system.http.get("/api/alerts/stream?min_impact=7")
     assert response.status_code == 400 and "min_impact" in response.json()["error"]["message"]
 
 
@@ -148,7 +151,7 @@ def test_two_gateways_both_deliver_every_alert(system: System) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        with sse(system.url) as first_reader, sse(other_url) as second_reader:
+        with sse(system) as first_reader, sse(system, url=other_url) as second_reader:
             ids = [insert_alert(system, s) for s in ("TCS", "INFY")]
             assert [first_reader.next()[0] for _ in ids] == ids
             assert [second_reader.next()[0] for _ in ids] == ids

@@ -26,7 +26,7 @@ def demo_bars(symbol: str, start: str, end: str, *, adjust: bool = False) -> Bar
 
 
 def post(system: System, path: str, body: dict[str, object]) -> httpx.Response:
-    return httpx.post(system.url + path, json=body, timeout=TIMEOUT_S)
+    return system.http.post(path, json=body, timeout=TIMEOUT_S)
 
 
 def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None:
@@ -54,7 +54,7 @@ def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None
     assert served["trades"] == local["trades"] and len(local["trades"]) > 10
     assert served["metrics"] == local["metrics"]
     assert served["equity_curve"] == local["equity_curve"]
-    stored = httpx.get(f"{system.url}/api/backtest/results/{served['id']}").json()
+    stored = system.http.get(f"/api/backtest/results/{served['id']}").json()
     assert stored["metrics"] == local["metrics"] and stored["trades"] == local["trades"]
     assert stored["symbols"] == ["TCS"] and stored["start_date"] == "2010-01-01"
 
@@ -71,7 +71,7 @@ def test_portfolio_with_benchmark(system: System) -> None:
 
 
 def test_strategies_are_listed(system: System) -> None:
-    body = httpx.get(system.url + "/api/strategies").json()
+    body = system.http.get("/api/strategies").json()
     assert {s["name"] for s in body["strategies"]} == set(EXAMPLE_STRATEGIES)
     assert "nse_intraday_discount" in body["cost_profiles"]
 
@@ -127,7 +127,7 @@ def test_bad_backtest_requests(system: System, path: str, body: dict[str, object
 
 
 def test_unknown_backtest_id_is_404(system: System) -> None:
-    assert httpx.get(system.url + "/api/backtest/results/987654").status_code == 404
+    assert system.http.get("/api/backtest/results/987654").status_code == 404
 
 
 def test_a_benchmark_that_ends_early_is_reported(system: System) -> None:

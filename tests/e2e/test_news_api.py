@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from tests.e2e.harness import System
 from tests.e2e.test_alert_stream import sse
@@ -20,8 +19,8 @@ TIMEOUT_S = 120
 def test_bullish_headline_becomes_an_alert_on_the_stream_within_a_second(
     system: System,
 ) -> None:
-    with sse(system.url, "?symbol=HDFCBANK") as reader:
-        ingest = httpx.post(system.url + "/api/news/ingest", timeout=TIMEOUT_S,
+    with sse(system, "?symbol=HDFCBANK") as reader:
+        ingest = system.http.post("/api/news/ingest", timeout=TIMEOUT_S,
                             json={"xml": GOOGLE, "source": "googlenews_in_markets.xml"})
         finished = time.monotonic()
         assert ingest.status_code == 200, ingest.text
@@ -35,25 +34,25 @@ def test_bullish_headline_becomes_an_alert_on_the_stream_within_a_second(
 
 
 def test_ingesting_again_adds_nothing_and_raises_no_alert(system: System) -> None:
-    before = httpx.get(system.url + "/api/alerts", params={"kind": "news"}).json()["count"]
-    again = httpx.post(system.url + "/api/news/ingest", json={"xml": GOOGLE}, timeout=TIMEOUT_S)
+    before = system.http.get("/api/alerts", params={"kind": "news"}).json()["count"]
+    again = system.http.post("/api/news/ingest", json={"xml": GOOGLE}, timeout=TIMEOUT_S)
     assert again.json()["new_article_ids"] == []
     time.sleep(0.5)
-    assert httpx.get(system.url + "/api/alerts", params={"kind": "news"}).json()["count"] == before
+    assert system.http.get("/api/alerts", params={"kind": "news"}).json()["count"] == before
 
 
 def test_news_is_served_with_sentiment_and_symbols(system: System) -> None:
-    articles = httpx.get(system.url + "/api/news", params={"symbol": "hdfcbank"}).json()
+    articles = system.http.get("/api/news", params={"symbol": "hdfcbank"}).json()
     (hdfc,) = articles["articles"]
     assert hdfc["sentiment"] == "positive" and "HDFCBANK" in hdfc["symbols"]
-    negative = httpx.get(system.url + "/api/news", params={"q": "Tata Motors"}).json()
+    negative = system.http.get("/api/news", params={"q": "Tata Motors"}).json()
     assert {"TATASTEEL"} <= set(negative["articles"][0]["symbols"])
-    reliance = httpx.get(system.url + "/api/news", params={"q": "Jio tariff"}).json()
+    reliance = system.http.get("/api/news", params={"q": "Jio tariff"}).json()
     assert reliance["articles"][0]["duplicate_count"] == 2
 
 
 def test_nlp_endpoints(system: System) -> None:
-    reply = httpx.post(system.url + "/api/nlp/sentiment", json={
+    reply = system.http.post("/api/nlp/sentiment", json={
         "texts": ["Infosys Q2 profit jumps 20%, beats estimates",
                   "SEBI penalises the promoter for fraud; shares crash"],
         "targets": ["Infosys", "SEBI"]}).json()
@@ -61,7 +60,7 @@ def test_nlp_endpoints(system: System) -> None:
     moods = reply["results"]
     assert [m["label"] for m in moods] == ["positive", "negative"]
     assert moods[0]["direction"]["label"] == "bullish"
-    found = httpx.post(system.url + "/api/nlp/entities", json={
+    found = system.http.post("/api/nlp/entities", json={
         "text": "Airtel and RIL lift Sensex; HUL slips"}).json()["entities"]
     assert {e["symbol"] for e in found if e["kind"] == "company"} == {
         "BHARTIARTL", "RELIANCE", "HINDUNILVR"}
@@ -76,16 +75,16 @@ def test_nlp_endpoints(system: System) -> None:
 ])
 def test_bad_news_requests_are_400(system: System, path: str, body: dict[str, object],
                                    fragment: str) -> None:
-    reply = httpx.post(system.url + path, json=body, timeout=TIMEOUT_S)
+    reply = system.http.post(path, json=body, timeout=TIMEOUT_S)
     assert reply.status_code == 400, reply.text
     assert fragment in reply.json()["error"]["message"]
 
 
 def test_feeds_can_be_added_and_listed(system: System) -> None:
-    added = httpx.post(system.url + "/api/news/feeds", json={
+    added = system.http.post("/api/news/feeds", json={
         "url": "https://example.com/markets.rss", "poll_interval_s": 600})
     assert added.status_code == 201
-    feeds = httpx.get(system.url + "/api/news/feeds").json()["feeds"]
+    feeds = system.http.get("/api/news/feeds").json()["feeds"]
     urls = [f["url"] for f in feeds]
     assert "https://example.com/markets.rss" in urls
     assert sum(u.startswith("https://news.google.com/rss/search") for u in urls) == 4

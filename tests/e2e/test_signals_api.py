@@ -32,7 +32,7 @@ def demo_bars(symbol: str) -> Bars:
 
 
 def generate(system: System, **body: object) -> httpx.Response:
-    return httpx.post(system.url + "/api/signals/generate", json=body, timeout=TIMEOUT_S)
+    return system.http.post("/api/signals/generate", json=body, timeout=TIMEOUT_S)
 
 
 def test_generate_equals_in_process_evaluation_and_stores_once(system: System) -> None:
@@ -47,7 +47,7 @@ def test_generate_equals_in_process_evaluation_and_stores_once(system: System) -
     assert len(first["stored_ids"]) == len(expected)
     again = generate(system, symbol="ITC", since="2020-06-01").json()
     assert again["stored_ids"] == [] and len(again["alerts"]) == len(expected)
-    alert = httpx.get(f"{system.url}/api/alerts/{first['stored_ids'][0]}").json()
+    alert = system.http.get(f"/api/alerts/{first['stored_ids'][0]}").json()
     assert alert["symbol"] == "ITC" and alert["kind"] == "technical"
     assert alert["explanation"] == expected[0]["explanation"]
     assert alert["sources"]["rule"] == expected[0]["rule"]
@@ -57,7 +57,7 @@ def test_generate_refuses_unknown_symbols_and_rules(system: System) -> None:
     assert generate(system, symbol="NOSUCH").status_code == 404
     reply = generate(system, symbol="ITC", rules=["golden_cross", "moon_landing"])
     assert reply.status_code == 400 and "moon_landing" in reply.json()["error"]["message"]
-    assert httpx.get(system.url + "/api/alerts/987654").status_code == 404
+    assert system.http.get("/api/alerts/987654").status_code == 404
 
 
 USER_RULE = {
@@ -73,11 +73,11 @@ USER_RULE = {
 
 
 def test_user_rules_are_validated_versioned_data(system: System) -> None:
-    first = httpx.post(system.url + "/api/signals/rules", json={"definition": USER_RULE})
+    first = system.http.post("/api/signals/rules", json={"definition": USER_RULE})
     assert first.status_code == 201, first.text
-    second = httpx.post(system.url + "/api/signals/rules", json={"definition": USER_RULE})
+    second = system.http.post("/api/signals/rules", json={"definition": USER_RULE})
     assert (first.json()["rule"]["version"], second.json()["rule"]["version"]) == (1, 2)
-    listed = httpx.get(system.url + "/api/signals/rules").json()
+    listed = system.http.get("/api/signals/rules").json()
     assert USER_RULE["name"] in {r["name"] for r in listed["user"]}
     assert len(listed["builtin"]) == len(BUILTIN_RULES)
     # the rule runs with the others (no news stored yet, so it cannot fire)
@@ -93,7 +93,7 @@ def test_user_rules_are_validated_versioned_data(system: System) -> None:
 ])
 def test_bad_rules_are_400_naming_the_field(system: System, change: dict[str, object],
                                             fragment: str) -> None:
-    reply = httpx.post(system.url + "/api/signals/rules",
+    reply = system.http.post("/api/signals/rules",
                        json={"definition": {**USER_RULE, **change}})
     assert reply.status_code == 400 and fragment in reply.json()["error"]["message"]
 
@@ -107,7 +107,7 @@ def test_new_end_of_day_bars_raise_alerts_on_the_stream(system: System, tmp_path
         f"2021-05-03,SBIN,{gap_open},{gap_open * 1.02:.2f},{gap_open},{gap_open * 1.01:.2f},"
         f"{int(last.Volume * 3)}\n")
     env = {**os.environ, "CHITTI_DATABASE_URL": system.admin_db_url}
-    with sse(system.url, "?symbol=SBIN") as reader:
+    with sse(system, "?symbol=SBIN") as reader:
         subprocess.run([sys.executable, "-m", "chitti.cli", "load-market", "--quiet",
                         str(tmp_path / "sbin.csv")], env=env, check=True, timeout=120)
         rules = set()

@@ -12,7 +12,6 @@ import signal
 import struct
 from pathlib import Path
 
-import httpx
 import numpy as np
 import orjson
 import pandas as pd
@@ -26,7 +25,7 @@ COMPUTE_TIMEOUT_S = 180
 
 
 def test_health_reports_db_and_every_service_ok(system: System) -> None:
-    body = httpx.get(system.url + "/health").json()
+    body = system.http.get("/health").json()
     assert body["status"] == "ok" and body["db"]["status"] == "ok"
     assert set(body["services"]) == {"news-nlp", "signal-service", "compute"}
     for name, report in body["services"].items():
@@ -36,18 +35,18 @@ def test_health_reports_db_and_every_service_ok(system: System) -> None:
 
 def test_sma_matches_an_independent_computation(system: System) -> None:
     prices = np.random.default_rng(7).uniform(100, 200, 300).round(2)
-    reply = httpx.post(system.url + "/api/compute/sma", timeout=COMPUTE_TIMEOUT_S,
+    reply = system.http.post("/api/compute/sma", timeout=COMPUTE_TIMEOUT_S,
                        json={"prices": prices.tolist(), "period": 14}).json()
     expected = np.convolve(prices, np.ones(14) / 14, mode="valid")
     assert reply["sma"][:13] == [None] * 13
     np.testing.assert_allclose(np.array(reply["sma"][13:], dtype=float), expected, rtol=1e-12)
-    small = httpx.post(system.url + "/api/compute/sma", json={"prices": [1, 2, 3, 4, 5],
+    small = system.http.post("/api/compute/sma", json={"prices": [1, 2, 3, 4, 5],
                                                               "period": 2}).json()
     assert small["sma"] == [None, 1.5, 2.5, 3.5, 4.5]
 
 
 def test_ohlcv_returns_the_real_bars_of_the_demo_data(system: System) -> None:
-    reply = httpx.get(system.url + "/api/market/TCS/ohlcv",
+    reply = system.http.get("/api/market/TCS/ohlcv",
                       params={"start": "2020-01-01", "end": "2020-12-31"}).json()
     frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     tcs = frame[(frame.Symbol == "TCS") & frame.Date.between("2020-01-01", "2020-12-31")]
@@ -58,14 +57,14 @@ def test_ohlcv_returns_the_real_bars_of_the_demo_data(system: System) -> None:
 
 def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None:
     params = {"start": "2017-09-01", "end": "2017-09-15"}
-    adjusted = httpx.get(system.url + "/api/market/RELIANCE/ohlcv", params=params).json()
-    raw = httpx.get(system.url + "/api/market/RELIANCE/ohlcv",
+    adjusted = system.http.get("/api/market/RELIANCE/ohlcv", params=params).json()
+    raw = system.http.get("/api/market/RELIANCE/ohlcv",
                     params={**params, "adjust": "none"}).json()
     frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     printed = frame[(frame.Symbol == "RELIANCE") & frame.Date.between(*params.values())]
     assert (adjusted["adjust"], raw["adjust"]) == ("split", "none")
     assert adjusted["warnings"] == []
-    early = httpx.get(system.url + "/api/market/TCS/ohlcv",
+    early = system.http.get("/api/market/TCS/ohlcv",
                       params={"start": "2000-01-01", "end": "2004-12-31"}).json()
     assert early["warnings"] == [   # TCS listed on 2004-08-25
         "TCS: bars start on 2004-08-25, after the requested start 2000-01-01"]
@@ -80,11 +79,11 @@ def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None
 
 
 def test_symbols_have_a_total_and_the_index_is_an_instrument(system: System) -> None:
-    page = httpx.get(system.url + "/api/market/symbols",
+    page = system.http.get("/api/market/symbols",
                      params={"index": "NIFTY 50", "limit": 5}).json()
     members = pd.read_csv(DEMO / "reference" / "ind_nifty50list.csv")
     assert page["count"] == 5 and page["total"] == len(members)
-    held = httpx.get(system.url + "/api/market/symbols",
+    held = system.http.get("/api/market/symbols",
                      params={"with_prices": True, "limit": 100}).json()
     assert held["total"] == 11   # the ten demo stocks and the index
     index = next(s for s in held["symbols"] if s["symbol"] == "NIFTY 50")
@@ -92,7 +91,7 @@ def test_symbols_have_a_total_and_the_index_is_an_instrument(system: System) -> 
 
 
 def test_intraday_bars_are_served_in_ist_sessions(system: System) -> None:
-    reply = httpx.get(system.url + "/api/market/TCS/ohlcv", params={
+    reply = system.http.get("/api/market/TCS/ohlcv", params={
         "interval": "1h", "start": "2024-01-02", "end": "2024-01-02"}).json()
     assert reply["interval"] == "1h" and reply["count"] == 7
     assert reply["ts"][0] == "2024-01-02T09:15:00+05:30"
@@ -122,28 +121,28 @@ def test_intraday_bars_are_served_in_ist_sessions(system: System) -> None:
 def test_bad_requests_get_a_json_error_naming_the_problem(
     system: System, method: str, path: str, body: object, status: int, fragment: str
 ) -> None:
-    response = httpx.request(method, system.url + path, json=body)
+    response = system.http.request(method, path, json=body)
     assert response.status_code == status
     error = response.json()["error"]
     assert fragment in error["message"] and error["code"] in ("bad_request", "not_found")
 
 
 def test_openapi_documents_every_route(system: System) -> None:
-    paths = httpx.get(system.url + "/openapi.json").json()["paths"]
+    paths = system.http.get("/openapi.json").json()["paths"]
     assert {"/health", "/api/compute/sma", "/api/market/symbols", "/api/indicators",
             "/api/compute/indicator", "/api/compute/batch",
             "/api/market/{symbol}/ohlcv", "/api/news", "/api/alerts"} <= set(paths)
-    assert httpx.get(system.url + "/docs").status_code == 200
+    assert system.http.get("/docs").status_code == 200
 
 
 def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
-    news = httpx.get(system.url + "/api/news", params={"symbol": "NOSUCH"}).json()
+    news = system.http.get("/api/news", params={"symbol": "NOSUCH"}).json()
     assert news == {"articles": [], "count": 0}
-    alerts = httpx.get(system.url + "/api/alerts", params={"direction": "bearish",
+    alerts = system.http.get("/api/alerts", params={"direction": "bearish",
                                                             "limit": 2}).json()
     assert all(a["direction"] == "bearish" for a in alerts["alerts"])
     if alerts["alerts"]:
-        older = httpx.get(system.url + "/api/alerts", params={
+        older = system.http.get("/api/alerts", params={
             "direction": "bearish", "before_id": alerts["next_before_id"]}).json()
         assert all(a["id"] < alerts["next_before_id"] for a in older["alerts"])
 
@@ -151,7 +150,7 @@ def test_news_and_alerts_routes_reach_their_services(system: System) -> None:
 def test_indicator_catalogue_is_served(system: System) -> None:
     from chitti.compute.indicators import catalog
 
-    body = httpx.get(system.url + "/api/indicators").json()
+    body = system.http.get("/api/indicators").json()
     assert body["count"] == len(catalog()) == len(body["indicators"])
     rsi = next(i for i in body["indicators"] if i["name"] == "rsi")
     assert rsi["params"][0]["name"] == "timeperiod" and rsi["params"][0]["default"] == 14
@@ -162,7 +161,7 @@ def test_indicator_inline_and_stored_equal_talib(system: System) -> None:
 
     frame = pd.read_csv(DEMO / "nifty_sample_daily_2000_2021.csv.gz")
     infy = frame[(frame.Symbol == "INFY") & frame.Date.between("2019-01-01", "2019-12-31")]
-    inline = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+    inline = system.http.post("/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "RSI", "params": {"timeperiod": 10},
         "inputs": {"close": infy.Close.tolist()}}).json()
     np.testing.assert_allclose(np.array(inline["outputs"]["rsi"], dtype=float),
@@ -170,7 +169,7 @@ def test_indicator_inline_and_stored_equal_talib(system: System) -> None:
                                rtol=1e-9, equal_nan=True)
     # A stored symbol is warmed up on its whole history before 2019, as a chart is: the
     # values equal TA-Lib on the whole (hand-adjusted) history, sliced to 2019.
-    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+    stored = system.http.post("/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "rsi", "params": {"timeperiod": 10}, "symbol": "infy",
         "start": "2019-01-01", "end": "2019-12-31"}).json()
     history = demo_rows("INFY", adjust=True)
@@ -184,7 +183,7 @@ def test_indicator_inline_and_stored_equal_talib(system: System) -> None:
 
 
 def test_an_indicator_with_too_little_history_says_so(system: System) -> None:
-    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+    stored = system.http.post("/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "sma", "params": {"timeperiod": 50}, "symbol": "TCS",
         "start": "2004-09-01", "end": "2004-12-31"}).json()
     # TCS listed on 2004-08-25: five bars before September, SMA(50) needs 49
@@ -198,7 +197,7 @@ def test_an_indicator_with_too_little_history_says_so(system: System) -> None:
 def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
     import talib
 
-    reply = httpx.post(system.url + "/api/compute/batch", timeout=COMPUTE_TIMEOUT_S, json={
+    reply = system.http.post("/api/compute/batch", timeout=COMPUTE_TIMEOUT_S, json={
         "symbols": ["TCS", "SBIN"], "start": "2018-01-01", "end": "2020-12-31",
         "indicators": [{"name": "sma", "params": {"timeperiod": 50}},
                        {"name": "macd"}]}).json()
@@ -234,14 +233,14 @@ def test_batch_over_stored_symbols_equals_talib(system: System) -> None:
 def test_bad_indicator_requests_say_what_is_wrong(
     system: System, body: dict[str, object], fragment: str
 ) -> None:
-    response = httpx.post(system.url + "/api/compute/indicator", json=body,
+    response = system.http.post("/api/compute/indicator", json=body,
                           timeout=COMPUTE_TIMEOUT_S)
     assert response.status_code == 400, response.text
     assert fragment in response.json()["error"]["message"]
 
 
 def test_batch_with_unknown_symbol_is_404(system: System) -> None:
-    response = httpx.post(system.url + "/api/compute/batch", json={
+    response = system.http.post("/api/compute/batch", json={
         "symbols": ["TCS", "NOSUCH"], "indicators": [{"name": "sma"}]})
     assert response.status_code == 404 and "NOSUCH" in response.json()["error"]["message"]
 
@@ -306,7 +305,7 @@ def test_ctrl_c_leaves_nothing_behind_and_restart_keeps_data(system: System) -> 
     loads_before = system.log().count("loaded the demo data set")
     system.start()
     assert system.log().count("loaded the demo data set") == loads_before
-    reply = httpx.get(system.url + "/api/market/TCS/ohlcv",
+    reply = system.http.get("/api/market/TCS/ohlcv",
                       params={"start": "2020-01-01", "end": "2020-12-31"}).json()
     assert reply["count"] > 200
 
@@ -320,13 +319,13 @@ def test_intraday_indicators_and_backtests(system: System) -> None:
     closes = closes[closes.index < "2024-02-01"]
     expected = talib.RSI(closes.to_numpy(), timeperiod=14)
     in_january = closes.index >= "2024-01-01"
-    stored = httpx.post(system.url + "/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
+    stored = system.http.post("/api/compute/indicator", timeout=COMPUTE_TIMEOUT_S, json={
         "name": "rsi", "symbol": "TCS", "interval": "15m", "start": "2024-01-01",
         "end": "2024-01-31"}).json()
     assert stored["ts"] == [t.isoformat() for t in closes.index[in_january]]
     np.testing.assert_allclose(np.array(stored["outputs"]["rsi"], dtype=float),
                                expected[in_january], rtol=1e-9)
-    run = httpx.post(system.url + "/api/backtest", timeout=COMPUTE_TIMEOUT_S, json={
+    run = system.http.post("/api/backtest", timeout=COMPUTE_TIMEOUT_S, json={
         "strategy": "sma_crossover", "symbols": ["TCS"], "interval": "5m",
         "params": {"fast": 5, "slow": 20}, "start": "2024-01-01", "end": "2024-03-31"}).json()
     assert run["config"]["costs"] == "nse_intraday_discount"
@@ -340,12 +339,12 @@ def test_intraday_indicators_and_backtests(system: System) -> None:
 
 
 def test_price_check_over_http_names_the_missing_ratio(system: System) -> None:
-    raw = httpx.get(system.url + "/api/market/check", timeout=COMPUTE_TIMEOUT_S, params={
+    raw = system.http.get("/api/market/check", timeout=COMPUTE_TIMEOUT_S, params={
         "symbols": ["RELIANCE", "NOSUCH"], "adjust": "none"}).json()
     bonus = next(g for g in raw["gaps"] if g["ex_date"] == "2017-09-07")
     assert (bonus["proposed_ratio"], raw["missing"], raw["checked"]) == (2.0, ["NOSUCH"], 1)
-    adjusted = httpx.get(system.url + "/api/market/check", params={"symbols": "RELIANCE"}).json()
+    adjusted = system.http.get("/api/market/check", params={"symbols": "RELIANCE"}).json()
     assert [g["ex_date"] for g in adjusted["gaps"]] == ["2009-05-18"]   # the election rally
-    bad = httpx.get(system.url + "/api/market/check", params={"symbols": "TCS",
+    bad = system.http.get("/api/market/check", params={"symbols": "TCS",
                                                               "threshold_pct": 0})
     assert bad.status_code == 400 and "threshold_pct" in bad.json()["error"]["message"]

@@ -6,8 +6,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -15,8 +18,23 @@ from fastapi.staticfiles import StaticFiles
 from chitti import __version__
 from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
+from chitti.gateway import store
+from chitti.gateway.access import Authenticator, Public, access_rule, check_auth_binding
 from chitti.gateway.errors import install_error_handlers
-from chitti.gateway.routes import alerts, backtest, compute, health, market, news, signals
+from chitti.gateway.middleware import GatewayMiddleware
+from chitti.gateway.ratelimit import RateLimiter
+from chitti.gateway.routes import (
+    alerts,
+    auth,
+    backtest,
+    compute,
+    health,
+    market,
+    news,
+    signals,
+    watchlists,
+)
+from chitti.gateway.schemas import ErrorBody
 from chitti.gateway.sse import alert_feed
 from chitti.ipc.client import IpcClient
 from chitti.runtime import admin_database_url
@@ -32,12 +50,21 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway for ``settings`` (the process's settings by default)."""
     settings = settings or get_settings()
+    check_auth_binding(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         admin_url = await asyncio.to_thread(admin_database_url, settings)
         gateway_url = process_database_url(settings, admin_url, "gateway")
-        app.state.db_pool = await open_pool(gateway_url, min_size=0, max_size=2, name="gateway")
+        app.state.db_pool = pool = await open_pool(gateway_url, min_size=1, max_size=4,
+                                                   name="gateway")
+
+        async def shared_take(key: str, cost: float, capacity: float, rate: float) -> float:
+            async with pool.connection() as conn:
+                return await store.take_tokens(conn, key, cost, capacity, rate)
+
+        app.state.auth = Authenticator(settings, pool, RateLimiter(settings, shared_take))
+        await app.state.auth.start(gateway_url)
         app.state.clients = {
             name: IpcClient(settings.endpoints(name), timeout=settings.ipc_timeout_s,
                             pool_size=settings.ipc_pool_size,
@@ -51,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.alert_feed.close()
+            await app.state.auth.close()
             for client in app.state.clients.values():
                 await client.close()
             await app.state.db_pool.close()
@@ -62,10 +90,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (health, compute, market, backtest, news, alerts, signals):
-        app.include_router(module.router)
+    app.add_middleware(GatewayMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID",
+                           "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"])
+    for router in (health.router, auth.router, auth.ticket_router, watchlists.router,
+                   compute.router, market.router, backtest.router, news.router,
+                   alerts.router, signals.router):
+        _document_access(router)
+        app.include_router(router)
     _mount_dashboard(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document without FastAPI's 422: invalid requests answer 400 here."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+ACCESS_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No valid credentials: log in"},
+    403: {"model": ErrorBody, "description": "Your role may not do this"},
+    429: {"model": ErrorBody, "description": "Rate limit: retry after `Retry-After` s",
+          "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+}
+
+
+def _document_access(router: APIRouter) -> None:
+    """Put each route's access rule into OpenAPI (``x-access``) with the errors it adds."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        rule = access_rule([d.call for d in route.dependant.dependencies])
+        if rule is None:
+            continue  # the access test fails on such a route
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-access": {
+            "role": rule.role or "public", "limit": rule.limit}}
+        errors: dict[int | str, dict[str, Any]] = (
+            {429: ACCESS_ERRORS[429]} if isinstance(rule, Public) else ACCESS_ERRORS)
+        route.responses = {**errors, **route.responses}
 
 
 def _mount_dashboard(app: FastAPI) -> None:

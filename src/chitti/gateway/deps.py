@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from chitti.ipc.client import IpcClient
 
@@ -19,3 +19,8 @@ def _client(service: str):  # type: ignore[no-untyped-def]
 ComputeClient = Annotated[IpcClient, Depends(_client("compute"))]
 NewsClient = Annotated[IpcClient, Depends(_client("news-nlp"))]
 SignalsClient = Annotated[IpcClient, Depends(_client("signal-service"))]
+
+#: Largest id a BIGINT column holds; a bigger number in a path is a 400, not a 500.
+MAX_ID = 2**63 - 1
+#: A stored row's id in a path.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a stored id (1 or more)")]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from chitti.errors import ChittiError
+from chitti.errors import ChittiError, RateLimited
 from chitti.gateway.responses import OrjsonResponse, error_body
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,10 @@ def _describe(errors: list[dict[str, object]]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChittiError)
     async def chitti_error(_: Request, exc: ChittiError) -> OrjsonResponse:
-        return OrjsonResponse(error_body(exc.code, exc.message), status_code=exc.http_status)
+        headers = ({"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+                   if isinstance(exc, RateLimited) else None)
+        return OrjsonResponse(error_body(exc.code, exc.message), status_code=exc.http_status,
+                              headers=headers)
 
     @app.exception_handler(RequestValidationError)
     @app.exception_handler(ValidationError)
@@ -42,7 +46,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> OrjsonResponse:
-        code = {404: "not_found", 405: "bad_request"}.get(exc.status_code, "bad_request")
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                413: "too_large"}.get(exc.status_code, "bad_request")
         return OrjsonResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                               headers=getattr(exc, "headers", None))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chitti.gateway.auth import Role
 from chitti.marketdata.adjust import Adjust
 
 
@@ -104,6 +106,8 @@ class SymbolList(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="for invalid requests: each field, what is wrong with it")
 
 
 class ErrorBody(BaseModel):
@@ -115,3 +119,134 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "A service or the database is unavailable"},
     504: {"model": ErrorBody, "description": "A service did not answer in time"},
 }
+
+
+# -- auth ------------------------------------------------------------------------------
+
+UserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+
+
+class TokenReply(BaseModel):
+    """A login: the access token (also set as the HttpOnly ``chitti_access`` cookie) and the
+    refresh token that gets the next one (also the ``chitti_refresh`` cookie)."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="seconds the access token is valid")
+    refresh_token: str = Field(description="single use: each refresh returns a new one")
+    user: str
+    role: Role
+
+
+class RefreshBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str | None = Field(
+        default=None, max_length=200,
+        description="the last refresh token (browsers may rely on the cookie instead)")
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    role: Role
+    via: Literal["token", "api_key", "single_user"]
+    auth: Literal["on", "off"] = Field(description="off: single-user mode, no login")
+
+
+class StreamTicket(BaseModel):
+    ticket: str = Field(description="pass as ?ticket= to /api/alerts/stream or /api/ws once")
+    expires_in: int
+
+
+class UserInfo(BaseModel):
+    id: int
+    name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserList(BaseModel):
+    users: list[UserInfo]
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: UserName
+    role: Role = "viewer"
+    password: str = Field(min_length=10, max_length=1024)
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role | None = None
+    disabled: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=1024)
+
+
+class ApiKeyInfo(BaseModel):
+    id: str
+    name: str
+    role: Role
+    user_name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyList(BaseModel):
+    keys: list[ApiKeyInfo]
+
+
+class NewApiKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                           pattern=r"^[^\x00-\x1f]+$")]
+    user: UserName | None = Field(default=None, description="whose key (default: yours)")
+    role: Role | None = Field(default=None, description="at most the user's role "
+                                                        "(default: the user's role)")
+    expires_days: int | None = Field(default=None, ge=1, le=3650,
+                                     description="null: the key does not expire")
+
+
+class ApiKeyCreated(ApiKeyInfo):
+    key: str = Field(description="the key itself: shown this once, stored only as a hash")
+
+
+# -- watchlists --------------------------------------------------------------------------
+
+WatchSymbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9&.\- ]{1,32}$")]
+
+
+class Watchlist(BaseModel):
+    id: int
+    name: str
+    position: int = Field(description="order among the owner's lists (0 first)")
+    symbols: list[str] = Field(description="in the owner's order")
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class WatchlistList(BaseModel):
+    watchlists: list[Watchlist]
+
+
+class WatchlistBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                           pattern=r"^[^\x00-\x1f]+$")]
+    symbols: list[WatchSymbol] = Field(default_factory=list, max_length=500,
+                                       examples=[["TCS", "INFY", "HDFCBANK"]])
+    position: int | None = Field(default=None, ge=0, le=10_000,
+                                 description="null: after the user's other lists")
+
+
+class WatchlistChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                           pattern=r"^[^\x00-\x1f]+$")] | None = None
+    symbols: list[WatchSymbol] | None = Field(default=None, max_length=500)
+    position: int | None = Field(default=None, ge=0, le=10_000)

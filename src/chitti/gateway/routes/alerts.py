@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from chitti.gateway.deps import SignalsClient
+from chitti.gateway.access import Viewer
+from chitti.gateway.deps import MAX_ID, RowId, SignalsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
 from chitti.gateway.sse import SSE_HEADERS, alert_events
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
 @router.get("", responses=ERROR_RESPONSES)
 async def get_alerts(
-    signals: SignalsClient, params: Annotated[AlertsRequest, Query()]
+    signals: SignalsClient, params: Annotated[AlertsRequest, Query()], _: Viewer
 ) -> OrjsonResponse:
     """Alerts newest first; page with ``before_id`` = the previous page's ``next_before_id``."""
     return OrjsonResponse(await signals.call("get_alerts", params))
@@ -30,8 +31,9 @@ async def get_alerts(
 async def stream_alerts(
     request: Request,
     signals: SignalsClient,
+    _: Viewer,
     stream_filter: Annotated[AlertStreamFilter, Query()],
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
 ) -> StreamingResponse:
     """Live alerts as server-sent events (``id:`` = alert id). Reconnect with
     ``Last-Event-ID`` to receive the alerts missed meanwhile, then live ones, each once."""
@@ -40,7 +42,7 @@ async def stream_alerts(
 
 
 @router.get("/{alert_id}", responses=ERROR_RESPONSES)
-async def get_alert(alert_id: int, signals: SignalsClient) -> OrjsonResponse:
+async def get_alert(alert_id: RowId, signals: SignalsClient, _: Viewer) -> OrjsonResponse:
     """One alert with its explanation and sources (articles, indicator values)."""
     reply = await signals.call("get_alert", AlertIdRequest(alert_id=alert_id))
     return OrjsonResponse(reply["alert"])

@@ -6,11 +6,12 @@ import asyncio
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from chitti import __version__
 from chitti.db.pool import db_health
 from chitti.errors import ChittiError
+from chitti.gateway.access import Public
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import HealthReport
 from chitti.ipc.client import IpcClient
@@ -32,7 +33,8 @@ async def _service_health(client: IpcClient) -> dict[str, Any]:
     return {"status": "ok" if db_ok else "down", "latency_ms": latency, "detail": reply}
 
 
-@router.get("/health", response_model=HealthReport, responses={503: {"model": HealthReport}})
+@router.get("/health", response_model=HealthReport, responses={503: {"model": HealthReport}},
+            dependencies=[Depends(Public("read"))])
 async def health(request: Request) -> OrjsonResponse:
     """Report each service and the database; HTTP 503 when any of them is down."""
     clients: dict[str, IpcClient] = request.app.state.clients

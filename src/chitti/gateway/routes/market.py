@@ -13,6 +13,7 @@ from chitti.compute.schemas import (
     OhlcvRequest,
     SymbolsRequest,
 )
+from chitti.gateway.access import Viewer
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, OhlcvResult, PriceCheck, SymbolList
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/market", tags=["market"])
 
 @router.get("/symbols", response_model=SymbolList, responses=ERROR_RESPONSES)
 async def list_symbols(
-    compute: ComputeClient, params: Annotated[SymbolsRequest, Query()]
+    compute: ComputeClient, params: Annotated[SymbolsRequest, Query()], _: Viewer
 ) -> OrjsonResponse:
     """Listed symbols (search by ``q``, filter by ``index`` e.g. ``NIFTY 50``)."""
     return OrjsonResponse(await compute.call("list_symbols", params))
@@ -31,7 +32,7 @@ async def list_symbols(
 
 @router.get("/check", response_model=PriceCheck, responses=ERROR_RESPONSES)
 async def check_prices(
-    compute: ComputeClient, params: Annotated[CheckPricesRequest, Query()]
+    compute: ComputeClient, params: Annotated[CheckPricesRequest, Query()], _: Viewer
 ) -> OrjsonResponse:
     """One-day gaps beyond ``threshold_pct`` that no stored corporate action explains, with
     the share ratio that would (a missing split or bonus), and bad bars
@@ -43,7 +44,8 @@ async def check_prices(
             responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[400] | {
                 "description": "Unknown symbol"}})
 async def ohlcv(
-    symbol: str, compute: ComputeClient, start: date | None = None, end: date | None = None,
+    symbol: str, compute: ComputeClient, _: Viewer, start: date | None = None,
+    end: date | None = None,
     adjust: AdjustField = "split", interval: Interval = "1d",
 ) -> OrjsonResponse:
     """Bars of ``symbol`` between ``start`` and ``end`` (inclusive IST days, ISO dates):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from chitti.gateway.access import Access, Admin, Viewer, ViewerCompute
+from chitti.gateway.auth import Principal
 from chitti.gateway.deps import NewsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
@@ -19,39 +21,45 @@ from chitti.news.schemas import (
 
 router = APIRouter(tags=["news"])
 
+#: Ingesting fetches and scores whole feeds: an admin task, charged as computation.
+AdminCompute = Annotated[Principal, Depends(Access("admin", "compute"))]
+
 
 @router.get("/api/news", responses=ERROR_RESPONSES)
-async def get_news(news: NewsClient, params: Annotated[ArticlesRequest, Query()]) -> OrjsonResponse:
+async def get_news(news: NewsClient, params: Annotated[ArticlesRequest, Query()],
+                   _: Viewer) -> OrjsonResponse:
     """Articles newest first, with sentiment and the symbols they mention."""
     return OrjsonResponse(await news.call("get_articles", params))
 
 
 @router.post("/api/news/ingest", responses=ERROR_RESPONSES)
-async def ingest(body: IngestRequest, news: NewsClient) -> OrjsonResponse:
+async def ingest(body: IngestRequest, news: NewsClient, _: AdminCompute) -> OrjsonResponse:
     """Fetch and store now: one URL, one feed, an inline feed body, or all (due) feeds."""
     return OrjsonResponse(await news.call("ingest_rss", body, timeout=120))
 
 
 @router.get("/api/news/feeds")
-async def list_feeds(news: NewsClient) -> OrjsonResponse:
+async def list_feeds(news: NewsClient, _: Admin) -> OrjsonResponse:
     """Feeds with their polling state (last status, error, next fetch)."""
     return OrjsonResponse(await news.call("list_feeds"))
 
 
 @router.post("/api/news/feeds", responses=ERROR_RESPONSES, status_code=201)
-async def add_feed(body: FeedRequestBody, news: NewsClient) -> OrjsonResponse:
+async def add_feed(body: FeedRequestBody, news: NewsClient, _: Admin) -> OrjsonResponse:
     """Add an RSS 2.0 or Atom feed to poll."""
     return OrjsonResponse(await news.call("add_feed", body), status_code=201)
 
 
 @router.post("/api/nlp/sentiment", responses=ERROR_RESPONSES)
-async def analyze_sentiment(body: SentimentRequest, news: NewsClient) -> OrjsonResponse:
+async def analyze_sentiment(body: SentimentRequest, news: NewsClient,
+                            _: ViewerCompute) -> OrjsonResponse:
     """Financial sentiment of each text (label, score in [-1, 1], confidence); with
     ``targets``, also each target company's direction (bullish/bearish/neutral)."""
     return OrjsonResponse(await news.call("analyze_sentiment", body))
 
 
 @router.post("/api/nlp/entities", responses=ERROR_RESPONSES)
-async def extract_entities(body: EntitiesRequest, news: NewsClient) -> OrjsonResponse:
+async def extract_entities(body: EntitiesRequest, news: NewsClient,
+                           _: ViewerCompute) -> OrjsonResponse:
     """Listed companies (NSE symbols), indices and sectors mentioned in the text."""
     return OrjsonResponse(await news.call("extract_entities", body))
