@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +119,34 @@ class System:
 
     def log_tail(self) -> str:
         return self.log()[-4000:]
+
+
+@contextmanager
+def extra_gateway(system: System, **env: str) -> Iterator[str]:
+    """Another gateway process on ``system``'s database and services (``CHITTI_*`` from
+    ``env``); yields its URL once /health answers."""
+    port = free_port()
+    full_env = {**os.environ, "CHITTI_VAR_DIR": str(system.var_dir),
+                "CHITTI_GATEWAY_PORT": str(port), "CHITTI_DATABASE_URL": system.admin_db_url,
+                **env}
+    log_path = system.log_path.with_name(f"gateway-{port}.log")
+    process = subprocess.Popen([sys.executable, "-m", "chitti.cli", "gateway"], env=full_env,
+                               stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"the extra gateway exited:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, "the extra gateway did not start in 30 s"
+            try:
+                if httpx.get(url + "/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def service_pid(system: System, name: str) -> int:

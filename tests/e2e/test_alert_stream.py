@@ -5,10 +5,7 @@ signal-service writes them."""
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +15,7 @@ import httpx
 import orjson
 import psycopg
 import pytest
-from tests.e2e.harness import System, free_port
+from tests.e2e.harness import System, extra_gateway
 
 from chitti.ipc.client import IpcClient
 
@@ -137,27 +134,11 @@ def test_bad_stream_parameters_are_400(system: System) -> None:
 
 
 def test_two_gateways_both_deliver_every_alert(system: System) -> None:
-    port = free_port()
-    env = {**os.environ, "CHITTI_VAR_DIR": str(system.var_dir), "CHITTI_GATEWAY_PORT": str(port),
-           "CHITTI_DATABASE_URL": system.admin_db_url}
-    second = subprocess.Popen([sys.executable, "-m", "chitti.cli", "gateway"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        other_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(other_url + "/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        with sse(system) as first_reader, sse(system, url=other_url) as second_reader:
-            ids = [insert_alert(system, s) for s in ("TCS", "INFY")]
-            assert [first_reader.next()[0] for _ in ids] == ids
-            assert [second_reader.next()[0] for _ in ids] == ids
-    finally:
-        second.terminate()
-        second.wait(timeout=20)
+    with extra_gateway(system) as other_url, sse(system) as first_reader, \
+            sse(system, url=other_url) as second_reader:
+        ids = [insert_alert(system, s) for s in ("TCS", "INFY")]
+        assert [first_reader.next()[0] for _ in ids] == ids
+        assert [second_reader.next()[0] for _ in ids] == ids
 
 
 def test_subscribe_over_ipc_replays_then_streams(system: System) -> None:

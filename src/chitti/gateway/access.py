@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import math
 import os
 import time
 from collections.abc import AsyncIterator
@@ -149,9 +150,7 @@ class Authenticator:
         horizon = self.settings.access_token_ttl_s + 60
         async with self.pool.connection() as conn:
             sessions, users, keys = await store.revocations(conn, horizon)
-        self.revoked = Revocations(
-            sessions, {uid: after.timestamp() if after.year < 9999 else float("inf")
-                       for uid, after in users.items()}, keys)
+        self.revoked = Revocations(sessions, users, keys)
         self._keys = {d: v for d, v in self._keys.items() if v[0].key_id not in keys}
 
     # -- credentials -----------------------------------------------------------------------
@@ -184,8 +183,10 @@ class Authenticator:
         key_id = api_key_id(key)
         digest = secret_digest(key)
         cached = self._keys.get(digest)
-        if cached is not None and cached[1] > time.monotonic() and key_id not in self.revoked.keys:
-            return cached[0]
+        if (cached is not None and cached[1] > time.monotonic()
+                and key_id not in self.revoked.keys
+                and self.revoked.valid_after.get(cached[0].user_id) != math.inf):
+            return cached[0]  # (a password reset leaves keys alone; disabling does not)
         async with self.pool.connection() as conn:
             row = await store.key_owner(conn, key_id)
         if row is None or not same_digest(bytes(row["secret_hash"]), digest):

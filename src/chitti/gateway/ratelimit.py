@@ -18,6 +18,10 @@ from chitti.errors import RateLimited
 LimitClass = Literal["read", "compute", "backtest", "auth"]
 LIMIT_CLASSES: tuple[LimitClass, ...] = get_args(LimitClass)
 
+#: A client IP may make this many times a user's rate: several users can share one address
+#: (an office behind NAT), and the per-IP bucket is a coarse guard against floods.
+IP_FACTOR = 4
+
 #: Buckets a memory limiter keeps before it forgets full ones (bounded memory).
 MAX_BUCKETS = 100_000
 
@@ -34,11 +38,12 @@ def rates_per_min(settings: Settings) -> dict[LimitClass, int]:
 class MemoryBuckets:
     """Token buckets in this process: ``take`` returns 0 or the seconds to wait."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._clock = clock
 
     async def take(self, key: str, cost: float, capacity: float, rate_per_s: float) -> float:
-        now = time.monotonic()
+        now = self._clock()
         tokens, then = self._buckets.get(key, (capacity, now))
         tokens = min(capacity, tokens + (now - then) * rate_per_s)
         if tokens >= cost:
@@ -64,11 +69,14 @@ class RateLimiter:
         self.rejected: dict[LimitClass, int] = dict.fromkeys(LIMIT_CLASSES, 0)
 
     async def charge(self, limit: LimitClass, keys: list[str], cost: float = 1.0) -> None:
+        """Take ``cost`` from each bucket (keys starting ``ip:`` hold ``IP_FACTOR`` times
+        more) and raise :class:`RateLimited` at the first empty one."""
         if not self.enabled:
             return
-        per_min = self.rates[limit]
         for key in keys:
-            wait = await self._take(f"{limit}:{key}", cost, float(per_min), per_min / 60.0)
+            per_min = self.rates[limit] * (IP_FACTOR if key.startswith("ip:") else 1)
+            wait = await self._take(f"{limit}:{key}", min(cost, per_min), float(per_min),
+                                    per_min / 60.0)
             if wait > 0:
                 self.rejected[limit] += 1
                 raise RateLimited(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chitti.gateway.auth import Role
 from chitti.marketdata.adjust import Adjust
+from chitti.signals.schemas import AlertStreamFilter
 
 
 class ComponentHealth(BaseModel):
@@ -119,6 +120,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "A service or the database is unavailable"},
     504: {"model": ErrorBody, "description": "A service did not answer in time"},
 }
+
+
+class StreamQuery(AlertStreamFilter):
+    """The alert stream's filter, and the single-use ticket that may open it."""
+
+    ticket: str | None = Field(default=None, max_length=200,
+                               description="from POST /api/stream-ticket (browsers)")
+
+    def alert_filter(self) -> AlertStreamFilter:
+        return AlertStreamFilter(**self.model_dump(exclude={"ticket"}))
 
 
 # -- auth ------------------------------------------------------------------------------

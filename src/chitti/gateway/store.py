@@ -3,6 +3,7 @@ shared rate-limit buckets. Every function takes an open connection (rows as dict
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -133,20 +134,20 @@ async def revoke_session(conn: Conn, session_id: str, why: str) -> None:
     await announce_revocation(conn)
 
 
-async def revocations(conn: Conn, horizon_s: int) -> tuple[set[str], dict[int, datetime],
+async def revocations(conn: Conn, horizon_s: int) -> tuple[set[str], dict[int, float],
                                                            set[str]]:
     """What access tokens and cached keys must no longer pass, for the last ``horizon_s``:
-    revoked session ids, each user's ``tokens_valid_after`` (disabled users: far future)
-    and revoked or expired API key ids."""
+    revoked session ids, each user's ``tokens_valid_after`` as a Unix time (disabled users:
+    infinity) and revoked or expired API key ids."""
     horizon = timedelta(seconds=horizon_s)
     cur = await conn.execute(
         "SELECT id::text FROM auth.sessions WHERE revoked_at > now() - %s", (horizon,))
     sessions = {r["id"] for r in await cur.fetchall()}
     cur = await conn.execute(
-        "SELECT id, CASE WHEN disabled THEN 'infinity'::timestamptz ELSE tokens_valid_after "
-        "END AS after FROM auth.users WHERE disabled OR tokens_valid_after > now() - %s",
-        (horizon,))
-    users = {int(r["id"]): r["after"] for r in await cur.fetchall()}
+        "SELECT id, disabled, tokens_valid_after FROM auth.users "
+        "WHERE disabled OR tokens_valid_after > now() - %s", (horizon,))
+    users = {int(r["id"]): math.inf if r["disabled"] else r["tokens_valid_after"].timestamp()
+             for r in await cur.fetchall()}
     cur = await conn.execute(
         "SELECT id FROM auth.api_keys WHERE revoked_at IS NOT NULL OR expires_at < now()")
     keys = {r["id"] for r in await cur.fetchall()}

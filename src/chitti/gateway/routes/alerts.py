@@ -10,9 +10,9 @@ from fastapi.responses import StreamingResponse
 from chitti.gateway.access import Viewer
 from chitti.gateway.deps import MAX_ID, RowId, SignalsClient
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES
+from chitti.gateway.schemas import ERROR_RESPONSES, StreamQuery
 from chitti.gateway.sse import SSE_HEADERS, alert_events
-from chitti.signals.schemas import AlertIdRequest, AlertsRequest, AlertStreamFilter
+from chitti.signals.schemas import AlertIdRequest, AlertsRequest
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -32,12 +32,13 @@ async def stream_alerts(
     request: Request,
     signals: SignalsClient,
     _: Viewer,
-    stream_filter: Annotated[AlertStreamFilter, Query()],
+    query: Annotated[StreamQuery, Query()],
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
 ) -> StreamingResponse:
     """Live alerts as server-sent events (``id:`` = alert id). Reconnect with
     ``Last-Event-ID`` to receive the alerts missed meanwhile, then live ones, each once."""
-    body = alert_events(request.app.state.alert_feed, signals, stream_filter, last_event_id)
+    body = alert_events(request.app.state.alert_feed, signals, query.alert_filter(),
+                        last_event_id)
     return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
