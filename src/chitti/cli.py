@@ -122,9 +122,11 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from chitti.gateway.app import create_app
+    from chitti.gateway.logs import use_json_logs
 
+    use_json_logs("gateway")
     uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=None)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import struct
 from pathlib import Path
@@ -132,7 +133,16 @@ def test_openapi_documents_every_route(system: System) -> None:
     assert {"/health", "/api/compute/sma", "/api/market/symbols", "/api/indicators",
             "/api/compute/indicator", "/api/compute/batch",
             "/api/market/{symbol}/ohlcv", "/api/news", "/api/alerts"} <= set(paths)
-    assert system.http.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_load_everything_from_the_gateway(system: System, page: str) -> None:
+    html = system.http.get(page).text
+    urls = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', html)
+    assert urls and "openapi.json" in html
+    for url in urls:  # nothing from a CDN: the docs work offline
+        assert url.startswith("/"), url
+        assert system.http.get(url).status_code == 200, url
 
 
 def test_news_and_alerts_routes_reach_their_services(system: System) -> None:

@@ -20,7 +20,9 @@ from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway import store
 from chitti.gateway.access import Authenticator, Public, access_rule, check_auth_binding
+from chitti.gateway.docs import install_docs
 from chitti.gateway.errors import install_error_handlers
+from chitti.gateway.metrics import GatewayMetrics
 from chitti.gateway.middleware import GatewayMiddleware
 from chitti.gateway.ratelimit import RateLimiter
 from chitti.gateway.routes import (
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway for ``settings`` (the process's settings by default)."""
     settings = settings or get_settings()
     check_auth_binding(settings)
+    metrics = GatewayMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,12 +66,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with pool.connection() as conn:
                 return await store.take_tokens(conn, key, cost, capacity, rate)
 
-        app.state.auth = Authenticator(settings, pool, RateLimiter(settings, shared_take))
+        limiter = RateLimiter(settings, shared_take,
+                              on_reject=lambda limit: metrics.rate_limited.labels(limit).inc())
+        app.state.auth = Authenticator(settings, pool, limiter)
         await app.state.auth.start(gateway_url)
         app.state.clients = {
             name: IpcClient(settings.endpoints(name), timeout=settings.ipc_timeout_s,
                             pool_size=settings.ipc_pool_size,
-                            max_frame_bytes=settings.ipc_max_frame_bytes, name=name)
+                            max_frame_bytes=settings.ipc_max_frame_bytes, name=name,
+                            observe=metrics.ipc_observer(name))
             for name in SERVICES
         }
         app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"])
@@ -87,10 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Trading-Chitti API", version=__version__, lifespan=lifespan,
         description="Trading intelligence for Indian equities (NSE/BSE): market data, "
                     "indicators, news sentiment, alerts and backtests.",
-        generate_unique_id_function=_operation_id,
+        generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None,
     )
+    app.state.metrics = metrics
     install_error_handlers(app)
-    app.add_middleware(GatewayMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(GatewayMiddleware, max_body_bytes=settings.max_body_bytes,
+                       metrics=metrics)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
@@ -102,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    alerts.router, signals.router):
         _document_access(router)
         app.include_router(router)
+    install_docs(app)
     _mount_dashboard(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -1,10 +1,12 @@
 """What every HTTP exchange gets, as one plain ASGI middleware (cheaper than Starlette's
-``BaseHTTPMiddleware``): a request id, security headers, and a bound on the body size."""
+``BaseHTTPMiddleware``): a request id, security headers, a bound on the body size, metrics,
+and a log line for each failed or slow request."""
 
 from __future__ import annotations
 
-import contextvars
+import logging
 import re
+import time
 import uuid
 from typing import Any
 
@@ -12,10 +14,13 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chitti.gateway.logs import request_id
+from chitti.gateway.metrics import GatewayMetrics
 from chitti.gateway.responses import error_body
 
-#: The id of the request being handled (for log lines).
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+log = logging.getLogger("chitti.gateway.access")
+#: Requests slower than this are logged even when they succeed.
+SLOW_S = 1.0
 
 _CLIENT_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -39,9 +44,10 @@ def _too_large_message(limit: int) -> str:
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: GatewayMetrics) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,10 +60,15 @@ class GatewayMiddleware:
         extra = [(b"x-request-id", rid.encode()), *SECURITY_HEADERS]
         if scope.get("scheme") == "https":
             extra.append(HSTS)
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
+                self._record(scope, status, time.perf_counter() - started)
             await send(message)
 
         try:
@@ -69,6 +80,18 @@ class GatewayMiddleware:
             await self.app(scope, self._bounded(receive), send_with_headers)
         finally:
             request_id.reset(token)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope["method"]
+        self.metrics.observe_request(method, route, status, seconds)
+        if status >= 400 or seconds > SLOW_S:
+            client = scope.get("client")
+            log.log(logging.WARNING if status >= 500 else logging.INFO,
+                    "%s %s -> %d in %.1f ms", method, route, status, seconds * 1e3,
+                    extra={"method": method, "route": route, "status": status,
+                           "ms": round(seconds * 1e3, 2),
+                           "client": client[0] if client else None})
 
     def _bounded(self, receive: Receive) -> Receive:
         seen = 0

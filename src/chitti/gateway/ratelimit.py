@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal, get_args
+from typing import Literal
 
 from chitti.config import Settings
 from chitti.errors import RateLimited
 
 LimitClass = Literal["read", "compute", "backtest", "auth"]
-LIMIT_CLASSES: tuple[LimitClass, ...] = get_args(LimitClass)
 
 #: A client IP may make this many times a user's rate: several users can share one address
 #: (an office behind NAT), and the per-IP bucket is a coarse guard against floods.
@@ -61,12 +60,13 @@ class MemoryBuckets:
 class RateLimiter:
     """Charge a request to each of its buckets; :class:`RateLimited` when one is empty."""
 
-    def __init__(self, settings: Settings, shared: SharedTake | None = None) -> None:
+    def __init__(self, settings: Settings, shared: SharedTake | None = None,
+                 on_reject: Callable[[LimitClass], None] = lambda _: None) -> None:
         self.enabled = settings.rate_limit_store != "off"
         self.rates = rates_per_min(settings)
         self._take: SharedTake = (shared if settings.rate_limit_store == "postgres"
                                   and shared is not None else MemoryBuckets().take)
-        self.rejected: dict[LimitClass, int] = dict.fromkeys(LIMIT_CLASSES, 0)
+        self._on_reject = on_reject
 
     async def charge(self, limit: LimitClass, keys: list[str], cost: float = 1.0) -> None:
         """Take ``cost`` from each bucket (keys starting ``ip:`` hold ``IP_FACTOR`` times
@@ -78,7 +78,7 @@ class RateLimiter:
             wait = await self._take(f"{limit}:{key}", min(cost, per_min), float(per_min),
                                     per_min / 60.0)
             if wait > 0:
-                self.rejected[limit] += 1
+                self._on_reject(limit)
                 raise RateLimited(
                     f"too many {limit} requests: {per_min} per minute are allowed; retry in "
                     f"{wait:.1f} s", retry_after_s=wait)

@@ -15,10 +15,11 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+import orjson
 import pydantic
 
 from chitti.errors import BadRequest, ChittiError, Internal, Timeout, Unavailable, error_from_code
@@ -207,6 +208,10 @@ class _EndpointPool:
         await asyncio.gather(*(conn.close() for conn in conns))
 
 
+#: ``observe(action, seconds, outcome)`` of an :class:`IpcClient`.
+Observer = Callable[[str, float, str], None]
+
+
 class IpcClient:
     """Call a service's actions over one or more endpoints.
 
@@ -225,11 +230,14 @@ class IpcClient:
         Largest request sent and reply accepted.
     name
         Names the service in error messages ("compute unavailable: ...").
+    observe
+        Called after each ``call`` with the action, its seconds and its outcome ("ok" or
+        the error code), for metrics.
     """
 
     def __init__(self, endpoints: Sequence[EndpointLike], *, timeout: float = 30.0,
                  pool_size: int = 2, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
-                 name: str = "") -> None:
+                 name: str = "", observe: Observer | None = None) -> None:
         if not endpoints:
             raise ValueError("IpcClient needs at least one endpoint")
         if pool_size < 1:
@@ -238,6 +246,7 @@ class IpcClient:
         self.timeout = timeout
         self.max_frame_bytes = max_frame_bytes
         self.name = name
+        self.observe = observe
         self._pools = [_EndpointPool(ep, pool_size, max_frame_bytes) for ep in self.endpoints]
         self._ids = itertools.count(1)
         self._next_endpoint = 0
@@ -264,7 +273,11 @@ class IpcClient:
         message = {"id": request_id, "action": action, **params}
         if timeout_s is not None:
             message.setdefault("timeout_s", timeout_s)
-        frame = encode_frame(message)
+        try:
+            frame = encode_frame(message)
+        except orjson.JSONEncodeError as exc:  # an integer beyond 64 bits, a lone surrogate
+            raise BadRequest(f"the request to {action!r} cannot be sent: {exc}; send numbers "
+                             "within 64 bits and valid Unicode text") from None
         # Refuse here: the service would close the whole (shared) connection over it.
         if len(frame) - HEADER_BYTES > self.max_frame_bytes:
             raise BadRequest(f"request {action!r} is {len(frame) - HEADER_BYTES} bytes, over "
@@ -306,17 +319,27 @@ class IpcClient:
         timeout = self.timeout if timeout is None else timeout
         if timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout}")
-        request_id, frame = self._new_request(action, params, timeout)
-        scope = asyncio.timeout(timeout)
+        started = time.perf_counter()
+        outcome = "ok"
         try:
-            async with scope:
-                conn = await self._connection(timeout)
-                reply = await conn.request(request_id, frame)
-        except TimeoutError:
-            if not scope.expired():
-                raise
-            raise Timeout(f"{self._label}: {action!r} got no reply within {timeout:g} s") from None
-        return _result(reply)
+            request_id, frame = self._new_request(action, params, timeout)
+            scope = asyncio.timeout(timeout)
+            try:
+                async with scope:
+                    conn = await self._connection(timeout)
+                    reply = await conn.request(request_id, frame)
+            except TimeoutError:
+                if not scope.expired():
+                    raise
+                raise Timeout(f"{self._label}: {action!r} got no reply within "
+                              f"{timeout:g} s") from None
+            return _result(reply)
+        except ChittiError as exc:
+            outcome = exc.code
+            raise
+        finally:
+            if self.observe is not None:
+                self.observe(action, time.perf_counter() - started, outcome)
 
     def stream(self, action: str,
                params: Mapping[str, Any] | pydantic.BaseModel | None = None) -> IpcStream:

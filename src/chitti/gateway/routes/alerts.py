@@ -37,8 +37,8 @@ async def stream_alerts(
 ) -> StreamingResponse:
     """Live alerts as server-sent events (``id:`` = alert id). Reconnect with
     ``Last-Event-ID`` to receive the alerts missed meanwhile, then live ones, each once."""
-    body = alert_events(request.app.state.alert_feed, signals, query.alert_filter(),
-                        last_event_id)
+    body = request.app.state.metrics.track_stream("sse", alert_events(
+        request.app.state.alert_feed, signals, query.alert_filter(), last_event_id))
     return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
 
 

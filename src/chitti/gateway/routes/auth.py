@@ -49,6 +49,9 @@ ticket_router = APIRouter(tags=["auth"])
 AuthAttempt = Depends(Public("auth"))
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: ERROR_RESPONSES[400] | {
     "description": "No such user or key"}}
+#: Login and refresh are public routes that can still refuse the credentials they are given.
+REFUSED: dict[int | str, dict[str, Any]] = {401: ERROR_RESPONSES[400] | {
+    "description": "Wrong user name or password, or a spent or unknown refresh token"}}
 
 
 def _auth(request: Request) -> Authenticator:
@@ -76,7 +79,7 @@ async def _tokens(request: Request, response: Response, principal: Principal,
 
 
 @router.post("/token", response_model=TokenReply, dependencies=[AuthAttempt],
-             responses=ERROR_RESPONSES)
+             responses={**ERROR_RESPONSES, **REFUSED})
 async def login(request: Request, response: Response,
                 username: Annotated[str, Form(max_length=64)],
                 password: Annotated[str, Form(max_length=1024)]) -> TokenReply:
@@ -102,7 +105,7 @@ async def login(request: Request, response: Response,
 
 
 @router.post("/refresh", response_model=TokenReply, dependencies=[AuthAttempt],
-             responses=ERROR_RESPONSES)
+             responses={**ERROR_RESPONSES, **REFUSED})
 async def refresh(request: Request, response: Response,
                   body: RefreshBody | None = None) -> TokenReply:
     """A new access token and a new refresh token for the last refresh token (body or

@@ -6,12 +6,13 @@ import asyncio
 import time
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from chitti import __version__
 from chitti.db.pool import db_health
 from chitti.errors import ChittiError
-from chitti.gateway.access import Public
+from chitti.gateway.access import Admin, Public
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import HealthReport
 from chitti.ipc.client import IpcClient
@@ -51,3 +52,11 @@ async def health(request: Request) -> OrjsonResponse:
         "services": services,
     }
     return OrjsonResponse(body, status_code=200 if up else 503)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {
+    "content": {"text/plain": {}}, "description": "Prometheus text format"}})
+async def metrics(request: Request, _: Admin) -> Response:
+    """Prometheus metrics of this gateway process: requests and latency per route, IPC
+    latency per service and action, open streams, rate-limit refusals."""
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
