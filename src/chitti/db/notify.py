@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,35 @@ Row = dict[str, Any]
 FetchByIds = Callable[[list[int]], Awaitable[list[Row]]]
 FetchAfter = Callable[[int], Awaitable[list[Row]]]
 LatestId = Callable[[], Awaitable[int]]
+
+#: Rows fetched per page when a stream replays what a client missed.
+REPLAY_PAGE = 500
+#: ``fetch_page(after_id, limit)``: the matching rows after an id, oldest first.
+FetchPage = Callable[[int, int], Awaitable[list["Row"]]]
+
+
+#: NOTIFY payloads must stay under 8000 bytes.
+PAYLOAD_LIMIT = 7000
+
+
+def payload_chunks(items: Iterable[object], limit: int = PAYLOAD_LIMIT) -> list[str]:
+    """``items`` as comma-separated NOTIFY payloads, each under ``limit`` bytes."""
+    chunks, current = [], ""
+    for item in items:
+        token = str(item)
+        if current and len(current) + len(token) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current},{token}" if current else token
+    return [*chunks, current] if current else chunks
+
+
+class StreamMark(enum.Enum):
+    """What a replay-then-live stream yields besides rows."""
+
+    CONNECTED = "connected"
+    IDLE = "idle"
+
 
 #: Rows a slow subscriber may fall behind before it is cut off (its stream then ends and
 #: an SSE client reconnects with Last-Event-ID, losing nothing).
@@ -73,6 +103,43 @@ class NotifyFeed:
             yield subscription
         finally:
             self.subscribers.discard(subscription)
+
+    async def replay_then_live(
+        self, matches: Callable[[Row], bool], after_id: int | None, fetch_page: FetchPage,
+        *, page_size: int = REPLAY_PAGE, idle_s: float | None = None,
+        ready_timeout_s: float = 10.0,
+    ) -> AsyncIterator[Row | StreamMark]:
+        """Every matching row after ``after_id`` exactly once, in id order, then live rows:
+        the one algorithm of SSE, WebSocket and IPC ``subscribe``.
+
+        The subscription starts *before* the replay, so a row committed during the replay is
+        either in a page or in the queue (and then skipped by id, not sent twice). Yields
+        ``CONNECTED`` once the feed is listening (from then on nothing is missed), and
+        ``IDLE`` after ``idle_s`` without a row (for keep-alives). Ends when the subscriber
+        falls too far behind (its client reconnects with the last id it saw).
+        """
+        with self.subscribe(matches) as live:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ready.wait(), ready_timeout_s)
+            yield StreamMark.CONNECTED
+            last = after_id
+            while last is not None:
+                page = await fetch_page(last, page_size)
+                for row in page:
+                    yield row
+                    last = int(row["id"])
+                if len(page) < page_size:
+                    break
+            while True:
+                try:
+                    fresh: Row | None = await asyncio.wait_for(live.get(), idle_s)
+                except TimeoutError:
+                    yield StreamMark.IDLE
+                    continue
+                if fresh is None:
+                    return
+                if last is None or int(fresh["id"]) > last:
+                    yield fresh
 
     def _deliver(self, rows: list[Row]) -> None:
         for row in sorted(rows, key=lambda r: int(r["id"])):

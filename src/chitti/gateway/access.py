@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from chitti.config import Settings
 from chitti.db.notify import listen_forever
@@ -155,8 +156,10 @@ class Authenticator:
 
     # -- credentials -----------------------------------------------------------------------
 
-    async def principal(self, request: Request, bearer: str | None, api_key: str | None,
-                        cookie: str | None) -> Principal:
+    async def principal(self, bearer: str | None, api_key: str | None, cookie: str | None,
+                        ticket: str | None = None) -> Principal:
+        """Whose credentials these are: the first given of a bearer token, an API key, the
+        session cookie and a stream ticket."""
         if self._local is not None:
             return self._local
         if bearer:
@@ -165,7 +168,6 @@ class Authenticator:
             return await self._key_principal(api_key)
         if cookie:
             return self.check_token(cookie)
-        ticket = request.query_params.get("ticket") if _takes_ticket(request) else None
         if ticket:
             return await self._ticket_principal(ticket)
         raise Unauthorized("log in: send an access token (Authorization: Bearer), an API key "
@@ -224,15 +226,11 @@ class Authenticator:
                 del self._long_jobs[key]
 
 
-def _takes_ticket(request: Request) -> bool:
-    return request.url.path in TICKET_PATHS
-
-
 #: Routes that may be opened with a stream ticket (browsers cannot set headers there).
 TICKET_PATHS = {"/api/alerts/stream", "/api/ws"}
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -255,8 +253,10 @@ class Access:
         cookie: Annotated[str | None, Depends(_cookie)],
     ) -> Principal:
         auth: Authenticator = request.app.state.auth
-        principal = await auth.principal(request, bearer.credentials if bearer else None,
-                                         api_key, cookie)
+        ticket = (request.query_params.get("ticket") if request.url.path in TICKET_PATHS
+                  else None)
+        principal = await auth.principal(bearer.credentials if bearer else None, api_key,
+                                         cookie, ticket)
         if self.role is not None and not principal.may(self.role):
             raise Forbidden(f"this needs the {self.role} role; you are {principal.role}")
         request.state.principal = principal

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from chitti import __version__
 from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
-from chitti.gateway import store
+from chitti.gateway import store, ws
 from chitti.gateway.access import Authenticator, Public, access_rule, check_auth_binding
 from chitti.gateway.docs import install_docs
 from chitti.gateway.errors import install_error_handlers
@@ -38,6 +38,7 @@ from chitti.gateway.routes import (
 )
 from chitti.gateway.schemas import ErrorBody
 from chitti.gateway.sse import alert_feed
+from chitti.gateway.ws import BarFeed
 from chitti.ipc.client import IpcClient
 from chitti.runtime import admin_database_url
 
@@ -79,11 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"])
         app.state.alert_feed.start()
+        app.state.bar_feed = BarFeed(gateway_url)
+        app.state.bar_feed.start()
         app.state.started_at = time.monotonic()
         try:
             yield
         finally:
             await app.state.alert_feed.close()
+            await app.state.bar_feed.close()
             await app.state.auth.close()
             for client in app.state.clients.values():
                 await client.close()
@@ -110,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    alerts.router, signals.router):
         _document_access(router)
         app.include_router(router)
+    app.include_router(ws.router)
     install_docs(app)
     _mount_dashboard(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -9,19 +9,16 @@ each exactly once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
-from chitti.db.notify import NotifyFeed
+from chitti.db.notify import NotifyFeed, StreamMark
 from chitti.ipc.client import IpcClient
 from chitti.signals.schemas import AlertStreamFilter
 
 KEEPALIVE_S = 15.0
-REPLAY_PAGE = 500
 #: Tells EventSource clients how soon to reconnect (ms).
 RETRY_MS = 2000
 #: How long a new stream waits for the gateway's LISTEN connection before it says connected.
@@ -57,28 +54,18 @@ async def alert_events(
     last_event_id: int | None, *, keepalive_s: float = KEEPALIVE_S,
 ) -> AsyncIterator[bytes]:
     """The SSE body: replay after ``last_event_id``, then live alerts and keep-alives."""
-    with feed.subscribe(stream_filter.matches) as live:
-        # "connected" promises that every alert from now on arrives: wait until the feed is
-        # LISTENing (right after a gateway starts it may still be connecting).
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(feed.ready.wait(), FEED_READY_TIMEOUT_S)
-        yield b"retry: %d\n: connected\n\n" % RETRY_MS
-        last = last_event_id
-        while last is not None:
-            page = (await signals.call(
-                "get_alerts", stream_filter.query(after_id=last, limit=REPLAY_PAGE)))["alerts"]
-            for alert in page:
-                yield format_event(alert)
-                last = alert["id"]
-            if len(page) < REPLAY_PAGE:
-                break
-        while True:
-            try:
-                alert = await asyncio.wait_for(live.get(), keepalive_s)
-            except TimeoutError:
-                yield b": keep-alive\n\n"
-                continue
-            if alert is None:  # this client fell too far behind; it will reconnect
-                return
-            if last is None or alert["id"] > last:
-                yield format_event(alert)
+
+    async def page(after_id: int, limit: int) -> list[dict[str, Any]]:
+        reply = await signals.call("get_alerts", stream_filter.query(after_id=after_id,
+                                                                     limit=limit))
+        return reply["alerts"]  # type: ignore[no-any-return]
+
+    async for item in feed.replay_then_live(stream_filter.matches, last_event_id, page,
+                                            idle_s=keepalive_s,
+                                            ready_timeout_s=FEED_READY_TIMEOUT_S):
+        if item is StreamMark.CONNECTED:
+            yield b"retry: %d\n: connected\n\n" % RETRY_MS
+        elif item is StreamMark.IDLE:
+            yield b": keep-alive\n\n"
+        else:
+            yield format_event(item)

@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 from tqdm import tqdm
 
+from chitti.db.notify import payload_chunks
 from chitti.errors import BadRequest
 from chitti.marketdata import store
 from chitti.marketdata.actions import CorporateAction, ParsedActions, parse_actions
@@ -91,14 +92,8 @@ def load_intraday_files(url: str, paths: Iterable[Path], *, interval: str,
 
 def _announce(conn: psycopg.Connection[Any], symbols: set[str]) -> None:
     """NOTIFY ``eod_loaded`` with the loaded symbols (signal-service alerts on new bars)."""
-    chunk: list[str] = []
-    for symbol in sorted(symbols):
-        chunk.append(symbol)
-        if sum(len(s) + 1 for s in chunk) > 7000:  # payloads must stay under 8000 bytes
-            conn.execute("SELECT pg_notify('eod_loaded', %s)", (",".join(chunk),))
-            chunk = []
-    if chunk:
-        conn.execute("SELECT pg_notify('eod_loaded', %s)", (",".join(chunk),))
+    for chunk in payload_chunks(sorted(symbols)):
+        conn.execute("SELECT pg_notify('eod_loaded', %s)", (chunk,))
     conn.commit()
 
 

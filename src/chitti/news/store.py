@@ -8,6 +8,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from chitti.db.notify import payload_chunks
 from chitti.news.parse import ParsedArticle
 from chitti.news.pipeline import MODEL_NAME, IngestPlan, KnownArticle, NewStory
 
@@ -157,7 +158,7 @@ async def write_plan(conn: AsyncConnection[Any], plan: IngestPlan, *,
                     "UPDATE news.articles SET duplicate_count = duplicate_count + %s,"
                     " publishers = ARRAY(SELECT DISTINCT unnest(publishers || %s::text[]))"
                     " WHERE id = %s", (added, list(extra.publishers), extra.article_id))
-        for chunk in _id_chunks(new_ids):
+        for chunk in payload_chunks(new_ids):
             await conn.execute("SELECT pg_notify('news_ingested', %s)", (chunk,))
     return new_ids
 
@@ -191,15 +192,3 @@ async def _write_analysis(conn: AsyncConnection[Any], article_id: int, item: New
             " end_offset) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
             [(article_id, key, m.kind, m.mention, m.start, m.end)
              for (key, _), m in mentions.items()])
-
-
-def _id_chunks(ids: list[int], limit: int = 7000) -> list[str]:
-    # NOTIFY payloads must stay under 8000 bytes: comma-separated ids, chunked.
-    chunks, current = [], ""
-    for article_id in ids:
-        token = str(article_id)
-        if current and len(current) + len(token) + 1 > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current},{token}" if current else token
-    return [*chunks, current] if current else chunks

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from chitti.db.notify import NotifyFeed, listen_forever
+from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
@@ -40,8 +40,6 @@ from chitti.signals.scoring import combine, score_news_alert, story_key
 
 log = logging.getLogger(__name__)
 
-#: Alerts per page when replaying a stream for a client that missed some.
-REPLAY_PAGE = 500
 #: News and a technical alert on one symbol this close (calendar days) are combined.
 COMBINE_WINDOW_DAYS = 2
 BUILTIN_NAMES = frozenset(rule.name for rule in BUILTIN_RULES)
@@ -124,20 +122,14 @@ class SignalActions:
 
     async def subscribe(self, req: SubscribeRequest) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"event": "new_alert", "data": alert}``: missed ones first, then live."""
-        with self.feed.subscribe(req.matches) as live:
-            await self.feed.ready.wait()  # LISTEN is up: nothing from now on is missed
-            last = req.after_id
-            while last is not None:
-                page = await self._query(AlertsRequest(**req.query(after_id=last),
-                                                       limit=REPLAY_PAGE))
-                for alert in page:
-                    yield {"event": "new_alert", "data": alert}
-                    last = alert["id"]
-                if len(page) < REPLAY_PAGE:
-                    break
-            while (fresh := await live.get()) is not None:
-                if last is None or fresh["id"] > last:
-                    yield {"event": "new_alert", "data": fresh}
+
+        async def page(after_id: int, limit: int) -> list[dict[str, Any]]:
+            return await self._query(AlertsRequest(**req.query(after_id=after_id),
+                                                   limit=limit))
+
+        async for item in self.feed.replay_then_live(req.matches, req.after_id, page):
+            if not isinstance(item, StreamMark):
+                yield {"event": "new_alert", "data": item}
 
     # --- news alerts ----------------------------------------------------------------------
 
