@@ -3,6 +3,9 @@ bars, is stored and fetched by id; bad specs, unknown symbols and oversized swee
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import httpx
 import numpy as np
 import pytest
@@ -27,6 +30,21 @@ def demo_bars(symbol: str, start: str, end: str, *, adjust: bool = False) -> Bar
 
 def post(system: System, path: str, body: dict[str, object]) -> httpx.Response:
     return system.http.post(path, json=body, timeout=TIMEOUT_S)
+
+
+def run_job(system: System, path: str, body: dict[str, object]) -> dict[str, Any]:
+    """Queue a sweep or walk-forward, wait for it, and return its result."""
+    queued = post(system, path, body)
+    assert queued.status_code == 202, queued.text
+    job = queued.json()
+    assert queued.headers["location"] == f"/api/jobs/{job['id']}"
+    deadline = time.monotonic() + TIMEOUT_S
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = system.http.get(f"/api/jobs/{job['id']}").json()
+    assert job["state"] == "done" and job["progress"] == 1, job
+    return job["result"]  # type: ignore[no-any-return]
 
 
 def test_backtest_equals_an_in_process_run_and_is_stored(system: System) -> None:
@@ -80,7 +98,7 @@ def test_sweep_finds_the_best_of_the_grid(system: System) -> None:
     body = {"strategy": "sma_crossover", "symbol": "INFY", "start": "2005-01-01",
             "end": "2015-12-31", "grid": {"fast": [5, 10, 20], "slow": [50, 100, 200]},
             "constraints": ["fast < slow"], "metric": "total_return_pct"}
-    served = post(system, "/api/backtest/sweep", body).json()
+    served = run_job(system, "/api/backtest/sweep", body)
     bars = demo_bars("INFY", "2005-01-01", "2015-12-31", adjust=True)
     returns = {(f, s): run_backtest(bars, EXAMPLE_STRATEGIES["sma_crossover"],
                                     params={"fast": f, "slow": s}).metrics["total_return_pct"]
@@ -93,10 +111,10 @@ def test_sweep_finds_the_best_of_the_grid(system: System) -> None:
 
 
 def test_walk_forward_stitches_out_of_sample_windows(system: System) -> None:
-    served = post(system, "/api/backtest/walk-forward", {
+    served = run_job(system, "/api/backtest/walk-forward", {
         "strategy": "sma_crossover", "symbol": "SBIN", "start": "2008-01-01",
         "end": "2016-12-31", "grid": {"fast": [5, 10], "slow": [50, 100]},
-        "in_sample_bars": 500, "out_of_sample_bars": 250}).json()
+        "in_sample_bars": 500, "out_of_sample_bars": 250})
     assert len(served["windows"]) >= 4
     ts = served["equity_curve"]["ts"]
     assert ts == sorted(ts) and len(ts) == len(set(ts))
@@ -117,6 +135,9 @@ def test_walk_forward_stitches_out_of_sample_windows(system: System) -> None:
             "fast": list(range(1, 500)), "slow": list(range(1, 500))}}, 400, "limit"),
         ("/api/backtest/sweep", {"strategy": "sma_crossover", "symbol": "TCS",
                                  "grid": {"fast": [5]}, "metric": "luck"}, 400, "luck"),
+        ("/api/backtest/walk-forward", {"strategy": "sma_crossover", "symbol": "NOSUCH",
+                                        "grid": {"fast": [5]}, "in_sample_bars": 100,
+                                        "out_of_sample_bars": 50}, 404, "NOSUCH"),
     ],
 )
 def test_bad_backtest_requests(system: System, path: str, body: dict[str, object],

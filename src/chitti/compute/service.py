@@ -249,6 +249,17 @@ class ComputeActions:
                                     interval=req.interval)).values()
         return bars, needed
 
+    async def check_sweep(self, req: SweepRequest) -> dict[str, Any]:
+        """Refuse now what a queued sweep or walk-forward would fail on: the spec, metric,
+        grid size and an unknown symbol (the gateway asks before it queues a job)."""
+        count = bt.check_sweep(_strategy(req.strategy), req.grid, metric=req.metric,
+                               constraints=req.constraints,
+                               max_combinations=self.ctx.settings.backtest_max_combinations)
+        async with self.ctx.pool.connection() as conn:
+            if not await md_store.symbol_exists(conn, req.symbol):
+                raise NotFound(f"unknown symbol {req.symbol!r}; see GET /api/market/symbols")
+        return {"combinations": count}
+
     async def sweep(self, req: SweepRequest) -> dict[str, Any]:
         spec = _strategy(req.strategy)
         bars, needed = await self._swept_bars(req, spec)
@@ -319,3 +330,4 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("get_backtest", params=BacktestIdRequest)(actions.get_backtest)
     server.action("sweep", params=SweepRequest)(actions.sweep)
     server.action("walk_forward", params=WalkForwardRequest)(actions.walk_forward)
+    server.action("check_sweep", params=SweepRequest)(actions.check_sweep)

@@ -22,6 +22,7 @@ from chitti.gateway import store, ws
 from chitti.gateway.access import Authenticator, Public, access_rule, check_auth_binding
 from chitti.gateway.docs import install_docs
 from chitti.gateway.errors import install_error_handlers
+from chitti.gateway.jobs import JobRunner
 from chitti.gateway.metrics import GatewayMetrics
 from chitti.gateway.middleware import GatewayMiddleware
 from chitti.gateway.ratelimit import RateLimiter
@@ -31,6 +32,7 @@ from chitti.gateway.routes import (
     backtest,
     compute,
     health,
+    jobs,
     market,
     news,
     signals,
@@ -82,12 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.alert_feed.start()
         app.state.bar_feed = BarFeed(gateway_url)
         app.state.bar_feed.start()
+        app.state.jobs = JobRunner(pool, app.state.clients)
+        app.state.jobs.start(gateway_url)
         app.state.started_at = time.monotonic()
         try:
             yield
         finally:
             await app.state.alert_feed.close()
             await app.state.bar_feed.close()
+            await app.state.jobs.close()
             await app.state.auth.close()
             for client in app.state.clients.values():
                 await client.close()
@@ -110,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID",
                            "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"])
     for router in (health.router, auth.router, auth.ticket_router, watchlists.router,
-                   compute.router, market.router, backtest.router, news.router,
+                   compute.router, market.router, backtest.router, jobs.router, news.router,
                    alerts.router, signals.router):
         _document_access(router)
         app.include_router(router)

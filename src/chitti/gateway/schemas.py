@@ -261,3 +261,27 @@ class WatchlistChange(BaseModel):
                                            pattern=r"^[^\x00-\x1f]+$")] | None = None
     symbols: list[WatchSymbol] | None = Field(default=None, max_length=500)
     position: int | None = Field(default=None, ge=0, le=10_000)
+
+
+# -- jobs ------------------------------------------------------------------------------
+
+class JobInfo(BaseModel):
+    """A long job: its state, and its result once done."""
+
+    id: str = Field(description="the job id (a UUID)")
+    kind: Literal["sweep", "walk_forward"]
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: float = Field(ge=0, le=1, description="0 until it finishes, then 1")
+    owner: str
+    attempts: int = Field(description="runs started (a job whose gateway died is re-run)")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: ErrorDetail | None = Field(description="why a failed job failed")
+    result: dict[str, Any] | None = Field(
+        default=None, description="the reply of the sweep or walk-forward, once done (as "
+                                  "POST /api/backtest/sweep documents it)")
+
+
+class JobList(BaseModel):
+    jobs: list[JobInfo]

@@ -10,6 +10,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, errors
 from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
 
 from chitti.errors import Conflict, NotFound
 
@@ -317,3 +318,98 @@ async def take_tokens(conn: Conn, key: str, cost: float, capacity: float,
     row = await cur.fetchone()
     before = float(row["before"]) if row else capacity
     return 0.0 if before >= cost else (cost - before) / rate_per_s
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+JOB_COLUMNS = ("j.id::text AS id, j.kind, j.state, j.progress, j.error, j.attempts, "
+               "j.created_at, j.started_at, j.finished_at, u.name AS owner, j.user_id")
+
+
+async def add_job(conn: Conn, user_id: int, kind: str, request: dict[str, Any],
+                  max_open: int) -> Row | None:
+    """Queue a job unless the user already has ``max_open`` queued or running (None)."""
+    cur = await conn.execute(
+        "SELECT count(*) AS n FROM auth.jobs WHERE user_id = %s "
+        "AND state IN ('queued', 'running')", (user_id,))
+    row = await cur.fetchone()
+    if row and row["n"] >= max_open:
+        return None
+    job_id = str(uuid.uuid4())
+    await conn.execute(
+        "INSERT INTO auth.jobs (id, user_id, kind, request, state) "
+        "VALUES (%s, %s, %s, %s, 'queued')", (job_id, user_id, kind, Jsonb(request)))
+    await notify_job(conn, job_id, user_id, "queued")
+    return await get_job(conn, job_id, None)
+
+
+async def notify_job(conn: Conn, job_id: str, user_id: int, state: str) -> None:
+    await conn.execute("SELECT pg_notify('job_updated', %s)",
+                       (f"{job_id}:{user_id}:{state}",))
+
+
+async def get_job(conn: Conn, job_id: str, user_id: int | None, *,
+                  with_result: bool = False) -> Row:
+    result = ", j.result" if with_result else ""
+    cur = await conn.execute(
+        f"SELECT {JOB_COLUMNS}{result} FROM auth.jobs j JOIN auth.users u ON u.id = j.user_id "  # noqa: S608 - constants only
+        "WHERE j.id = %s AND (%s::bigint IS NULL OR j.user_id = %s)",
+        (job_id, user_id, user_id))
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"no job {job_id}")
+    return row
+
+
+async def list_jobs(conn: Conn, user_id: int, limit: int) -> list[Row]:
+    cur = await conn.execute(
+        f"SELECT {JOB_COLUMNS} FROM auth.jobs j JOIN auth.users u ON u.id = j.user_id "  # noqa: S608 - constants only
+        "WHERE j.user_id = %s ORDER BY j.created_at DESC LIMIT %s", (user_id, limit))
+    return await cur.fetchall()
+
+
+async def claim_job(conn: Conn, runner: str, stale_s: float) -> Row | None:
+    """Take the oldest queued job (or one whose runner stopped beating) for ``runner``."""
+    cur = await conn.execute(
+        "UPDATE auth.jobs SET state = 'running', runner = %(runner)s, "
+        "heartbeat_at = now(), started_at = coalesce(started_at, now()), "
+        "attempts = attempts + 1 WHERE id = (SELECT id FROM auth.jobs "
+        "  WHERE state = 'queued' OR (state = 'running' AND heartbeat_at < now() - %(stale)s "
+        "  AND attempts < 3) "
+        "  ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1) "
+        "RETURNING id::text AS id, user_id, kind, request, attempts",
+        {"runner": runner, "stale": timedelta(seconds=stale_s)})
+    row = await cur.fetchone()
+    if row is not None:
+        await notify_job(conn, row["id"], row["user_id"], "running")
+    return row
+
+
+async def beat(conn: Conn, runner: str) -> None:
+    await conn.execute("UPDATE auth.jobs SET heartbeat_at = now() "
+                       "WHERE runner = %s AND state = 'running'", (runner,))
+
+
+async def finish_job(conn: Conn, job_id: str, runner: str, state: str,
+                     result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:
+    """Record the outcome unless the job was cancelled or taken over meanwhile."""
+    cur = await conn.execute(
+        "UPDATE auth.jobs SET state = %s, result = %s, error = %s, progress = "
+        "CASE WHEN %s = 'done' THEN 1 ELSE progress END, finished_at = now() "
+        "WHERE id = %s AND runner = %s AND state = 'running' RETURNING user_id",
+        (state, Jsonb(result) if result is not None else None,
+         Jsonb(error) if error is not None else None, state, job_id, runner))
+    row = await cur.fetchone()
+    if row is not None:
+        await notify_job(conn, job_id, int(row["user_id"]), state)
+    return row is not None
+
+
+async def cancel_job(conn: Conn, job_id: str, user_id: int | None) -> Row:
+    job = await get_job(conn, job_id, user_id)
+    cur = await conn.execute(
+        "UPDATE auth.jobs SET state = 'cancelled', finished_at = now() "
+        "WHERE id = %s AND state IN ('queued', 'running') RETURNING user_id", (job_id,))
+    if await cur.fetchone() is not None:
+        await notify_job(conn, job_id, int(job["user_id"]), "cancelled")
+    return await get_job(conn, job_id, user_id)

@@ -10,10 +10,12 @@ The client sends JSON messages (``op``):
 - ``{"op": "unsubscribe", "symbol": "TCS"}``, ``{"op": "ping"}``.
 
 The server answers ``{"type": "connected" | "alert" | "bar" | "subscribed" |
-"unsubscribed" | "pong" | "error", ...}``. An invalid message gets an ``error`` and the
-connection stays open. Authentication happens before the handshake completes: the session
-cookie, an ``Authorization``/``X-API-Key`` header, or a single-use ``?ticket=``; without one
-the handshake is refused (HTTP 403, close code 4401 where the client sees it).
+"unsubscribed" | "job" | "pong" | "error", ...}``; ``job`` messages tell the user's jobs'
+changes of state (``{"type": "job", "id": ..., "state": "done"}``). An invalid message gets
+an ``error`` and the connection stays open. Authentication happens before the handshake
+completes: the session cookie, an ``Authorization``/``X-API-Key`` header, or a single-use
+``?ticket=``; without one the handshake is refused (HTTP 403; close code 4401 where the
+client sees it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
 from chitti.errors import ChittiError
 from chitti.gateway.access import ACCESS_COOKIE, Authenticator, client_ip
 from chitti.gateway.auth import Principal
+from chitti.gateway.jobs import JobRunner
 from chitti.ipc.client import IpcClient
 from chitti.marketdata.adjust import Adjust
 from chitti.signals.schemas import AlertStreamFilter
@@ -116,11 +119,13 @@ async def authenticate(websocket: WebSocket, auth: Authenticator) -> Principal:
 class Connection:
     """One WebSocket client: its alert stream and the symbols it follows."""
 
-    def __init__(self, websocket: WebSocket, feed: NotifyFeed, bars: BarFeed,
+    def __init__(self, websocket: WebSocket, feed: NotifyFeed, bars: BarFeed, jobs: JobRunner,
                  signals: IpcClient, compute: IpcClient) -> None:
         self.ws = websocket
         self.feed = feed
         self.bars = bars
+        self.jobs = jobs
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(1000)
         self.signals = signals
         self.compute = compute
         self.wake: asyncio.Queue[str] = asyncio.Queue()
@@ -135,6 +140,13 @@ class Connection:
     async def run(self, principal: Principal) -> None:
         await self.send({"type": "connected", "user": principal.name, "role": principal.role})
         bar_task = asyncio.create_task(self._bar_updates())
+        outbox_task = asyncio.create_task(self._drain_outbox())
+
+        def job_update(job_id: str, _user: int, state: str) -> None:
+            with contextlib.suppress(asyncio.QueueFull):  # a client that does not read
+                self.outbox.put_nowait({"type": "job", "id": job_id, "state": state})
+
+        self.jobs.listeners[principal.user_id].add(job_update)
         try:
             while True:
                 try:
@@ -146,6 +158,8 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            self.jobs.listeners[principal.user_id].discard(job_update)
+            outbox_task.cancel()
             bar_task.cancel()
             if self.alert_task is not None:
                 self.alert_task.cancel()
@@ -213,6 +227,10 @@ class Connection:
         await self.send({"type": "subscribed", "symbol": symbol})
         await self.send(bar)
 
+    async def _drain_outbox(self) -> None:
+        while True:
+            await self.send(await self.outbox.get())
+
     async def _bar_updates(self) -> None:
         while True:
             symbol = await self.wake.get()
@@ -261,7 +279,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_UNAUTHORIZED, reason=exc.message[:120])
         return
     await websocket.accept()
-    connection = Connection(websocket, state.alert_feed, state.bar_feed,
+    connection = Connection(websocket, state.alert_feed, state.bar_feed, state.jobs,
                             state.clients["signal-service"], state.clients["compute"])
     gauge = state.metrics.stream_clients.labels("websocket")
     gauge.inc()

@@ -18,7 +18,13 @@ from chitti.compute.backtest._examples import EXAMPLE_STRATEGIES
 from chitti.compute.backtest._metrics import METRIC_UNITS
 from chitti.compute.backtest._result import BacktestResult, Trade
 from chitti.compute.backtest._spec import StrategySpec
-from chitti.compute.backtest._sweep import SweepResult, WalkForwardResult, sweep, walk_forward
+from chitti.compute.backtest._sweep import (
+    SweepResult,
+    WalkForwardResult,
+    check_sweep,
+    sweep,
+    walk_forward,
+)
 from chitti.marketdata.series import Bars
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "WalkForwardResult",
     "run_backtest",
     "run_portfolio",
+    "check_sweep",
     "sweep",
     "walk_forward",
 ]

@@ -245,6 +245,17 @@ def _metric_dict(names: Sequence[str], row: np.ndarray) -> dict[str, float | int
     return d
 
 
+def check_sweep(strategy: SpecLike, grid: Mapping[str, Sequence[float]], *,
+                metric: str = "sharpe_ratio", constraints: Sequence[str] = (),
+                max_combinations: int = DEFAULT_MAX_COMBINATIONS) -> int:
+    """What :func:`sweep` refuses before it runs (spec, metric, grid, constraints, size),
+    without bars: the number of combinations it would run. Lets a caller refuse a bad
+    request at once instead of queueing it."""
+    _check_metric(metric)
+    return int(_combinations(StrategySpec.parse(strategy), grid, constraints,
+                             max_combinations)[1].shape[0])
+
+
 def sweep(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]], *,
           config: BacktestConfig | Mapping[str, Any] | None = None,
           metric: str = "sharpe_ratio", constraints: Sequence[str] = (),

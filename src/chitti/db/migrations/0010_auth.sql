@@ -83,21 +83,29 @@ CREATE TABLE IF NOT EXISTS auth.rate_buckets (
     updated_at  timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
--- Long work (sweeps, walk-forwards, training) run on behalf of a user.
+-- Long work (sweeps, walk-forwards, training) run on behalf of a user. Any gateway process
+-- claims a queued job (SKIP LOCKED) and keeps its heartbeat fresh; a running job whose
+-- heartbeat stops (its gateway died) is queued again, so jobs survive a gateway restart.
 CREATE TABLE IF NOT EXISTS auth.jobs (
-    id           uuid PRIMARY KEY,
-    user_id      bigint NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
-    kind         text NOT NULL,
-    request      jsonb NOT NULL,
-    state        text NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed',
-                                                'cancelled')),
-    progress     double precision NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
-    result       jsonb,
-    error        jsonb,
-    created_at   timestamptz NOT NULL DEFAULT now(),
-    updated_at   timestamptz NOT NULL DEFAULT now()
+    id            uuid PRIMARY KEY,
+    user_id       bigint NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+    kind          text NOT NULL,
+    request       jsonb NOT NULL,
+    state         text NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed',
+                                                 'cancelled')),
+    progress      double precision NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
+    result        jsonb,
+    error         jsonb,
+    attempts      integer NOT NULL DEFAULT 0,
+    runner        text,
+    heartbeat_at  timestamptz,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    started_at    timestamptz,
+    finished_at   timestamptz
 );
 CREATE INDEX IF NOT EXISTS jobs_user_idx ON auth.jobs (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS jobs_open_idx ON auth.jobs (state, created_at)
+    WHERE state IN ('queued', 'running');
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA auth TO chitti_gateway;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA auth TO chitti_gateway;

@@ -12,10 +12,15 @@ from chitti.compute.schemas import (
     SweepRequest,
     WalkForwardRequest,
 )
+from chitti.errors import RateLimited
+from chitti.gateway import store
 from chitti.gateway.access import TraderBacktest, TraderSweep, Viewer
+from chitti.gateway.auth import Principal
 from chitti.gateway.deps import ComputeClient, RowId
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES
+from chitti.gateway.routes.jobs import public
+from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo
+from chitti.ipc.client import IpcClient
 
 router = APIRouter(tags=["backtest"])
 
@@ -49,18 +54,38 @@ async def get_backtest(backtest_id: RowId, compute: ComputeClient,
     return OrjsonResponse(reply["backtest"])
 
 
-@router.post("/api/backtest/sweep", responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def _queue(request: Request, compute: IpcClient, principal: Principal, kind: str,
+                 body: SweepRequest | WalkForwardRequest) -> OrjsonResponse:
+    """Refuse at once what would fail (compute checks spec, metric, grid size, symbol),
+    else queue the job and answer 202."""
+    await compute.call("check_sweep", SweepRequest.model_validate(
+        body.model_dump(include=set(SweepRequest.model_fields))))
+    settings = request.app.state.auth.settings
+    async with request.app.state.db_pool.connection() as conn:
+        job = await store.add_job(conn, principal.user_id, kind, body.model_dump(mode="json"),
+                                  settings.max_long_jobs_per_user)
+    if job is None:
+        raise RateLimited(f"you have {settings.max_long_jobs_per_user} jobs queued or "
+                          "running (CHITTI_MAX_LONG_JOBS_PER_USER): wait for one, or cancel "
+                          "one with DELETE /api/jobs/{id}", retry_after_s=5)
+    return OrjsonResponse(public(job), status_code=202,
+                          headers={"Location": f"/api/jobs/{job['id']}"})
+
+
+@router.post("/api/backtest/sweep", status_code=202, response_model=JobInfo,
+             responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def sweep(request: Request, body: SweepRequest, compute: ComputeClient,
                 principal: TraderSweep) -> OrjsonResponse:
-    """Metrics for every parameter combination of a grid, and the best by ``metric``."""
-    async with request.app.state.auth.long_job(principal):
-        return OrjsonResponse(await compute.call("sweep", body, timeout=BACKTEST_TIMEOUT_S))
+    """Queue a sweep: metrics for every parameter combination of a grid, and the best by
+    ``metric``. Answers 202 with the job; ``GET /api/jobs/{id}`` gives its result (an
+    unknown symbol or strategy fails the job with that error)."""
+    return await _queue(request, compute, principal, "sweep", body)
 
 
-@router.post("/api/backtest/walk-forward", responses={**ERROR_RESPONSES, **NOT_FOUND})
+@router.post("/api/backtest/walk-forward", status_code=202, response_model=JobInfo,
+             responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def walk_forward(request: Request, body: WalkForwardRequest, compute: ComputeClient,
                        principal: TraderSweep) -> OrjsonResponse:
-    """Rolling in-sample optimisation, out-of-sample tests, and the stitched equity."""
-    async with request.app.state.auth.long_job(principal):
-        return OrjsonResponse(
-            await compute.call("walk_forward", body, timeout=BACKTEST_TIMEOUT_S))
+    """Queue a walk-forward (rolling in-sample optimisation, out-of-sample tests, stitched
+    equity); answers 202 with the job, as a sweep does."""
+    return await _queue(request, compute, principal, "walk_forward", body)

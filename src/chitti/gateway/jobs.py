@@ -1,0 +1,129 @@
+"""Long jobs (sweeps, walk-forwards; training later): queued in ``auth.jobs``, run by any
+gateway process, survive a gateway restart.
+
+``POST`` answers 202 with the job; each gateway process runs up to ``RUNNERS_PER_PROCESS``
+jobs at once, claiming the oldest queued one (``FOR UPDATE SKIP LOCKED``) and beating a
+heartbeat while the service works. A job whose gateway dies stops beating and is claimed
+again by another (or the restarted) gateway, at most three times. Every change of state is
+announced on ``job_updated`` (payload ``id:user:state``), which wakes idle runners, ends
+cancelled runs, and reaches the owner's WebSocket. A cancelled job's computation is
+abandoned by the gateway; the service finishes the call it started and the result is
+dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from chitti.compute.schemas import SweepRequest, WalkForwardRequest
+from chitti.db.notify import listen_forever
+from chitti.db.pool import DictPool
+from chitti.errors import ChittiError
+from chitti.gateway import store
+from chitti.ipc.client import IpcClient
+
+log = logging.getLogger(__name__)
+
+#: kind -> (service, action, request model)
+JOB_KINDS: dict[str, tuple[str, str, type[Any]]] = {
+    "sweep": ("compute", "sweep", SweepRequest),
+    "walk_forward": ("compute", "walk_forward", WalkForwardRequest),
+}
+RUNNERS_PER_PROCESS = 2
+HEARTBEAT_S = 5.0
+#: A running job without a heartbeat for this long belongs to a dead gateway.
+STALE_S = 30.0
+#: Longest a job may run before it is failed (a sweep of 100,000 combinations fits).
+JOB_TIMEOUT_S = 3600.0
+
+JobListener = Callable[[str, int, str], None]
+
+
+class JobRunner:
+    """Runs queued jobs in this gateway process and fans job updates out."""
+
+    def __init__(self, pool: DictPool, clients: dict[str, IpcClient]) -> None:
+        self.pool = pool
+        self.clients = clients
+        self.runner_id = f"gateway-{uuid.uuid4().hex[:12]}"
+        self.wake = asyncio.Event()
+        self.running: dict[str, asyncio.Task[None]] = {}
+        self.listeners: dict[int, set[JobListener]] = defaultdict(set)
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def start(self, url: str) -> None:
+        self._tasks = [
+            asyncio.create_task(listen_forever(url, "job_updated", self._on_updates),
+                                name="listen-jobs"),
+            asyncio.create_task(self._heartbeat(), name="job-heartbeat"),
+            *(asyncio.create_task(self._work(), name=f"job-runner-{i}")
+              for i in range(RUNNERS_PER_PROCESS)),
+        ]
+        self.wake.set()
+
+    async def close(self) -> None:
+        for task in [*self._tasks, *self.running.values()]:
+            task.cancel()
+        for task in [*self._tasks, *self.running.values()]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _on_updates(self, payloads: list[str]) -> None:
+        for payload in payloads:
+            job_id, _, rest = payload.partition(":")
+            user, _, state = rest.partition(":")
+            if state == "queued":
+                self.wake.set()
+            elif state == "cancelled" and job_id in self.running:
+                self.running[job_id].cancel()
+            for listener in list(self.listeners.get(int(user or 0), ())):
+                listener(job_id, int(user), state)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            with contextlib.suppress(Exception):
+                async with self.pool.connection() as conn:
+                    await store.beat(conn, self.runner_id)
+            self.wake.set()  # also look for jobs whose gateway stopped beating
+
+    async def _work(self) -> None:
+        while True:
+            await self.wake.wait()
+            try:
+                async with self.pool.connection() as conn:
+                    job = await store.claim_job(conn, self.runner_id, STALE_S)
+            except Exception as exc:  # the database is away: try again on the next beat
+                log.warning("cannot claim jobs: %s", exc)
+                job = None
+            if job is None:
+                self.wake.clear()
+                continue
+            task = asyncio.create_task(self._run(job))
+            self.running[job["id"]] = task
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise  # this runner itself is being stopped
+            finally:
+                self.running.pop(job["id"], None)
+
+    async def _run(self, job: dict[str, Any]) -> None:
+        service, action, model = JOB_KINDS[job["kind"]]
+        result: dict[str, Any] | None = None
+        error: dict[str, Any] | None = None
+        try:
+            result = await self.clients[service].call(
+                action, model.model_validate(job["request"]), timeout=JOB_TIMEOUT_S)
+        except ChittiError as exc:
+            error = exc.to_dict()
+        async with self.pool.connection() as conn:
+            await store.finish_job(conn, job["id"], self.runner_id,
+                                   "failed" if error else "done", result, error)

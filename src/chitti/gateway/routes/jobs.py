@@ -1,0 +1,55 @@
+"""Long jobs: their state and result, the user's list, and cancelling one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from chitti.gateway import store
+from chitti.gateway.access import Trader, Viewer
+from chitti.gateway.auth import Principal
+from chitti.gateway.responses import OrjsonResponse
+from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo, JobList
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: ERROR_RESPONSES[400] | {"description": "No such job of yours"}}
+
+
+def public(job: dict[str, Any]) -> dict[str, Any]:
+    """A job row as the API shows it (without the owner's internal id)."""
+    return {key: value for key, value in job.items() if key != "user_id"}
+
+
+def _scope(principal: Principal) -> int | None:
+    return None if principal.is_admin else principal.user_id
+
+
+@router.get("", response_model=JobList, responses=ERROR_RESPONSES)
+async def list_jobs(request: Request, principal: Viewer,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> OrjsonResponse:
+    """Your jobs, newest first (without their results)."""
+    async with request.app.state.db_pool.connection() as conn:
+        rows = await store.list_jobs(conn, principal.user_id, limit)
+    return OrjsonResponse({"jobs": [public(row) for row in rows]})
+
+
+@router.get("/{job_id}", response_model=JobInfo, responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def get_job(request: Request, job_id: uuid.UUID, principal: Viewer) -> OrjsonResponse:
+    """A job's state, and its result once done (poll, or watch ``job`` messages on
+    ``/api/ws``)."""
+    async with request.app.state.db_pool.connection() as conn:
+        return OrjsonResponse(public(await store.get_job(conn, str(job_id), _scope(principal),
+                                                         with_result=True)))
+
+
+@router.delete("/{job_id}", response_model=JobInfo,
+               responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def cancel_job(request: Request, job_id: uuid.UUID, principal: Trader) -> OrjsonResponse:
+    """Cancel a queued or running job (a finished job is left as it is)."""
+    async with request.app.state.db_pool.connection() as conn:
+        return OrjsonResponse(public(await store.cancel_job(conn, str(job_id),
+                                                           _scope(principal))))
