@@ -8,6 +8,7 @@ import time
 
 import httpx
 import orjson
+import pytest
 from tests.e2e.harness import System
 
 
@@ -62,3 +63,17 @@ def test_an_oversized_body_is_413_before_it_is_read(system: System) -> None:
     streamed = system.http.post("/api/compute/sma", content=chunks(),
                                 headers={"content-type": "application/json"})
     assert streamed.status_code == 413
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("get", "/api/news?q=abc%00def", {}),
+    ("get", "/api/market/TC%00S/ohlcv", {}),
+    ("post", "/api/nlp/sentiment", {"json": {"texts": ["profit \u0000 up"]}}),
+    ("post", "/api/watchlists", {"json": {"name": "a\u0000b"}}),
+    ("post", "/api/auth/token", {"data": {"username": "ad\u0000min", "password": "x" * 12}}),
+])
+def test_nul_characters_are_refused_with_400(system: System, method: str, path: str,
+                                            kwargs: dict[str, object]) -> None:
+    response = system.http.request(method, path, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["error"]["message"]

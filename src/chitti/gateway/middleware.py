@@ -72,12 +72,18 @@ class GatewayMiddleware:
             await send(message)
 
         try:
+            if _has_nul(scope.get("raw_path") or b"") or _has_nul(scope["query_string"]):
+                await _reply(send_with_headers, 400, error_body(
+                    "bad_request", "the URL contains a NUL character (%00): remove it"))
+                return
             length = headers.get(b"content-length")
             if length is not None and (not length.isdigit()
                                        or int(length) > self.max_body_bytes):
                 await self._too_large(send_with_headers)
                 return
-            await self.app(scope, self._bounded(receive), send_with_headers)
+            form = headers.get(b"content-type", b"").startswith(
+                b"application/x-www-form-urlencoded")
+            await self.app(scope, self._bounded(receive, form), send_with_headers)
         finally:
             request_id.reset(token)
 
@@ -93,23 +99,44 @@ class GatewayMiddleware:
                            "ms": round(seconds * 1e3, 2),
                            "client": client[0] if client else None})
 
-    def _bounded(self, receive: Receive) -> Receive:
+    def _bounded(self, receive: Receive, form: bool) -> Receive:
+        """``receive`` that counts the body against the limit and refuses NUL characters
+        (PostgreSQL text cannot hold them; JSON spells them ``\\u0000``)."""
         seen = 0
+        tail = b""
+        marker = b"%00" if form else _JSON_NUL
 
         async def bounded() -> Message:
-            nonlocal seen
+            nonlocal seen, tail
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > self.max_body_bytes:  # the error handlers answer 413
                     raise HTTPException(413, _too_large_message(self.max_body_bytes))
+                if b"\x00" in chunk or marker in tail + chunk:
+                    raise HTTPException(400, "the body contains a NUL character (\\u0000): "
+                                             "remove it from the text")
+                tail = chunk[-5:]
             return message
 
         return bounded
 
     async def _too_large(self, send: Send) -> None:
-        body = orjson.dumps(error_body("too_large", _too_large_message(self.max_body_bytes)))
-        headers: list[Any] = [(b"content-type", b"application/json"),
-                              (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _reply(send, 413, error_body("too_large",
+                                           _too_large_message(self.max_body_bytes)))
+
+
+_JSON_NUL = b"\\u0000"
+
+
+def _has_nul(raw: bytes) -> bool:
+    return b"%00" in raw or b"\x00" in raw
+
+
+async def _reply(send: Send, status: int, body_json: dict[str, Any]) -> None:
+    body = orjson.dumps(body_json)
+    headers: list[Any] = [(b"content-type", b"application/json"),
+                          (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
