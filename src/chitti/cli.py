@@ -121,12 +121,15 @@ def cmd_service(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from chitti.gateway.app import create_app
-    from chitti.gateway.logs import use_json_logs
+    from chitti.gateway.access import check_auth_binding
+    from chitti.gateway.logs import json_log_config
 
-    use_json_logs("gateway")
-    uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                log_level=settings.log_level.lower(), access_log=False, log_config=None)
+    check_auth_binding(settings)
+    # Each worker builds the app from the same CHITTI_* environment.
+    uvicorn.run("chitti.gateway.app:create_app", factory=True, host=settings.gateway_host,
+                port=settings.gateway_port, workers=settings.gateway_workers,
+                log_level=settings.log_level.lower(), access_log=False,
+                log_config=json_log_config("gateway", settings.log_level))
     return 0
 
 

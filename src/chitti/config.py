@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     compute_endpoints: EndpointList = Field(default_factory=list)
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=6001, ge=1, le=65535)
+    gateway_workers: int = Field(
+        default=1, ge=1, le=64,
+        description="gateway processes sharing the port (rate limits in `memory` are then "
+                    "per process: use `postgres` for exact ones)")
     ipc_max_frame_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     ipc_timeout_s: float = Field(default=30.0, gt=0)
     ipc_pool_size: int = Field(default=2, ge=1, le=64)

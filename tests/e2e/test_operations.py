@@ -9,7 +9,7 @@ import time
 import httpx
 import orjson
 import pytest
-from tests.e2e.harness import System
+from tests.e2e.harness import System, extra_gateway
 
 
 def test_request_ids_reach_the_client_and_the_log(system: System) -> None:
@@ -77,3 +77,13 @@ def test_nul_characters_are_refused_with_400(system: System, method: str, path: 
     response = system.http.request(method, path, **kwargs)  # type: ignore[arg-type]
     assert response.status_code == 400, response.text
     assert "NUL" in response.json()["error"]["message"]
+
+
+def test_two_gateway_workers_share_the_port(system: System) -> None:
+    with extra_gateway(system, CHITTI_GATEWAY_WORKERS="2") as url:
+        pids = set()
+        for _ in range(40):
+            reply = httpx.get(url + "/api/auth/me", headers={"X-API-Key": system.admin_key})
+            assert reply.status_code == 200
+            pids.add(reply.headers["x-request-id"])
+        assert len(pids) == 40  # every request answered, each with its own id

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from chitti.config import Settings
@@ -56,11 +55,15 @@ REVOCATION_POLL_S = 5.0
 KEY_CACHE_S = 30.0
 STREAM_TICKET_TTL_S = 60
 
-_bearer = HTTPBearer(auto_error=False, description="an access token from /api/auth/token")
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
-                        description="an API key from `chitti keys add` or /api/auth/keys")
-_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False,
-                       description="set by /api/auth/token for browsers (HttpOnly)")
+#: How credentials are sent, for OpenAPI (every non-public route takes any one of them).
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+               "description": "an access token from POST /api/auth/token"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+               "description": "an API key from `chitti keys add` or POST /api/auth/keys"},
+    "cookie": {"type": "apiKey", "in": "cookie", "name": ACCESS_COOKIE,
+               "description": "set by POST /api/auth/token for browsers (HttpOnly)"},
+}
 
 
 def is_loopback(host: str) -> bool:
@@ -246,17 +249,17 @@ class Access:
         self.limit = limit
         self.cost = cost
 
-    async def __call__(
-        self, request: Request,
-        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        api_key: Annotated[str | None, Depends(_api_key)],
-        cookie: Annotated[str | None, Depends(_cookie)],
-    ) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
+        # Credentials are read here rather than through FastAPI's security classes (three
+        # more dependencies per request, ~60 us); SECURITY_SCHEMES documents them.
         auth: Authenticator = request.app.state.auth
+        headers = request.headers
+        authorization = headers.get("authorization", "")
+        bearer = authorization[7:] if authorization[:7].lower() == "bearer " else None
         ticket = (request.query_params.get("ticket") if request.url.path in TICKET_PATHS
                   else None)
-        principal = await auth.principal(bearer.credentials if bearer else None, api_key,
-                                         cookie, ticket)
+        principal = await auth.principal(bearer, headers.get("x-api-key"),
+                                         request.cookies.get(ACCESS_COOKIE), ticket)
         if self.role is not None and not principal.may(self.role):
             raise Forbidden(f"this needs the {self.role} role; you are {principal.role}")
         request.state.principal = principal

@@ -19,7 +19,13 @@ from chitti import __version__
 from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway import store, ws
-from chitti.gateway.access import Authenticator, Public, access_rule, check_auth_binding
+from chitti.gateway.access import (
+    SECURITY_SCHEMES,
+    Authenticator,
+    Public,
+    access_rule,
+    check_auth_binding,
+)
 from chitti.gateway.docs import install_docs
 from chitti.gateway.errors import install_error_handlers
 from chitti.gateway.jobs import JobRunner
@@ -114,11 +120,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID",
                            "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"])
-    for router in (health.router, auth.router, auth.ticket_router, watchlists.router,
-                   compute.router, market.router, backtest.router, jobs.router, news.router,
-                   alerts.router, signals.router):
+    # The busiest first: a request is matched against the routes in this order.
+    for router in (compute.router, market.router, alerts.router, health.router, news.router,
+                   signals.router, backtest.router, jobs.router, watchlists.router,
+                   auth.router, auth.ticket_router):
         _document_access(router)
-        app.include_router(router)
+        # The routes themselves, not the router: matching a request then walks one flat
+        # list (an included router costs ~70 us per request in FastAPI 0.16x).
+        app.router.routes.extend(router.routes)
     app.include_router(ws.router)
     install_docs(app)
     _mount_dashboard(app)
@@ -131,9 +140,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version,
                              description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
         for operations in schema["paths"].values():
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
+                if operation.get("x-access", {}).get("role") not in (None, "public"):
+                    operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema

@@ -10,7 +10,8 @@ from chitti.ipc.client import IpcClient
 
 
 def _client(service: str):  # type: ignore[no-untyped-def]
-    def get(request: Request) -> IpcClient:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, on every request
+    async def get(request: Request) -> IpcClient:
         return request.app.state.clients[service]  # type: ignore[no-any-return]
 
     return get

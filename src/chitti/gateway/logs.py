@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
+from typing import Any
 
 import orjson
 
@@ -32,9 +33,15 @@ class JsonLogFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
-def use_json_logs(process_name: str) -> None:
-    """Switch every handler of the root logger (and uvicorn's) to JSON lines."""
-    formatter = JsonLogFormatter(process_name)
-    for name in ("", "uvicorn", "uvicorn.error"):
-        for handler in logging.getLogger(name).handlers:
-            handler.setFormatter(formatter)
+def json_log_config(process_name: str, level: str) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` of JSON lines on stderr, for uvicorn's ``log_config``
+    (each worker process applies it as it starts)."""
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonLogFormatter, "process_name": process_name}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                                "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {name: {"handlers": [], "propagate": True, "level": level}
+                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+    }
