@@ -1,12 +1,23 @@
-"""Request models of the compute actions, shared by the service and the gateway."""
+"""Request and reply models of the compute actions, shared by the service and the gateway
+(the reply models are the HTTP routes' ``response_model``, so OpenAPI shows every reply)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import core_schema
 
+from chitti.compute.backtest import BacktestConfig, StrategySpec
 from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.intraday import Interval
 
@@ -126,6 +137,33 @@ class BatchRequest(BaseModel):
 StrategyRef = Annotated[str, StringConstraints(min_length=1, max_length=64)] | dict[str, Any]
 
 
+def _set_fields(config: BacktestConfig) -> dict[str, Any]:
+    return config.model_dump(exclude_unset=True)
+
+
+def _copy(config: dict[str, Any]) -> dict[str, Any]:
+    return dict(config)
+
+
+class _ConfigOverrides:
+    """Validate a request's ``config`` as a :class:`BacktestConfig` (so OpenAPI shows that
+    model and a bad field is refused at once), but keep only the fields the caller set, as a
+    dict: the service fills the intraday defaults (costs, square-off, periods a year) into
+    the fields left unset, which a complete model would hide."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, _source: Any,
+                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _set_fields, handler.generate_schema(BacktestConfig),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _copy, return_schema=core_schema.dict_schema(core_schema.str_schema())))
+
+
+#: The config fields a request sets (validated as BacktestConfig; unset fields absent).
+ConfigOverrides = Annotated[dict[str, Any], _ConfigOverrides]
+
+
 class _BacktestBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     strategy: StrategyRef = Field(examples=["sma_crossover"])
@@ -135,10 +173,10 @@ class _BacktestBase(BaseModel):
     interval: Interval = Field(
         default="1d", description="bar length; intraday runs default to the intraday cost "
         "profile, a 15:20 IST square-off and 252 x bars-per-session periods a year")
-    config: dict[str, Any] = Field(
+    config: ConfigOverrides = Field(
         default_factory=dict, examples=[{"costs": "nse_delivery_discount"}],
-        description="BacktestConfig fields: fill, slippage_bps, sizing, stops, costs, "
-                    "square_off_ist, ...")
+        description="the BacktestConfig fields to set (fill, slippage_bps, sizing, stops, "
+                    "costs, square_off_ist, ...); the others keep their defaults")
 
     @model_validator(mode="after")
     def _ordered(self) -> Any:
@@ -176,3 +214,248 @@ class WalkForwardRequest(SweepRequest):
 class BacktestIdRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     backtest_id: int = Field(ge=1)
+
+
+# -- replies ---------------------------------------------------------------------------------
+# Each reply exactly as the service sends it. A key that a reply leaves out in some cases
+# (rather than sending null) is ``X | SkipJsonSchema[None] = absent()``: optional in OpenAPI,
+# never null. Extra keys are refused, so a reply that grows a key fails its schema test.
+
+_REPLY = ConfigDict(extra="forbid")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(description: str | None = None) -> Any:
+    """A reply key that is sometimes left out: no null default shown in OpenAPI."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+#: A parameter value: an integer for an int parameter, a number for a float one.
+Number = int | float
+#: One value per bar; null during the warm-up (NaN in the engine).
+Series = list[float | None]
+#: Metrics by name, the unit in the name (``total_return_pct``; GET /api/strategies lists
+#: each unit); null where undefined (no trades, zero volatility, no benchmark). Counts
+#: (``trade_count``, ``bar_count``, ``open_trade_count``) are integers.
+Metrics = dict[str, int | float | None]
+
+
+class IndicatorParam(BaseModel):
+    model_config = _REPLY
+    name: str
+    type: Literal["int", "float"]
+    default: Number
+    min: Number = Field(description="smallest valid value (inclusive)")
+    max: Number = Field(description="largest valid value (inclusive)")
+    description: str
+
+
+class IndicatorInfo(BaseModel):
+    """One catalogue entry (the request's ``name`` and ``params`` refer to it)."""
+
+    model_config = _REPLY
+    name: str
+    group: str = Field(description="overlap, momentum, volatility, volume, price_transform, "
+                                   "statistic, trend, support_resistance or pattern")
+    display_name: str
+    description: str
+    inputs: list[str] = Field(description="bar fields it reads: open, high, low, close, "
+                                          "volume (periods: a per-bar period series)")
+    params: list[IndicatorParam]
+    outputs: list[str] = Field(description="keys of the reply's outputs")
+    lookback_default: int = Field(description="leading bars without a value (warm-up) with "
+                                              "the default parameters")
+    talib: str | None = Field(description="the TA-Lib function it equals (null: TA-Lib has "
+                                          "no such function)")
+    streaming: bool = Field(description="also computed bar by bar on live bars")
+
+
+class IndicatorCatalog(BaseModel):
+    model_config = _REPLY
+    indicators: list[IndicatorInfo]
+    count: int
+
+
+class IndicatorResult(BaseModel):
+    """One indicator's outputs; ``symbol``, ``ts``, ``adjust`` and ``warnings`` only for a
+    stored symbol (not for inline ``inputs``)."""
+
+    model_config = _REPLY
+    name: str
+    params: dict[str, Number] = Field(description="every parameter, defaults filled in")
+    lookback: int = Field(description="leading bars without a value for these parameters")
+    outputs: dict[str, Series] = Field(description="each output (see the catalogue's "
+                                                   "outputs), one value per bar")
+    symbol: str | SkipJsonSchema[None] = absent()
+    ts: list[str] | SkipJsonSchema[None] = absent(
+        "bar times: ISO dates (daily) or ISO timestamps in IST (intraday)")
+    adjust: Adjust | SkipJsonSchema[None] = absent()
+    warnings: list[str] | SkipJsonSchema[None] = absent(
+        "where the bars miss the range or the warm-up history is too short")
+
+
+class BatchIndicatorResult(BaseModel):
+    model_config = _REPLY
+    name: str
+    params: dict[str, Number]
+    outputs: dict[str, Series]
+
+
+class BatchSeriesResult(BaseModel):
+    model_config = _REPLY
+    ts: list[str] | None = Field(description="bar times of a stored symbol (null for an "
+                                             "inline series)")
+    indicators: list[BatchIndicatorResult] = Field(description="in the request's order")
+
+
+class BatchResult(BaseModel):
+    """Results by symbol (or by the inline series' names); ``adjust`` and ``warnings`` only
+    for stored symbols. A symbol without bars in the range is left out and warned about."""
+
+    model_config = _REPLY
+    results: dict[str, BatchSeriesResult]
+    adjust: Adjust | SkipJsonSchema[None] = absent()
+    warnings: list[str] | SkipJsonSchema[None] = absent()
+
+
+class StrategyInfo(BaseModel):
+    model_config = _REPLY
+    name: str = Field(description="pass as the request's strategy")
+    description: str
+    spec: StrategySpec
+
+
+class StrategyCatalog(BaseModel):
+    model_config = _REPLY
+    strategies: list[StrategyInfo]
+    cost_profiles: list[str] = Field(description="names for config.costs")
+    metric_units: dict[str, str] = Field(description="the unit of each metric")
+
+
+class BacktestTrade(BaseModel):
+    """One round trip; prices include slippage, ``pnl_inr`` is net of both legs' costs."""
+
+    model_config = _REPLY
+    symbol: str
+    direction: Literal["long", "short"]
+    entry_time: str = Field(description="bar time of the entry fill (as the curves' ts)")
+    exit_time: str | None = Field(description="null: still open at the end")
+    quantity: float
+    entry_price_inr: float
+    exit_price_inr: float = Field(description="the last close for an open trade")
+    pnl_inr: float = Field(description="unrealised for an open trade")
+    return_pct: float | None = Field(description="null for a zero notional")
+    costs_inr: float
+    exit_reason: Literal["signal", "stop_loss", "take_profit", "trailing_stop", "open"]
+    bars_held: int
+
+
+class CostPeriod(BaseModel):
+    """Dated statutory rates the run charged in one period, with their sources."""
+
+    model_config = _REPLY
+    from_: str = Field(alias="from", description="first day (ISO date)")
+    to: str = Field(description="last day (ISO date)")
+    rates_pct: dict[str, float] = Field(description="scheduled rate by cost field")
+    sources: dict[str, str] = Field(description="the statute or circular behind each rate")
+
+
+class EquitySeries(BaseModel):
+    model_config = _REPLY
+    ts: list[str] = Field(description="bar times: ISO dates (daily) or ISO timestamps in "
+                                      "IST (intraday)")
+    equity_inr: Series
+
+
+class EquityCurve(EquitySeries):
+    drawdown_pct: Series = Field(description="below the running peak, in % (<= 0)")
+
+
+class BacktestRun(BaseModel):
+    """A backtest just run and stored (``id``)."""
+
+    model_config = _REPLY
+    id: int = Field(description="GET /api/backtest/results/{id} returns it again")
+    adjust: Adjust
+    strategy: str = Field(description="the spec's name")
+    params: dict[str, Number] = Field(description="every strategy parameter as run")
+    symbols: list[str]
+    config: BacktestConfig = Field(description="the config as run, defaults filled in")
+    metrics: Metrics
+    trades: list[BacktestTrade]
+    cost_schedule: list[CostPeriod] = Field(description="empty for an undated cost profile")
+    equity_curve: EquityCurve
+    warnings: list[str]
+
+
+class StoredBacktest(BaseModel):
+    """A stored backtest (without the run's ``adjust`` and ``warnings``)."""
+
+    model_config = _REPLY
+    id: int
+    created_at: datetime
+    strategy: str
+    spec: StrategySpec
+    params: dict[str, Number]
+    symbols: list[str]
+    start_date: date | None = Field(description="as requested (null: from the first bar)")
+    end_date: date | None = Field(description="as requested (null: to the last bar)")
+    metrics: Metrics
+    config: BacktestConfig
+    cost_schedule: list[CostPeriod]
+    equity_curve: EquityCurve
+    trades: list[BacktestTrade]
+
+
+class SweepBest(BaseModel):
+    model_config = _REPLY
+    params: dict[str, Number] = Field(description="the swept parameters' best values")
+    metrics: Metrics
+
+
+class SweepReport(BaseModel):
+    """A grid's best combination; with ``table`` (the default) also every combination's
+    parameters and metrics, column by column."""
+
+    model_config = _REPLY
+    adjust: Adjust
+    strategy: str
+    metric: str = Field(description="what best maximises")
+    combination_count: int
+    best: SweepBest | None = Field(description="null: the metric is undefined for every "
+                                               "combination")
+    params: dict[str, list[Number]] | SkipJsonSchema[None] = absent(
+        "each swept parameter's value per combination")
+    metrics: dict[str, list[float | None]] | SkipJsonSchema[None] = absent(
+        "each metric per combination (counts as numbers too)")
+    warnings: list[str]
+
+
+class WalkForwardWindow(BaseModel):
+    model_config = _REPLY
+    in_sample_start: str
+    in_sample_end: str
+    out_of_sample_start: str
+    out_of_sample_end: str
+    best_params: dict[str, Number] | None = Field(
+        description="every strategy parameter as tested out of sample (null: no in-sample "
+                    "best, the window kept the spec's values)")
+    in_sample_metric: float | None
+    out_of_sample_return_pct: float | None
+
+
+class WalkForwardReport(BaseModel):
+    """Rolling windows and the out-of-sample equity stitched over them."""
+
+    model_config = _REPLY
+    adjust: Adjust
+    strategy: str
+    metric: str
+    windows: list[WalkForwardWindow]
+    metrics: Metrics = Field(description="of the stitched out-of-sample run")
+    trades: list[BacktestTrade]
+    equity_curve: EquitySeries
+    warnings: list[str]

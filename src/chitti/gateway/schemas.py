@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chitti.compute.schemas import SweepReport, WalkForwardReport
 from chitti.gateway.auth import Role
 from chitti.marketdata.adjust import Adjust
 from chitti.signals.schemas import AlertStreamFilter
@@ -117,6 +118,7 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid request: the message names the field"},
+    413: {"model": ErrorBody, "description": "The body is over CHITTI_MAX_BODY_BYTES"},
     503: {"model": ErrorBody, "description": "A service or the database is unavailable"},
     504: {"model": ErrorBody, "description": "A service did not answer in time"},
 }
@@ -130,6 +132,12 @@ class StreamQuery(AlertStreamFilter):
 
     def alert_filter(self) -> AlertStreamFilter:
         return AlertStreamFilter(**self.model_dump(exclude={"ticket"}))
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Not found: the message names what"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "The name is taken: choose another"}}
 
 
 # -- auth ------------------------------------------------------------------------------
@@ -278,9 +286,8 @@ class JobInfo(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     error: ErrorDetail | None = Field(description="why a failed job failed")
-    result: dict[str, Any] | None = Field(
-        default=None, description="the reply of the sweep or walk-forward, once done (as "
-                                  "POST /api/backtest/sweep documents it)")
+    result: SweepReport | WalkForwardReport | None = Field(
+        default=None, description="the sweep's or walk-forward's report, once done")
 
 
 class JobList(BaseModel):

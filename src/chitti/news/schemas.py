@@ -1,11 +1,16 @@
-"""Request models of the news actions, shared by the service and the gateway."""
+"""Request and reply models of the news actions, shared by the service and the gateway
+(the reply models are the HTTP routes' ``response_model``, so OpenAPI shows every reply)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from chitti.news.entities import MentionKind
+from chitti.news.fetch import FetchStatus
 
 
 class ArticlesRequest(BaseModel):
@@ -68,3 +73,141 @@ class FeedRequestBody(BaseModel):
     url: FeedUrl
     title: str | None = Field(default=None, max_length=300)
     poll_interval_s: int = Field(default=300, ge=30, le=7 * 86400)
+
+
+# -- replies ---------------------------------------------------------------------------------
+# Each reply exactly as the service sends it; timestamps are ISO 8601 with an offset. A key
+# left out in some cases (rather than sent as null) is ``X | SkipJsonSchema[None] =
+# absent()``. Extra keys are refused, so a reply that grows a key fails its schema test.
+
+_REPLY = ConfigDict(extra="forbid")
+SentimentLabel = Literal["positive", "negative", "neutral"]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(description: str | None = None) -> Any:
+    """A reply key that is sometimes left out: no null default shown in OpenAPI."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+class Article(BaseModel):
+    """A stored story (one per group of near-duplicate headlines)."""
+
+    model_config = _REPLY
+    id: int
+    title: str
+    summary: str
+    link: str | None
+    publisher: str | None
+    publishers: list[str] = Field(description="every publisher that carried the story")
+    duplicate_count: int = Field(description="further copies of the story seen")
+    published_at: datetime | None = Field(description="null when the feed gave no date")
+    fetched_at: datetime
+    sentiment: SentimentLabel | None = Field(description="of the headline (null: not scored)")
+    sentiment_score: float | None = Field(description="in [-1, 1]")
+    sentiment_confidence: float | None = Field(description="in [0, 1]")
+    symbols: list[str] = Field(description="listed companies the story mentions")
+
+
+class ArticlePage(BaseModel):
+    model_config = _REPLY
+    articles: list[Article]
+    count: int = Field(description="articles in this page (page with offset)")
+
+
+class FeedReport(BaseModel):
+    """What one ingest did with one feed. ``feed_id`` only for stored feeds; ``items`` and
+    ``new_copies_of_stored`` only when a body was read; ``error`` only when it failed."""
+
+    model_config = _REPLY
+    feed_id: int | SkipJsonSchema[None] = absent()
+    url: str | None = Field(description="the feed's URL, or the source named for an inline "
+                                        "body (null: none named)")
+    status: FetchStatus
+    items: int | SkipJsonSchema[None] = absent("entries in the feed")
+    new_article_ids: list[int]
+    new_copies_of_stored: int | SkipJsonSchema[None] = absent(
+        "entries that were further copies of stored stories")
+    error: str | None = absent("why the fetch or the parse failed")
+
+
+class IngestReport(BaseModel):
+    model_config = _REPLY
+    feeds: list[FeedReport]
+    new_article_ids: list[int] = Field(description="of every feed")
+
+
+class FeedInfo(BaseModel):
+    model_config = _REPLY
+    id: int
+    url: str
+    title: str | None
+    enabled: bool
+    poll_interval_s: int
+    next_fetch_at: datetime
+
+
+class FeedState(FeedInfo):
+    """A feed with its polling state."""
+
+    etag: str | None
+    last_modified: str | None = Field(description="the server's Last-Modified header")
+    last_status: FetchStatus | None = Field(description="null: never fetched")
+    last_error: str | None
+    failure_count: int = Field(description="failures in a row (the retry delay grows)")
+    last_fetched_at: datetime | None
+
+
+class FeedList(BaseModel):
+    model_config = _REPLY
+    feeds: list[FeedState]
+
+
+class FeedAdded(BaseModel):
+    model_config = _REPLY
+    feed: FeedInfo = Field(description="the new feed, or the stored one with that URL")
+
+
+class TargetDirection(BaseModel):
+    model_config = _REPLY
+    label: Literal["bullish", "bearish", "neutral"]
+    score: float = Field(description="in [-1, 1], bearish to bullish")
+    confidence: float = Field(description="probability of the label")
+    target_found: bool = Field(description="whether the target was recognised in the text")
+
+
+class TextSentiment(BaseModel):
+    """One text's sentiment; ``target`` and ``direction`` only when targets were given."""
+
+    model_config = _REPLY
+    label: SentimentLabel
+    score: float = Field(description="in [-1, 1], negative to positive")
+    confidence: float = Field(description="probability of the label (0 for empty text)")
+    target: str | SkipJsonSchema[None] = absent()
+    direction: TargetDirection | SkipJsonSchema[None] = absent()
+
+
+class SentimentReport(BaseModel):
+    model_config = _REPLY
+    results: list[TextSentiment] = Field(description="one per text, in order")
+    model: str = Field(description="the model name stored with article sentiment")
+
+
+class EntityMention(BaseModel):
+    model_config = _REPLY
+    symbol: str | None = Field(description="NSE symbol of a company, the name of an index; "
+                                           "null for a sector")
+    name: str
+    sector: str | None
+    kind: MentionKind
+    mention: str = Field(description="the text as written")
+    start: int = Field(description="offset of the mention's first character")
+    end: int = Field(description="offset just past the mention")
+
+
+class EntityList(BaseModel):
+    model_config = _REPLY
+    entities: list[EntityMention]

@@ -1,4 +1,5 @@
-"""Request models of the signals actions, shared by the service and the gateway."""
+"""Request and reply models of the signals actions, shared by the service and the gateway
+(the reply models are the HTTP routes' ``response_model``, so OpenAPI shows every reply)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chitti.marketdata.intraday import Interval
+from chitti.signals.rules import AlertRule
 
 
 class AlertsRequest(BaseModel):
@@ -83,3 +85,124 @@ class RuleRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     definition: dict[str, Any]
     enabled: bool = True
+
+
+# -- replies ---------------------------------------------------------------------------------
+# Each reply exactly as the service sends it; timestamps are ISO 8601 with an offset. Extra
+# keys are refused, so a reply that grows a key fails its schema test.
+
+_REPLY = ConfigDict(extra="forbid")
+Direction = Literal["bullish", "bearish", "neutral"]
+
+
+class RuleSources(BaseModel):
+    """What a rule read on the alert's bar (technical alerts, and combined-kind user rules)."""
+
+    model_config = _REPLY
+    rule: str
+    values: dict[str, float | None] = Field(
+        description="each series the rule read, keyed as the explanation's placeholders "
+                    "(null: no value on that bar)")
+    confirmations: dict[str, bool | None] = Field(
+        description="the votes behind the confidence: trend, momentum, volume, news "
+                    "(null: could not be judged)")
+
+
+class NewsSources(BaseModel):
+    model_config = _REPLY
+    articles: list[int] = Field(description="ids of the stored articles (GET /api/news)")
+    event_type: str = Field(description="results, order_win, ... or other")
+    publishers: int = Field(description="how many publishers carried the story")
+
+
+class CombinedSources(BaseModel):
+    model_config = _REPLY
+    alerts: list[int] = Field(description="the news alert's id, then the technical alerts' "
+                                          "it was combined with")
+    flagged: bool = Field(description="the technical alerts disagree with the news")
+
+
+class NoSources(BaseModel):
+    """``{}``: an alert written without sources (the column's default)."""
+
+    model_config = _REPLY
+
+
+class Alert(BaseModel):
+    """A stored alert."""
+
+    model_config = _REPLY
+    id: int
+    created_at: datetime
+    ts: datetime = Field(description="when the event happened: the bar's close (daily), its "
+                                     "opening instant (intraday) or the news' publication")
+    symbol: str
+    kind: Literal["technical", "news", "combined"]
+    rule: str | None = Field(description="the alert rule, news_<event type> or "
+                                         "combined_<agreement> (null: written without one)")
+    direction: Direction
+    impact: float = Field(description="in [0, 1]")
+    confidence: float = Field(description="in [0, 1]")
+    explanation: str
+    sources: RuleSources | NewsSources | CombinedSources | NoSources
+
+
+class AlertPage(BaseModel):
+    model_config = _REPLY
+    alerts: list[Alert]
+    count: int = Field(description="alerts in this page")
+    next_before_id: int | None = Field(description="pass as before_id for the next page "
+                                                   "(null: no alerts, or paging by after_id)")
+
+
+class RuleAlert(BaseModel):
+    """An alert a rule raised (stored once per symbol, rule and bar when ``store``)."""
+
+    model_config = _REPLY
+    ts: datetime = Field(description="the bar's close (daily) or opening instant "
+                                     "(intraday), in IST")
+    symbol: str
+    kind: Literal["technical", "combined"] = Field(description="the rule's kind")
+    rule: str
+    direction: Literal["bullish", "bearish"]
+    impact: float
+    confidence: float
+    explanation: str
+    sources: RuleSources
+    dedup_key: str = Field(description="one alert per key is stored")
+
+
+class GenerateReport(BaseModel):
+    model_config = _REPLY
+    symbol: str
+    adjust: Literal["split"] = Field(description="the rules read split-adjusted bars")
+    bars: int = Field(description="bars read in the range")
+    alerts: list[RuleAlert] = Field(description="alerts from since on (stored or not)")
+    stored_ids: list[int] = Field(description="alerts stored now (not before)")
+    combined_ids: list[int] = Field(description="combined alerts stored now with the news "
+                                                "alerts near the new ones")
+    warnings: list[str]
+
+
+class StoredRule(BaseModel):
+    """A user rule (``version`` counts its definitions)."""
+
+    model_config = _REPLY
+    id: int
+    name: str
+    version: int
+    definition: AlertRule
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class RuleList(BaseModel):
+    model_config = _REPLY
+    builtin: list[AlertRule]
+    user: list[StoredRule]
+
+
+class RuleSaved(BaseModel):
+    model_config = _REPLY
+    rule: StoredRule

@@ -10,14 +10,14 @@ from fastapi.responses import StreamingResponse
 from chitti.gateway.access import Viewer
 from chitti.gateway.deps import MAX_ID, RowId, SignalsClient
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES, StreamQuery
+from chitti.gateway.schemas import ERROR_RESPONSES, NOT_FOUND, StreamQuery
 from chitti.gateway.sse import SSE_HEADERS, alert_events
-from chitti.signals.schemas import AlertIdRequest, AlertsRequest
+from chitti.signals.schemas import Alert, AlertIdRequest, AlertPage, AlertsRequest
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
 
-@router.get("", responses=ERROR_RESPONSES)
+@router.get("", response_model=AlertPage, responses=ERROR_RESPONSES)
 async def get_alerts(
     signals: SignalsClient, params: Annotated[AlertsRequest, Query()], _: Viewer
 ) -> OrjsonResponse:
@@ -42,7 +42,7 @@ async def stream_alerts(
     return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.get("/{alert_id}", responses=ERROR_RESPONSES)
+@router.get("/{alert_id}", response_model=Alert, responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def get_alert(alert_id: RowId, signals: SignalsClient, _: Viewer) -> OrjsonResponse:
     """One alert with its explanation and sources (articles, indicator values)."""
     reply = await signals.call("get_alert", AlertIdRequest(alert_id=alert_id))

@@ -27,6 +27,7 @@ from chitti.gateway.auth import (
     verify_password,
 )
 from chitti.gateway.schemas import (
+    CONFLICT,
     ERROR_RESPONSES,
     ApiKeyCreated,
     ApiKeyInfo,
@@ -174,7 +175,8 @@ async def list_users(request: Request, _: Admin) -> UserList:
         return UserList(users=[UserInfo(**u) for u in await store.list_users(conn)])
 
 
-@router.post("/users", response_model=UserInfo, status_code=201, responses=ERROR_RESPONSES)
+@router.post("/users", response_model=UserInfo, status_code=201,
+             responses={**ERROR_RESPONSES, **CONFLICT})
 async def add_user(request: Request, body: NewUser, _: Admin) -> UserInfo:
     """Create a user (``chitti users add`` does the same from the shell)."""
     async with _auth(request).pool.connection() as conn:
@@ -211,7 +213,7 @@ async def list_keys(request: Request, _: Admin) -> ApiKeyList:
 
 
 @router.post("/keys", response_model=ApiKeyCreated, status_code=201,
-             responses={**ERROR_RESPONSES, **NOT_FOUND})
+             responses={**ERROR_RESPONSES, **NOT_FOUND, **CONFLICT})
 async def add_key(request: Request, body: NewApiKey, principal: Admin) -> ApiKeyCreated:
     """A new API key for scripts (``X-API-Key``); the reply shows it once."""
     async with _auth(request).pool.connection() as conn:

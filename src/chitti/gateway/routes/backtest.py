@@ -9,6 +9,9 @@ from fastapi import APIRouter, Request
 from chitti.compute.schemas import (
     BacktestIdRequest,
     BacktestRequest,
+    BacktestRun,
+    StoredBacktest,
+    StrategyCatalog,
     SweepRequest,
     WalkForwardRequest,
 )
@@ -31,13 +34,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: ERROR_RESPONSES[400] | {"description": "Unknown symbol or backtest"}}
 
 
-@router.get("/api/strategies")
+@router.get("/api/strategies", response_model=StrategyCatalog)
 async def list_strategies(compute: ComputeClient, _: Viewer) -> OrjsonResponse:
     """The shipped example strategies (their specs), cost profiles and metric units."""
     return OrjsonResponse(await compute.call("list_strategies"))
 
 
-@router.post("/api/backtest", responses={**ERROR_RESPONSES, **NOT_FOUND})
+@router.post("/api/backtest", response_model=BacktestRun,
+             responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def run_backtest(request: Request, body: BacktestRequest, compute: ComputeClient,
                        principal: TraderBacktest) -> OrjsonResponse:
     """Run and store a backtest; the reply carries its ``id``, metrics, trades and curves."""
@@ -46,7 +50,8 @@ async def run_backtest(request: Request, body: BacktestRequest, compute: Compute
     return OrjsonResponse(reply["backtest"])
 
 
-@router.get("/api/backtest/results/{backtest_id}", responses={**ERROR_RESPONSES, **NOT_FOUND})
+@router.get("/api/backtest/results/{backtest_id}", response_model=StoredBacktest,
+            responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def get_backtest(backtest_id: RowId, compute: ComputeClient,
                        _: Viewer) -> OrjsonResponse:
     """A stored backtest: spec, parameters, data range, metrics, equity curve and trades."""

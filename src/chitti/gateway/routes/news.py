@@ -12,10 +12,16 @@ from chitti.gateway.deps import NewsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES
 from chitti.news.schemas import (
+    ArticlePage,
     ArticlesRequest,
     EntitiesRequest,
+    EntityList,
+    FeedAdded,
+    FeedList,
     FeedRequestBody,
+    IngestReport,
     IngestRequest,
+    SentimentReport,
     SentimentRequest,
 )
 
@@ -25,32 +31,34 @@ router = APIRouter(tags=["news"])
 AdminCompute = Annotated[Principal, Depends(Access("admin", "compute"))]
 
 
-@router.get("/api/news", responses=ERROR_RESPONSES)
+@router.get("/api/news", response_model=ArticlePage, responses=ERROR_RESPONSES)
 async def get_news(news: NewsClient, params: Annotated[ArticlesRequest, Query()],
                    _: Viewer) -> OrjsonResponse:
     """Articles newest first, with sentiment and the symbols they mention."""
     return OrjsonResponse(await news.call("get_articles", params))
 
 
-@router.post("/api/news/ingest", responses=ERROR_RESPONSES)
+@router.post("/api/news/ingest", response_model=IngestReport, responses=ERROR_RESPONSES)
 async def ingest(body: IngestRequest, news: NewsClient, _: AdminCompute) -> OrjsonResponse:
     """Fetch and store now: one URL, one feed, an inline feed body, or all (due) feeds."""
     return OrjsonResponse(await news.call("ingest_rss", body, timeout=120))
 
 
-@router.get("/api/news/feeds")
+@router.get("/api/news/feeds", response_model=FeedList)
 async def list_feeds(news: NewsClient, _: Admin) -> OrjsonResponse:
     """Feeds with their polling state (last status, error, next fetch)."""
     return OrjsonResponse(await news.call("list_feeds"))
 
 
-@router.post("/api/news/feeds", responses=ERROR_RESPONSES, status_code=201)
+@router.post("/api/news/feeds", response_model=FeedAdded, responses=ERROR_RESPONSES,
+             status_code=201)
 async def add_feed(body: FeedRequestBody, news: NewsClient, _: Admin) -> OrjsonResponse:
     """Add an RSS 2.0 or Atom feed to poll."""
     return OrjsonResponse(await news.call("add_feed", body), status_code=201)
 
 
-@router.post("/api/nlp/sentiment", responses=ERROR_RESPONSES)
+@router.post("/api/nlp/sentiment", response_model=SentimentReport,
+             responses=ERROR_RESPONSES)
 async def analyze_sentiment(body: SentimentRequest, news: NewsClient,
                             _: ViewerCompute) -> OrjsonResponse:
     """Financial sentiment of each text (label, score in [-1, 1], confidence); with
@@ -58,7 +66,7 @@ async def analyze_sentiment(body: SentimentRequest, news: NewsClient,
     return OrjsonResponse(await news.call("analyze_sentiment", body))
 
 
-@router.post("/api/nlp/entities", responses=ERROR_RESPONSES)
+@router.post("/api/nlp/entities", response_model=EntityList, responses=ERROR_RESPONSES)
 async def extract_entities(body: EntitiesRequest, news: NewsClient,
                            _: ViewerCompute) -> OrjsonResponse:
     """Listed companies (NSE symbols), indices and sectors mentioned in the text."""

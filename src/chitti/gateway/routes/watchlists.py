@@ -11,6 +11,7 @@ from chitti.gateway.access import Trader, Viewer
 from chitti.gateway.auth import Principal
 from chitti.gateway.deps import RowId
 from chitti.gateway.schemas import (
+    CONFLICT,
     ERROR_RESPONSES,
     Watchlist,
     WatchlistBody,
@@ -37,7 +38,8 @@ async def list_watchlists(request: Request, principal: Viewer) -> WatchlistList:
     return WatchlistList(watchlists=[Watchlist(**r) for r in rows])
 
 
-@router.post("", response_model=Watchlist, status_code=201, responses=ERROR_RESPONSES)
+@router.post("", response_model=Watchlist, status_code=201,
+             responses={**ERROR_RESPONSES, **CONFLICT})
 async def add_watchlist(request: Request, body: WatchlistBody, principal: Trader) -> Watchlist:
     """A new list (names are unique per user); symbols keep the order given."""
     async with request.app.state.db_pool.connection() as conn:
@@ -55,7 +57,7 @@ async def get_watchlist(request: Request, principal: Viewer, watchlist_id: RowId
 
 
 @router.put("/{watchlist_id}", response_model=Watchlist,
-            responses={**ERROR_RESPONSES, **NOT_FOUND})
+            responses={**ERROR_RESPONSES, **NOT_FOUND, **CONFLICT})
 async def change_watchlist(request: Request, body: WatchlistChange, principal: Trader,
                            watchlist_id: RowId) -> Watchlist:
     """Rename a list, replace its symbols (their order is the list's order) or move it."""
