@@ -358,3 +358,26 @@ def test_price_check_over_http_names_the_missing_ratio(system: System) -> None:
     bad = system.http.get("/api/market/check", params={"symbols": "TCS",
                                                               "threshold_pct": 0})
     assert bad.status_code == 400 and "threshold_pct" in bad.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/compute/sma", '{"prices": [1, NaN, 3], "period": 2}', "prices.1"),
+    ("/api/compute/sma", '{"prices": [1, Infinity, 3], "period": 2}', "prices.1"),
+    ("/api/backtest", '{"strategy": "sma_crossover", "symbols": ["TCS"], '
+                      '"config": {"initial_cash_inr": Infinity}}', "initial_cash_inr"),
+    ("/api/backtest", '{"strategy": "sma_crossover", "symbols": ["TCS"], '
+                      '"config": {"initial_cash_inr": 1e308}}', "initial_cash_inr"),
+    ("/api/backtest", '{"strategy": "sma_crossover", "symbols": ["TCS"], '
+                      '"config": {"risk_free_rate_pct": NaN}}', "risk_free_rate_pct"),
+    ("/api/alerts?before_id=99999999999999999999", None, "before_id"),
+    ("/api/backtest/results/99999999999999999999", None, "backtest_id"),
+])
+def test_numbers_beyond_range_are_400_naming_the_field(system: System, path: str,
+                                                       body: str | None, field: str) -> None:
+    if body is None:
+        response = system.http.get(path)
+    else:
+        response = system.http.post(path, content=body,
+                                    headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert field in response.json()["error"]["message"]

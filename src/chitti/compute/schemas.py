@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 from chitti.compute.backtest import BacktestConfig, StrategySpec
 from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.intraday import Interval
+from chitti.schemas import MAX_ID, REQUEST_CONFIG
 
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
@@ -30,7 +31,7 @@ Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
 class SmaRequest(BaseModel):
     """Prices in, simple moving average out (NaN warm-up, as TA-Lib)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     prices: list[float] = Field(min_length=1, max_length=5_000_000)
     period: int = Field(default=20, ge=2, le=100_000)
 
@@ -42,7 +43,7 @@ AdjustField = Annotated[Adjust, Field(
 
 
 class OhlcvRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbol: Symbol
     start: date | None = None
     end: date | None = None
@@ -60,7 +61,7 @@ class CheckPricesRequest(BaseModel):
     """One-day gaps no stored action explains (with the share ratio that would), and bad
     bars, in the series of ``symbols`` as adjusted by ``adjust``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbols: list[Symbol] = Field(min_length=1, max_length=500, examples=[["TCS", "INFY"]])
     adjust: AdjustField = "split"
     threshold_pct: float = Field(default=20.0, ge=1.0, le=100.0,
@@ -68,7 +69,7 @@ class CheckPricesRequest(BaseModel):
 
 
 class SymbolsRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     q: str | None = Field(default=None, max_length=64)
     index: str | None = Field(default=None, max_length=32)
     with_prices: bool = False
@@ -84,7 +85,7 @@ ParamValues = dict[Annotated[str, StringConstraints(max_length=40)], float | int
 class IndicatorRequest(BaseModel):
     """One indicator on inline series (``inputs``) or on a stored symbol's daily bars."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     name: str = Field(min_length=1, max_length=40, examples=["rsi"])
     params: ParamValues = Field(default_factory=dict, examples=[{"timeperiod": 14}])
     inputs: dict[InputName, list[float]] | None = Field(
@@ -105,7 +106,7 @@ class IndicatorRequest(BaseModel):
 
 
 class BatchIndicator(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     name: str = Field(min_length=1, max_length=40)
     params: ParamValues = Field(default_factory=dict)
 
@@ -114,7 +115,7 @@ class BatchRequest(BaseModel):
     """Many indicators on many series: stored symbols (``symbols`` + dates) or inline
     ``series`` keyed by a name of your choice."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     indicators: list[BatchIndicator] = Field(min_length=1, max_length=100)
     symbols: list[Symbol] | None = Field(default=None, min_length=1, max_length=1000)
     start: date | None = None
@@ -165,7 +166,7 @@ ConfigOverrides = Annotated[dict[str, Any], _ConfigOverrides]
 
 
 class _BacktestBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     strategy: StrategyRef = Field(examples=["sma_crossover"])
     start: date | None = None
     end: date | None = None
@@ -212,8 +213,8 @@ class WalkForwardRequest(SweepRequest):
 
 
 class BacktestIdRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    backtest_id: int = Field(ge=1)
+    model_config = REQUEST_CONFIG
+    backtest_id: int = Field(ge=1, le=MAX_ID)
 
 
 # -- replies ---------------------------------------------------------------------------------

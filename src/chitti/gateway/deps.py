@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from chitti.ipc.client import IpcClient
+from chitti.schemas import MAX_ID
 
 
 def _client(service: str):  # type: ignore[no-untyped-def]
@@ -21,7 +22,5 @@ ComputeClient = Annotated[IpcClient, Depends(_client("compute"))]
 NewsClient = Annotated[IpcClient, Depends(_client("news-nlp"))]
 SignalsClient = Annotated[IpcClient, Depends(_client("signal-service"))]
 
-#: Largest id a BIGINT column holds; a bigger number in a path is a 400, not a 500.
-MAX_ID = 2**63 - 1
 #: A stored row's id in a path.
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a stored id (1 or more)")]

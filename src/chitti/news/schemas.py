@@ -11,10 +11,11 @@ from pydantic.json_schema import SkipJsonSchema
 
 from chitti.news.entities import MentionKind
 from chitti.news.fetch import FetchStatus
+from chitti.schemas import MAX_ID, REQUEST_CONFIG
 
 
 class ArticlesRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                              max_length=32)] | None = None
     since: datetime | None = None
@@ -33,9 +34,9 @@ class IngestRequest(BaseModel):
     """``ingest_rss``: one URL, one stored feed, a feed body given inline, or every feed
     (``due_only`` limits that to feeds whose next poll time has come)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     url: FeedUrl | None = None
-    feed_id: int | None = Field(default=None, ge=1)
+    feed_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     xml: str | None = Field(default=None, max_length=32 * 1024 * 1024)
     source: str | None = Field(default=None, max_length=2000, description="name for xml")
     due_only: bool = False
@@ -50,7 +51,7 @@ class IngestRequest(BaseModel):
 class SentimentRequest(BaseModel):
     """Texts to score; with ``targets`` (one company per text) also its direction."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     texts: list[Annotated[str, StringConstraints(max_length=20_000)]] = Field(
         min_length=1, max_length=2000, examples=[["Infosys Q2 profit beats estimates"]])
     targets: list[Annotated[str, StringConstraints(max_length=200)]] | None = None
@@ -64,12 +65,12 @@ class SentimentRequest(BaseModel):
 
 
 class EntitiesRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     text: str = Field(max_length=100_000, examples=["HDFC Bank and Infosys lift Sensex"])
 
 
 class FeedRequestBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     url: FeedUrl
     title: str | None = Field(default=None, max_length=300)
     poll_interval_s: int = Field(default=300, ge=30, le=7 * 86400)

@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chitti.marketdata.intraday import Interval
+from chitti.schemas import MAX_ID, REQUEST_CONFIG
 from chitti.signals.rules import AlertRule
 
 
 class AlertsRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                              max_length=32)] | None = None
     kind: str | None = Field(default=None, max_length=32)
@@ -22,8 +23,8 @@ class AlertsRequest(BaseModel):
     until: datetime | None = None
     min_impact: float | None = Field(default=None, ge=0, le=1)
     min_confidence: float | None = Field(default=None, ge=0, le=1)
-    before_id: int | None = Field(default=None, ge=1)
-    after_id: int | None = Field(default=None, ge=0)
+    before_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    after_id: int | None = Field(default=None, ge=0, le=MAX_ID)
     ids: list[int] | None = Field(default=None, max_length=1000)
     limit: int = Field(default=50, ge=1, le=1000)
 
@@ -31,7 +32,7 @@ class AlertsRequest(BaseModel):
 class AlertStreamFilter(BaseModel):
     """Server-side filter of a live alert stream (SSE or IPC ``subscribe``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                              max_length=32)] | None = None
     direction: Literal["bullish", "bearish", "neutral"] | None = None
@@ -50,7 +51,7 @@ class AlertStreamFilter(BaseModel):
 class SubscribeRequest(AlertStreamFilter):
     """``subscribe``: the filter, plus ``after_id`` to replay what a client missed first."""
 
-    after_id: int | None = Field(default=None, ge=0)
+    after_id: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class GenerateRequest(BaseModel):
@@ -60,7 +61,7 @@ class GenerateRequest(BaseModel):
     written (each once: a rule fires at most once per symbol and bar).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                              min_length=1, max_length=32)]
     start: date | None = Field(default=None, description="first bar read (default: all)")
@@ -75,14 +76,14 @@ class GenerateRequest(BaseModel):
 
 
 class AlertIdRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    alert_id: int = Field(ge=1)
+    model_config = REQUEST_CONFIG
+    alert_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RuleRequest(BaseModel):
     """A user alert rule: the definition (validated as an AlertRule) and whether it runs."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
     definition: dict[str, Any]
     enabled: bool = True
 

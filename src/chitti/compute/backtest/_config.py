@@ -7,7 +7,7 @@ from datetime import time
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from chitti.compute.backtest._costs import COST_PROFILES, CostProfile
 from chitti.compute.backtest._kernel import (
@@ -27,6 +27,7 @@ from chitti.compute.backtest._kernel import (
     P_TP,
     P_TRAIL,
 )
+from chitti.schemas import REQUEST_CONFIG
 
 Sizing = Literal["fixed_quantity", "fixed_cash", "percent_equity", "volatility_target"]
 _SIZING_CODES: dict[str, int] = {
@@ -77,27 +78,27 @@ class BacktestConfig(BaseModel):
         open none after it (an MIS square-off, e.g. ``"15:20"``); ``None``: no square-off.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
 
-    initial_cash_inr: float = Field(1_000_000.0, gt=0.0)
+    initial_cash_inr: float = Field(1_000_000.0, gt=0.0, le=1e13)
     fill: Literal["next_open", "next_close"] = "next_open"
     slippage_bps: float = Field(0.0, ge=0.0, lt=10_000.0)
-    slippage_ticks: int = Field(0, ge=0)
-    tick_size_inr: float = Field(0.05, gt=0.0)
+    slippage_ticks: int = Field(0, ge=0, le=10_000)
+    tick_size_inr: float = Field(0.05, gt=0.0, le=10_000.0)
     fractional: bool = False
     sizing: Sizing = "percent_equity"
-    size: float = Field(100.0, gt=0.0)
-    atr_period: int = Field(14, ge=1)
-    atr_multiple: float = Field(2.0, gt=0.0)
+    size: float = Field(100.0, gt=0.0, le=1e12)
+    atr_period: int = Field(14, ge=1, le=10_000)
+    atr_multiple: float = Field(2.0, gt=0.0, le=1_000.0)
     stop_loss_pct: float | None = Field(None, gt=0.0, lt=100.0)
-    take_profit_pct: float | None = Field(None, gt=0.0)
+    take_profit_pct: float | None = Field(None, gt=0.0, le=100_000.0)
     trailing_stop_pct: float | None = Field(None, gt=0.0, lt=100.0)
     allow_reversal: bool = False
-    max_entries: int = Field(1, ge=1)
-    max_positions: int | None = Field(None, ge=1)
+    max_entries: int = Field(1, ge=1, le=10_000)
+    max_positions: int | None = Field(None, ge=1, le=10_000)
     costs: str | CostProfile = "zero"
-    periods_per_year: int = Field(252, ge=1)
-    risk_free_rate_pct: float = 0.0
+    periods_per_year: int = Field(252, ge=1, le=525_600)
+    risk_free_rate_pct: float = Field(0.0, ge=-100.0, le=100.0)
     square_off_ist: time | None = None
 
     @model_validator(mode="after")

@@ -29,9 +29,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from chitti.compute.backtest._kernel import order_costs
+from chitti.schemas import REQUEST_CONFIG
 
 # ---------------------------------------------------------------------------------------
 # Statutory and exchange rates, as of 2026-11-24. Each line cites its source.
@@ -82,7 +83,7 @@ class DatedRate(BaseModel):
     """A rate (a percentage, like the profile's ``*_pct`` fields) in force from ``since``
     until the next entry of its schedule, with the statute or circular that set it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
 
     since: date
     pct: float = Field(ge=0.0)
@@ -172,7 +173,7 @@ class CostProfile(BaseModel):
     history (:class:`DatedRate`, oldest first); :meth:`on` gives the rates of any date.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = REQUEST_CONFIG
 
     name: str
     description: str = ""

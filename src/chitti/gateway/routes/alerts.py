@@ -8,10 +8,11 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from chitti.gateway.access import Viewer
-from chitti.gateway.deps import MAX_ID, RowId, SignalsClient
+from chitti.gateway.deps import RowId, SignalsClient
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, NOT_FOUND, StreamQuery
 from chitti.gateway.sse import SSE_HEADERS, alert_events
+from chitti.schemas import MAX_ID
 from chitti.signals.schemas import Alert, AlertIdRequest, AlertPage, AlertsRequest
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
