@@ -323,6 +323,15 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run() -> None:
         async with service_context("news-nlp", settings) as ctx, ctx.pool.connection() as conn:
+            if args.feeds_command in ("enable", "disable"):
+                feed = await store.update_feed(conn, args.feed_id,
+                                               {"enabled": args.feeds_command == "enable"})
+                print(f"feed {feed['id']} {args.feeds_command}d: {feed['url']}")
+                return
+            if args.feeds_command == "delete":
+                await store.delete_feed(conn, args.feed_id)
+                print(f"feed {args.feed_id} deleted (its articles stay)")
+                return
             if args.feeds_command == "add":
                 body = FeedRequestBody(url=args.url, title=args.title,
                                        poll_interval_s=args.interval)
@@ -484,13 +493,16 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--file", help="ingest a feed file (RSS 2.0 or Atom)")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(func=cmd_ingest)
-    feeds = sub.add_parser("feeds", help="list or add news feeds")
+    feeds = sub.add_parser("feeds", help="list, add, disable, enable or delete news feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
     feeds_sub.add_parser("list", help="feeds and their polling state")
     add = feeds_sub.add_parser("add", help="add an RSS 2.0 / Atom feed")
     add.add_argument("url")
     add.add_argument("--title")
     add.add_argument("--interval", type=int, default=300, help="poll interval in seconds")
+    for verb, text in (("disable", "stop polling a feed"), ("enable", "poll a feed again"),
+                       ("delete", "forget a feed (its articles stay)")):
+        feeds_sub.add_parser(verb, help=text).add_argument("feed_id", type=int)
     feeds.set_defaults(func=cmd_feeds)
     users = sub.add_parser("users", help="gateway users: add, list, disable, reset-password")
     users_sub = users.add_subparsers(dest="users_command", required=True)

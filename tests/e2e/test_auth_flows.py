@@ -180,3 +180,15 @@ def test_single_user_mode_is_refused_on_a_public_address(system: System) -> None
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "CHITTI_AUTH=off (no login) is allowed only on a loopback address" in done.stderr
+
+
+def test_the_cli_disables_and_deletes_feeds(system: System) -> None:
+    feed = system.http.post("/api/news/feeds", json={
+        "url": "https://example.com/cli-feed.rss"}).json()["feed"]
+    assert run_cli(system, "feeds", "disable", str(feed["id"])).returncode == 0
+    assert {f["id"]: f["enabled"] for f in system.http.get("/api/news/feeds").json()[
+        "feeds"]}[feed["id"]] is False
+    listed = run_cli(system, "feeds", "list").stdout
+    assert any(line.split()[:2] == [str(feed["id"]), "off"] for line in listed.splitlines())
+    assert run_cli(system, "feeds", "delete", str(feed["id"])).returncode == 0
+    assert run_cli(system, "feeds", "delete", str(feed["id"])).returncode == 2

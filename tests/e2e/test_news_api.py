@@ -72,6 +72,9 @@ def test_nlp_endpoints(system: System) -> None:
     ("/api/news/ingest", {"xml": "<html>not a feed</html>"}, "feed"),
     ("/api/news/ingest", {"url": "ftp://example.com/x"}, "url"),
     ("/api/news/feeds", {"url": "not a url"}, "url"),
+    ("/api/news/feeds", {"url": "https://%%%/feed"}, "no valid host name"),
+    ("/api/news/feeds", {"url": "http://exa mple.com/rss"}, "url"),
+    ("/api/news/feeds", {"url": "https://example.com:99999/rss"}, "invalid port"),
 ])
 def test_bad_news_requests_are_400(system: System, path: str, body: dict[str, object],
                                    fragment: str) -> None:
@@ -88,3 +91,18 @@ def test_feeds_can_be_added_and_listed(system: System) -> None:
     urls = [f["url"] for f in feeds]
     assert "https://example.com/markets.rss" in urls
     assert sum(u.startswith("https://news.google.com/rss/search") for u in urls) == 4
+
+
+def test_a_feed_can_be_disabled_enabled_and_deleted(system: System) -> None:
+    feed = system.http.post("/api/news/feeds", json={
+        "url": "https://example.com/to-delete.rss"}).json()["feed"]
+    url = f"/api/news/feeds/{feed['id']}"
+    assert system.http.patch(url, json={"enabled": False}).json()["feed"]["enabled"] is False
+    listed = {f["id"]: f for f in system.http.get("/api/news/feeds").json()["feeds"]}
+    assert listed[feed["id"]]["enabled"] is False
+    changed = system.http.patch(url, json={"enabled": True, "poll_interval_s": 900}).json()
+    assert changed["feed"]["enabled"] and changed["feed"]["poll_interval_s"] == 900
+    assert system.http.delete(url).status_code == 204
+    assert feed["id"] not in {f["id"] for f in system.http.get("/api/news/feeds").json()["feeds"]}
+    assert system.http.delete(url).status_code == 404
+    assert system.http.patch(url, json={"enabled": False}).status_code == 404

@@ -3,10 +3,20 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from chitti.news.entities import MentionKind
@@ -26,8 +36,36 @@ class ArticlesRequest(BaseModel):
     offset: int = Field(default=0, ge=0, le=100_000)
 
 
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_feed_url(url: str) -> str:
+    """An http(s) URL whose host is an IP address or a DNS name, with a valid port."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{url!r} has an invalid port") from None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:  # a host name: ASCII labels (an international name in its IDNA form)
+            ascii_host = host if host.isascii() else host.encode("idna").decode()
+        except UnicodeError:
+            ascii_host = ""
+        labels = ascii_host.split(".")
+        if not ascii_host or len(ascii_host) > 253 or not all(map(_HOST_LABEL.match, labels)):
+            raise ValueError(f"{url!r} has no valid host name: give a URL such as "
+                             "https://example.com/feed.xml") from None
+    if port == 0:
+        raise ValueError(f"{url!r} has an invalid port")
+    return url
+
+
 FeedUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000,
-                                           pattern=r"^https?://\S+$")]
+                                           pattern=r"^https?://\S+$"),
+                    AfterValidator(_check_feed_url)]
 
 
 class IngestRequest(BaseModel):
@@ -74,6 +112,29 @@ class FeedRequestBody(BaseModel):
     url: FeedUrl
     title: str | None = Field(default=None, max_length=300)
     poll_interval_s: int = Field(default=300, ge=30, le=7 * 86400)
+
+
+class FeedChange(BaseModel):
+    """What an admin may change of a stored feed: stop or resume polling it, its title, its
+    interval."""
+
+    model_config = REQUEST_CONFIG
+    enabled: bool | None = None
+    title: str | None = Field(default=None, max_length=300)
+    poll_interval_s: int | None = Field(default=None, ge=30, le=7 * 86400)
+
+
+class FeedIdRequest(BaseModel):
+    """``delete_feed`` (its articles stay, without the feed)."""
+
+    model_config = REQUEST_CONFIG
+    feed_id: int = Field(ge=1, le=MAX_ID)
+
+
+class FeedUpdate(FeedChange):
+    """``update_feed``: the feed and the change."""
+
+    feed_id: int = Field(ge=1, le=MAX_ID)
 
 
 # -- replies ---------------------------------------------------------------------------------

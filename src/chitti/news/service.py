@@ -17,7 +17,9 @@ from chitti.news.pipeline import MODEL_NAME, plan_ingest
 from chitti.news.schemas import (
     ArticlesRequest,
     EntitiesRequest,
+    FeedIdRequest,
     FeedRequestBody,
+    FeedUpdate,
     IngestRequest,
     SentimentRequest,
 )
@@ -165,6 +167,16 @@ class NewsActions:
         async with self.ctx.pool.connection() as conn:
             return {"feeds": await store.list_feeds(conn)}
 
+    async def update_feed(self, req: FeedUpdate) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            changes = req.model_dump(exclude={"feed_id"}, exclude_unset=True)
+            return {"feed": await store.update_feed(conn, req.feed_id, changes)}
+
+    async def delete_feed(self, req: FeedIdRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            await store.delete_feed(conn, req.feed_id)
+        return {"deleted": req.feed_id}
+
     async def add_feed(self, req: FeedRequestBody) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
             return {"feed": await store.add_feed(conn, req.url, req.title, req.poll_interval_s)}
@@ -176,7 +188,8 @@ async def register(server: IpcServer, ctx: ServiceContext) -> None:
     ctx.on_close.append(actions.close)
     for name, params in (("ingest_rss", IngestRequest), ("analyze_sentiment", SentimentRequest),
                          ("extract_entities", EntitiesRequest), ("get_articles", ArticlesRequest),
-                         ("list_feeds", None), ("add_feed", FeedRequestBody)):
+                         ("list_feeds", None), ("add_feed", FeedRequestBody),
+                         ("update_feed", FeedUpdate), ("delete_feed", FeedIdRequest)):
         server.action(name, params=params)(getattr(actions, name))
     if ctx.settings.news_poll:
         actions.start_scheduler()

@@ -9,6 +9,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from chitti.db.notify import payload_chunks
+from chitti.errors import NotFound
 from chitti.news.parse import ParsedArticle
 from chitti.news.pipeline import MODEL_NAME, IngestPlan, KnownArticle, NewStory
 
@@ -69,6 +70,31 @@ async def add_feed(conn: AsyncConnection[Any], url: str, title: str | None,
     row = await cur.fetchone()
     assert row is not None
     return dict(row)
+
+
+FEED_EDITABLE = ("enabled", "title", "poll_interval_s")
+
+
+async def update_feed(conn: AsyncConnection[Any], feed_id: int,
+                      changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a feed (a disabled feed is not polled); NotFound for an unknown id."""
+    changes = {k: v for k, v in changes.items() if k in FEED_EDITABLE}
+    sets = "".join(f", {column} = %({column})s" for column in changes)
+    cur = await conn.execute(
+        f"UPDATE news.feeds SET id = id{sets} WHERE id = %(id)s "  # noqa: S608 - constant columns
+        "RETURNING id, url, title, enabled, poll_interval_s, next_fetch_at",
+        {**changes, "id": feed_id})
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"no feed {feed_id}; see GET /api/news/feeds")
+    return dict(row)
+
+
+async def delete_feed(conn: AsyncConnection[Any], feed_id: int) -> None:
+    """Forget a feed; its articles stay (their feed becomes unknown)."""
+    cur = await conn.execute("DELETE FROM news.feeds WHERE id = %s RETURNING id", (feed_id,))
+    if await cur.fetchone() is None:
+        raise NotFound(f"no feed {feed_id}; see GET /api/news/feeds")
 
 
 async def list_feeds(conn: AsyncConnection[Any], *, due_only: bool = False) -> list[dict[str, Any]]:

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from chitti.gateway.access import Access, Admin, Viewer, ViewerCompute
 from chitti.gateway.auth import Principal
-from chitti.gateway.deps import NewsClient
+from chitti.gateway.deps import NewsClient, RowId
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES
+from chitti.gateway.schemas import ERROR_RESPONSES, NOT_FOUND
 from chitti.news.schemas import (
     ArticlePage,
     ArticlesRequest,
     EntitiesRequest,
     EntityList,
     FeedAdded,
+    FeedChange,
+    FeedIdRequest,
     FeedList,
     FeedRequestBody,
+    FeedUpdate,
     IngestReport,
     IngestRequest,
     SentimentReport,
@@ -55,6 +58,23 @@ async def list_feeds(news: NewsClient, _: Admin) -> OrjsonResponse:
 async def add_feed(body: FeedRequestBody, news: NewsClient, _: Admin) -> OrjsonResponse:
     """Add an RSS 2.0 or Atom feed to poll."""
     return OrjsonResponse(await news.call("add_feed", body), status_code=201)
+
+
+@router.patch("/api/news/feeds/{feed_id}", response_model=FeedAdded,
+              responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def change_feed(feed_id: RowId, body: FeedChange, news: NewsClient,
+                      _: Admin) -> OrjsonResponse:
+    """Disable (``"enabled": false``) or enable a feed, rename it, or change its interval."""
+    update = FeedUpdate(feed_id=feed_id, **body.model_dump(exclude_unset=True))
+    return OrjsonResponse(await news.call("update_feed", update.model_dump(exclude_unset=True)))
+
+
+@router.delete("/api/news/feeds/{feed_id}", status_code=204,
+               responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def delete_feed(feed_id: RowId, news: NewsClient, _: Admin) -> Response:
+    """Forget a feed (its stored articles stay)."""
+    await news.call("delete_feed", FeedIdRequest(feed_id=feed_id))
+    return Response(status_code=204)
 
 
 @router.post("/api/nlp/sentiment", response_model=SentimentReport,
