@@ -15,6 +15,7 @@ import httpx
 import jwt
 import pytest
 from tests.e2e.harness import System
+from tests.e2e.test_signals_api import USER_RULE
 
 from chitti.config import PROJECT_ROOT
 
@@ -156,3 +157,38 @@ def test_another_users_watchlist_is_404(system: System, keys: dict[str, str]) ->
     assert httpx.get(url, headers={"X-API-Key": keys["trader"]}).json()["name"] == "banks"
     admin = system.http.get(f"/api/watchlists/{banks['id']}")
     assert admin.status_code == 200 and admin.json()["owner"] == "access-trader"
+
+
+def test_another_users_backtests_and_rules_are_404(system: System,
+                                                    keys: dict[str, str]) -> None:
+    mine, other = {"X-API-Key": keys["trader"]}, {"X-API-Key": keys["trader2"]}
+    run = httpx.post(system.url + "/api/backtest", headers=mine, timeout=120, json={
+        "strategy": "sma_crossover", "symbols": ["TCS"], "start": "2019-01-01",
+        "end": "2019-12-31", "benchmark": None})
+    assert run.status_code == 200, run.text
+    url = f"{system.url}/api/backtest/results/{run.json()['id']}"
+    stored = httpx.get(url, headers=mine).json()
+    assert (stored["owner"], stored["adjust"], stored["interval"]) == (
+        "access-trader", "split", "1d")
+    assert httpx.get(url, headers=other).status_code == 404
+    assert system.http.get(url).status_code == 200  # an admin reaches it
+    listed = httpx.get(system.url + "/api/backtest/results", headers=mine).json()
+    assert run.json()["id"] in [b["id"] for b in listed["backtests"]]
+    assert run.json()["id"] not in [b["id"] for b in httpx.get(
+        system.url + "/api/backtest/results", headers=other).json()["backtests"]]
+
+    rule = {**USER_RULE, "name": "mine_rsi_low"}
+    added = httpx.post(system.url + "/api/signals/rules", headers=mine,
+                       json={"definition": rule})
+    assert added.status_code == 201, added.text
+    assert added.json()["rule"]["owner"] == "access-trader"
+    taken = httpx.post(system.url + "/api/signals/rules", headers=other,
+                       json={"definition": rule})
+    assert taken.status_code == 409
+    names = {r["name"] for r in httpx.get(system.url + "/api/signals/rules",
+                                          headers=other).json()["user"]}
+    assert "mine_rsi_low" not in names
+    assert httpx.delete(system.url + "/api/signals/rules/mine_rsi_low",
+                        headers=other).status_code == 404
+    assert httpx.delete(system.url + "/api/signals/rules/mine_rsi_low",
+                        headers=mine).status_code == 204

@@ -212,9 +212,29 @@ class WalkForwardRequest(SweepRequest):
     out_of_sample_bars: int = Field(ge=5, le=100_000, examples=[126])
 
 
+class OwnedBacktestRequest(BacktestRequest):
+    """``backtest`` over IPC: the request and the user it is stored for (set by the gateway,
+    never by a client)."""
+
+    owner: str | None = Field(default=None, max_length=64)
+
+
 class BacktestIdRequest(BaseModel):
+    """``get_backtest``: one stored backtest of ``owner`` (None: anyone's, for an admin)."""
+
     model_config = REQUEST_CONFIG
     backtest_id: int = Field(ge=1, le=MAX_ID)
+    owner: str | None = Field(default=None, max_length=64)
+
+
+class BacktestListRequest(BaseModel):
+    """``list_backtests``: ``owner``'s stored backtests, newest first, a page at a time."""
+
+    model_config = REQUEST_CONFIG
+    owner: str | None = Field(default=None, max_length=64)
+    limit: int = Field(default=50, ge=1, le=500)
+    before_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                  description="the previous page's next_before_id")
 
 
 # -- replies ---------------------------------------------------------------------------------
@@ -393,11 +413,15 @@ class BacktestRun(BaseModel):
 
 
 class StoredBacktest(BaseModel):
-    """A stored backtest (without the run's ``adjust`` and ``warnings``)."""
+    """A stored backtest, as run (reopen it without running it again)."""
 
     model_config = _REPLY
     id: int
     created_at: datetime
+    owner: str | None = Field(description="who ran it (null: stored before there were users)")
+    adjust: Adjust | None = Field(description="null: stored before it was kept")
+    interval: str | None = Field(description="null: stored before it was kept")
+    warnings: list[str]
     strategy: str
     spec: StrategySpec
     params: dict[str, Number]
@@ -409,6 +433,29 @@ class StoredBacktest(BaseModel):
     cost_schedule: list[CostPeriod]
     equity_curve: EquityCurve
     trades: list[BacktestTrade]
+
+
+class BacktestSummary(BaseModel):
+    model_config = _REPLY
+    id: int
+    created_at: datetime
+    strategy: str
+    symbols: list[str]
+    start_date: date | None
+    end_date: date | None
+    owner: str | None
+    adjust: Adjust | None
+    interval: str | None
+    metrics: Metrics
+
+
+class BacktestList(BaseModel):
+    """Stored backtests, newest first."""
+
+    model_config = _REPLY
+    backtests: list[BacktestSummary]
+    count: int
+    next_before_id: int | None = Field(description="pass as before_id for the next page")
 
 
 class SweepBest(BaseModel):

@@ -14,11 +14,13 @@ from chitti.compute import indicators
 from chitti.compute import store as compute_store
 from chitti.compute.schemas import (
     BacktestIdRequest,
+    BacktestListRequest,
     BacktestRequest,
     BatchRequest,
     CheckPricesRequest,
     IndicatorRequest,
     OhlcvRequest,
+    OwnedBacktestRequest,
     SmaRequest,
     StrategyRef,
     SweepRequest,
@@ -203,7 +205,7 @@ class ComputeActions:
                                for name, spec in bt.EXAMPLE_STRATEGIES.items()],
                 "cost_profiles": sorted(bt.COST_PROFILES), "metric_units": bt.METRIC_UNITS}
 
-    async def backtest(self, req: BacktestRequest) -> dict[str, Any]:
+    async def backtest(self, req: OwnedBacktestRequest) -> dict[str, Any]:
         spec = _strategy(req.strategy)
         symbols = list(dict.fromkeys(req.symbols))
         needed = spec.warmup_bars(req.params)
@@ -233,14 +235,22 @@ class ComputeActions:
             backtest_id = await compute_store.save_backtest(
                 conn, strategy=spec.name, spec=spec.model_dump(mode="json"),
                 params=result["params"], symbols=symbols, start=req.start, end=req.end,
-                result=result)
+                result=result, owner=req.owner,
+                run={"adjust": req.adjust, "interval": req.interval, "warnings": warnings})
         # "id" is a protocol key of IPC replies: the backtest travels as one nested object.
         return {"backtest": {"id": backtest_id, "adjust": req.adjust, **result,
                              "warnings": warnings}}
 
     async def get_backtest(self, req: BacktestIdRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            return {"backtest": await compute_store.get_backtest(conn, req.backtest_id)}
+            return {"backtest": await compute_store.get_backtest(conn, req.backtest_id,
+                                                                 req.owner)}
+
+    async def list_backtests(self, req: BacktestListRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            rows = await compute_store.list_backtests(conn, req.owner, req.limit, req.before_id)
+        return {"backtests": rows, "count": len(rows),
+                "next_before_id": rows[-1]["id"] if len(rows) == req.limit else None}
 
     async def _swept_bars(self, req: SweepRequest, spec: bt.StrategySpec) -> tuple[Bars, int]:
         # the warm-up of the grid's largest values (indicator periods grow with them)
@@ -326,7 +336,8 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("list_symbols", params=SymbolsRequest)(actions.list_symbols)
     server.action("check_prices", params=CheckPricesRequest)(actions.check_prices)
     server.action("list_strategies")(actions.list_strategies)
-    server.action("backtest", params=BacktestRequest)(actions.backtest)
+    server.action("backtest", params=OwnedBacktestRequest)(actions.backtest)
+    server.action("list_backtests", params=BacktestListRequest)(actions.list_backtests)
     server.action("get_backtest", params=BacktestIdRequest)(actions.get_backtest)
     server.action("sweep", params=SweepRequest)(actions.sweep)
     server.action("walk_forward", params=WalkForwardRequest)(actions.walk_forward)

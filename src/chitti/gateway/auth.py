@@ -61,6 +61,17 @@ class Principal:
         return self.role == "admin"
 
     @property
+    def user_scope(self) -> int | None:
+        """Whose stored things (watchlists, jobs) this principal reaches by id: its own user's,
+        or everyone's (None) for an admin."""
+        return None if self.is_admin else self.user_id
+
+    @property
+    def owner_scope(self) -> str | None:
+        """The same by user name, for what the services keep (rules, backtests)."""
+        return None if self.is_admin else self.name
+
+    @property
     def limit_key(self) -> str:
         """Whose rate limit a request counts against (a key has its own)."""
         return f"key:{self.key_id}" if self.key_id else f"user:{self.user_id}"

@@ -80,12 +80,33 @@ class AlertIdRequest(BaseModel):
     alert_id: int = Field(ge=1, le=MAX_ID)
 
 
+class OwnerScope(BaseModel):
+    """Whose rules an IPC request reaches: ``owner`` (None: everyone's, for an admin)."""
+
+    model_config = REQUEST_CONFIG
+    owner: str | None = Field(default=None, max_length=64)
+
+
+class RuleNameRequest(OwnerScope):
+    """``delete_rule``."""
+
+    name: str = Field(min_length=1, max_length=100)
+
+
 class RuleRequest(BaseModel):
     """A user alert rule: the definition (validated as an AlertRule) and whether it runs."""
 
     model_config = REQUEST_CONFIG
     definition: dict[str, Any]
     enabled: bool = True
+
+
+class OwnedRuleRequest(RuleRequest):
+    """``add_rule`` over IPC: the rule and its owner (set by the gateway, never by a client);
+    ``any_owner`` (admins) may redefine another user's rule."""
+
+    owner: str | None = Field(default=None, max_length=64)
+    any_owner: bool = False
 
 
 # -- replies ---------------------------------------------------------------------------------
@@ -194,6 +215,8 @@ class StoredRule(BaseModel):
     version: int
     definition: AlertRule
     enabled: bool
+    owner: str | None = Field(description="the user it belongs to (null: stored before "
+                                          "there were users)")
     created_at: datetime
     updated_at: datetime
 

@@ -33,7 +33,9 @@ from chitti.signals.schemas import (
     AlertIdRequest,
     AlertsRequest,
     GenerateRequest,
-    RuleRequest,
+    OwnedRuleRequest,
+    OwnerScope,
+    RuleNameRequest,
     SubscribeRequest,
 )
 from chitti.signals.scoring import combine, score_news_alert, story_key
@@ -260,12 +262,17 @@ class SignalActions:
 
     # --- rules ----------------------------------------------------------------------------
 
-    async def list_rules(self, _: dict[str, Any]) -> dict[str, Any]:
+    async def list_rules(self, req: OwnerScope) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            user = await store.list_rules(conn)
+            user = await store.list_rules(conn, owner=req.owner)
         return {"builtin": [r.model_dump(mode="json") for r in BUILTIN_RULES], "user": user}
 
-    async def add_rule(self, req: RuleRequest) -> dict[str, Any]:
+    async def delete_rule(self, req: RuleNameRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            await store.delete_rule(conn, req.name, req.owner)
+        return {"deleted": req.name}
+
+    async def add_rule(self, req: OwnedRuleRequest) -> dict[str, Any]:
         rule = parse_rule(req.definition)
         if rule.name in BUILTIN_NAMES:
             raise BadRequest(f"definition.name: {rule.name!r} is a built-in rule; "
@@ -274,7 +281,8 @@ class SignalActions:
             row = await store.upsert_rule(conn, name=rule.name,
                                           definition=rule.model_dump(mode="json"),
                                           enabled=req.enabled,
-                                          cooldown_s=rule.cooldown_bars * 86_400)
+                                          cooldown_s=rule.cooldown_bars * 86_400,
+                                          owner=req.owner, any_owner=req.any_owner)
         return {"rule": row}
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -302,5 +310,6 @@ async def register(server: IpcServer, ctx: ServiceContext) -> None:
     ctx.on_close.append(actions.close)
     for name, params in (("get_alerts", AlertsRequest), ("get_alert", AlertIdRequest),
                          ("subscribe", SubscribeRequest), ("generate_signals", GenerateRequest),
-                         ("list_rules", None), ("add_rule", RuleRequest)):
+                         ("list_rules", OwnerScope), ("add_rule", OwnedRuleRequest),
+                         ("delete_rule", RuleNameRequest)):
         server.action(name, params=params)(getattr(actions, name))

@@ -8,7 +8,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
-from chitti.errors import NotFound
+from chitti.errors import Conflict, NotFound
 from chitti.marketdata import store as md_store
 
 ALERT_COLUMNS = ("id, created_at, ts, symbol, kind, rule, direction, impact, confidence,"
@@ -152,23 +152,46 @@ async def news_alerts_around(conn: AsyncConnection[Any], symbol: str, times: lis
     return [r for r in rows if any(abs(r["ts"] - t) <= window for t in times)]
 
 
-async def list_rules(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
-    cur = await conn.execute("SELECT id, name, version, definition, enabled, created_at,"
-                             " updated_at FROM signals.rules ORDER BY name")
+RULE_COLUMNS = "id, name, version, definition, enabled, owner, created_at, updated_at"
+
+
+async def list_rules(conn: AsyncConnection[Any], *,
+                     owner: str | None = None) -> list[dict[str, Any]]:
+    """User rules: every one, or ``owner``'s and those stored before there were owners."""
+    cur = await conn.execute(
+        f"SELECT {RULE_COLUMNS} FROM signals.rules "  # noqa: S608 - constant columns
+        "WHERE %(owner)s::text IS NULL OR owner = %(owner)s OR owner IS NULL ORDER BY name",
+        {"owner": owner})
     return [dict(row) for row in await cur.fetchall()]
 
 
 async def upsert_rule(conn: AsyncConnection[Any], *, name: str, definition: dict[str, Any],
-                      enabled: bool, cooldown_s: int) -> dict[str, Any]:
-    """Store a user rule; redefining a name bumps its version."""
+                      enabled: bool, cooldown_s: int, owner: str | None,
+                      any_owner: bool) -> dict[str, Any]:
+    """Store a user rule of ``owner``; redefining a name bumps its version. A name another
+    user owns is a Conflict (an admin, ``any_owner``, may redefine it)."""
     cur = await conn.execute(
-        "INSERT INTO signals.rules (name, definition, enabled, cooldown_s)"
-        " VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET"
+        "INSERT INTO signals.rules (name, definition, enabled, cooldown_s, owner)"  # noqa: S608
+        " VALUES (%(name)s, %(definition)s, %(enabled)s, %(cooldown)s, %(owner)s)"
+        " ON CONFLICT (name) DO UPDATE SET"
         " definition = EXCLUDED.definition, enabled = EXCLUDED.enabled,"
         " cooldown_s = EXCLUDED.cooldown_s, version = signals.rules.version + 1,"
         " updated_at = now()"
-        " RETURNING id, name, version, definition, enabled, created_at, updated_at",
-        (name, Jsonb(definition), enabled, cooldown_s))
+        " WHERE %(any)s OR signals.rules.owner IS NOT DISTINCT FROM EXCLUDED.owner"
+        " RETURNING " + RULE_COLUMNS,
+        {"name": name, "definition": Jsonb(definition), "enabled": enabled,
+         "cooldown": cooldown_s, "owner": owner, "any": any_owner})
     row = await cur.fetchone()
-    assert row is not None
+    if row is None:
+        raise Conflict(f"definition.name: another user has a rule called {name!r}; "
+                       "choose another name")
     return dict(row)
+
+
+async def delete_rule(conn: AsyncConnection[Any], name: str, owner: str | None) -> None:
+    """Delete ``owner``'s rule (``owner`` None: anyone's); NotFound when there is none."""
+    cur = await conn.execute(
+        "DELETE FROM signals.rules WHERE name = %(name)s AND (%(owner)s::text IS NULL "
+        "OR owner = %(owner)s) RETURNING id", {"name": name, "owner": owner})
+    if await cur.fetchone() is None:
+        raise NotFound(f"no rule of yours called {name!r}")

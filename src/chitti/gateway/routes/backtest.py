@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from chitti.compute.schemas import (
     BacktestIdRequest,
+    BacktestList,
+    BacktestListRequest,
     BacktestRequest,
     BacktestRun,
     StoredBacktest,
@@ -24,6 +26,7 @@ from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.routes.jobs import public
 from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo
 from chitti.ipc.client import IpcClient
+from chitti.schemas import MAX_ID
 
 router = APIRouter(tags=["backtest"])
 
@@ -45,17 +48,32 @@ async def list_strategies(compute: ComputeClient, _: Viewer) -> OrjsonResponse:
 async def run_backtest(request: Request, body: BacktestRequest, compute: ComputeClient,
                        principal: TraderBacktest) -> OrjsonResponse:
     """Run and store a backtest; the reply carries its ``id``, metrics, trades and curves."""
+    owned = {**body.model_dump(mode="json", exclude_unset=True), "owner": principal.name}
     async with request.app.state.auth.long_job(principal):
-        reply = await compute.call("backtest", body, timeout=BACKTEST_TIMEOUT_S)
+        reply = await compute.call("backtest", owned, timeout=BACKTEST_TIMEOUT_S)
     return OrjsonResponse(reply["backtest"])
+
+
+@router.get("/api/backtest/results", response_model=BacktestList,
+            responses=ERROR_RESPONSES)
+async def list_backtests(compute: ComputeClient, principal: Viewer,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                         before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                         ) -> OrjsonResponse:
+    """Your stored backtests (an admin: everyone's), newest first, with their metrics; page
+    with ``before_id`` = the previous page's ``next_before_id``."""
+    return OrjsonResponse(await compute.call("list_backtests", BacktestListRequest(
+        owner=principal.owner_scope, limit=limit, before_id=before_id)))
 
 
 @router.get("/api/backtest/results/{backtest_id}", response_model=StoredBacktest,
             responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def get_backtest(backtest_id: RowId, compute: ComputeClient,
-                       _: Viewer) -> OrjsonResponse:
-    """A stored backtest: spec, parameters, data range, metrics, equity curve and trades."""
-    reply = await compute.call("get_backtest", BacktestIdRequest(backtest_id=backtest_id))
+                       principal: Viewer) -> OrjsonResponse:
+    """One of your stored backtests: spec, parameters, data range, metrics, equity curve,
+    trades, and how it was run (adjustment, bar length, warnings)."""
+    reply = await compute.call("get_backtest", BacktestIdRequest(
+        backtest_id=backtest_id, owner=principal.owner_scope))
     return OrjsonResponse(reply["backtest"])
 
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 
 from chitti.gateway import store
 from chitti.gateway.access import Trader, Viewer
-from chitti.gateway.auth import Principal
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo, JobList
 
@@ -23,9 +22,6 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
     """A job row as the API shows it (without the owner's internal id)."""
     return {key: value for key, value in job.items() if key != "user_id"}
 
-
-def _scope(principal: Principal) -> int | None:
-    return None if principal.is_admin else principal.user_id
 
 
 @router.get("", response_model=JobList, responses=ERROR_RESPONSES)
@@ -42,7 +38,7 @@ async def get_job(request: Request, job_id: uuid.UUID, principal: Viewer) -> Orj
     """A job's state, and its result once done (poll, or watch ``job`` messages on
     ``/api/ws``)."""
     async with request.app.state.db_pool.connection() as conn:
-        return OrjsonResponse(public(await store.get_job(conn, str(job_id), _scope(principal),
+        return OrjsonResponse(public(await store.get_job(conn, str(job_id), principal.user_scope,
                                                          with_result=True)))
 
 
@@ -52,4 +48,4 @@ async def cancel_job(request: Request, job_id: uuid.UUID, principal: Trader) -> 
     """Cancel a queued or running job (a finished job is left as it is)."""
     async with request.app.state.db_pool.connection() as conn:
         return OrjsonResponse(public(await store.cancel_job(conn, str(job_id),
-                                                           _scope(principal))))
+                                                           principal.user_scope)))

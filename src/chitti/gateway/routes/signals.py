@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Response
 
 from chitti.gateway.access import Access, Trader, Viewer
 from chitti.gateway.auth import Principal
 from chitti.gateway.deps import SignalsClient
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.schemas import ERROR_RESPONSES, NOT_FOUND
+from chitti.gateway.schemas import CONFLICT, ERROR_RESPONSES, NOT_FOUND
 from chitti.signals.schemas import (
     GenerateReport,
     GenerateRequest,
+    OwnedRuleRequest,
+    OwnerScope,
     RuleList,
+    RuleNameRequest,
     RuleRequest,
     RuleSaved,
 )
@@ -35,12 +38,26 @@ async def generate(body: GenerateRequest, signals: SignalsClient,
 
 
 @router.get("/rules", response_model=RuleList)
-async def list_rules(signals: SignalsClient, _: Viewer) -> OrjsonResponse:
-    """Built-in rules and the user's rules (with versions)."""
-    return OrjsonResponse(await signals.call("list_rules"))
+async def list_rules(signals: SignalsClient, principal: Viewer) -> OrjsonResponse:
+    """Built-in rules and your rules (an admin: everyone's), with versions."""
+    return OrjsonResponse(await signals.call("list_rules",
+                                             OwnerScope(owner=principal.owner_scope)))
 
 
-@router.post("/rules", response_model=RuleSaved, responses=ERROR_RESPONSES, status_code=201)
-async def add_rule(body: RuleRequest, signals: SignalsClient, _: Trader) -> OrjsonResponse:
-    """Add or redefine a user rule (validated; redefining bumps its version)."""
-    return OrjsonResponse(await signals.call("add_rule", body), status_code=201)
+@router.post("/rules", response_model=RuleSaved, status_code=201,
+             responses={**ERROR_RESPONSES, **CONFLICT})
+async def add_rule(body: RuleRequest, signals: SignalsClient,
+                   principal: Trader) -> OrjsonResponse:
+    """Add or redefine one of your rules (validated; redefining bumps its version). A name
+    another user's rule has is a 409."""
+    owned = OwnedRuleRequest(**body.model_dump(), owner=principal.name,
+                             any_owner=principal.is_admin)
+    return OrjsonResponse(await signals.call("add_rule", owned), status_code=201)
+
+
+@router.delete("/rules/{name}", status_code=204, responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def delete_rule(name: Annotated[str, Path(max_length=100)], signals: SignalsClient,
+                      principal: Trader) -> Response:
+    """Delete one of your rules (an admin: anyone's)."""
+    await signals.call("delete_rule", RuleNameRequest(name=name, owner=principal.owner_scope))
+    return Response(status_code=204)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 
 from chitti.gateway import store
 from chitti.gateway.access import Trader, Viewer
-from chitti.gateway.auth import Principal
 from chitti.gateway.deps import RowId
 from chitti.gateway.schemas import (
     CONFLICT,
@@ -24,10 +23,6 @@ router = APIRouter(prefix="/api/watchlists", tags=["watchlists"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: ERROR_RESPONSES[400] | {"description": "No such watchlist of yours"}}
 
-
-def _scope(principal: Principal) -> int | None:
-    """Whose lists a request may reach by id: the user's own, or any for an admin."""
-    return None if principal.is_admin else principal.user_id
 
 
 @router.get("", response_model=WatchlistList, responses=ERROR_RESPONSES)
@@ -53,7 +48,7 @@ async def add_watchlist(request: Request, body: WatchlistBody, principal: Trader
 async def get_watchlist(request: Request, principal: Viewer, watchlist_id: RowId) -> Watchlist:
     """One of your lists."""
     async with request.app.state.db_pool.connection() as conn:
-        return Watchlist(**await store.get_watchlist(conn, watchlist_id, _scope(principal)))
+        return Watchlist(**await store.get_watchlist(conn, watchlist_id, principal.user_scope))
 
 
 @router.put("/{watchlist_id}", response_model=Watchlist,
@@ -65,7 +60,7 @@ async def change_watchlist(request: Request, body: WatchlistChange, principal: T
     if "symbols" in changes:
         changes["symbols"] = list(dict.fromkeys(changes["symbols"]))
     async with request.app.state.db_pool.connection() as conn:
-        row = await store.update_watchlist(conn, watchlist_id, _scope(principal), changes)
+        row = await store.update_watchlist(conn, watchlist_id, principal.user_scope, changes)
     return Watchlist(**row)
 
 
@@ -74,5 +69,5 @@ async def delete_watchlist(request: Request, principal: Trader,
                            watchlist_id: RowId) -> Response:
     """Delete one of your lists."""
     async with request.app.state.db_pool.connection() as conn:
-        await store.delete_watchlist(conn, watchlist_id, _scope(principal))
+        await store.delete_watchlist(conn, watchlist_id, principal.user_scope)
     return Response(status_code=204)
