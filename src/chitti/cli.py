@@ -126,10 +126,19 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
 
     check_auth_binding(settings)
     # Each worker builds the app from the same CHITTI_* environment.
-    uvicorn.run("chitti.gateway.app:create_app", factory=True, host=settings.gateway_host,
-                port=settings.gateway_port, workers=settings.gateway_workers,
-                log_level=settings.log_level.lower(), access_log=False,
-                log_config=json_log_config("gateway", settings.log_level))
+    app, logging_config = "chitti.gateway.app:create_app", json_log_config(
+        "gateway", settings.log_level)
+    if settings.gateway_server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces, Loops
+
+        Granian(app, factory=True, address=settings.gateway_host, port=settings.gateway_port,
+                interface=Interfaces.ASGI, workers=settings.gateway_workers, loop=Loops.uvloop,
+                log_dictconfig=logging_config, log_access=False).serve()
+        return 0
+    uvicorn.run(app, factory=True, host=settings.gateway_host, port=settings.gateway_port,
+                workers=settings.gateway_workers, log_level=settings.log_level.lower(),
+                access_log=False, log_config=logging_config)
     return 0
 
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     compute_endpoints: EndpointList = Field(default_factory=list)
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=6001, ge=1, le=65535)
+    gateway_server: Literal["granian", "uvicorn"] = Field(
+        default="granian",
+        description="HTTP server of the gateway (granian: 1.2x uvicorn's requests/s on the SMA "
+                    "route here, bench/gateway.py)")
     gateway_workers: int = Field(
         default=1, ge=1, le=64,
         description="gateway processes sharing the port (rate limits in `memory` are then "

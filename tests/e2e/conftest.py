@@ -17,3 +17,14 @@ def system() -> Iterator[System]:
         yield running
         if running.process and running.process.poll() is None:
             running.stop()
+
+
+@pytest.fixture(scope="module")
+def own_system() -> Iterator[System]:
+    """A system of its own, for a test that may change or delete anything (the fuzzer)."""
+    with private_tmp_dir("chitti-e2e-own-") as base:
+        running = System(base / "var", free_port(), base / "system.log")
+        running.start()
+        yield running
+        if running.process and running.process.poll() is None:
+            running.stop()

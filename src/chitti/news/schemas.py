@@ -75,7 +75,8 @@ class IngestRequest(BaseModel):
     model_config = REQUEST_CONFIG
     url: FeedUrl | None = None
     feed_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    xml: str | None = Field(default=None, max_length=32 * 1024 * 1024)
+    xml: str | None = Field(default=None, max_length=5 * 1024 * 1024,
+                            description="a feed body (at most 5 MiB, as a fetched one)")
     source: str | None = Field(default=None, max_length=2000, description="name for xml")
     due_only: bool = False
 

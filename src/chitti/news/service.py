@@ -169,7 +169,10 @@ class NewsActions:
 
     async def update_feed(self, req: FeedUpdate) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            changes = req.model_dump(exclude={"feed_id"}, exclude_unset=True)
+            # null clears a title; for the others it means "leave as is"
+            changes = {k: v for k, v in req.model_dump(exclude={"feed_id"},
+                                                       exclude_unset=True).items()
+                       if v is not None or k == "title"}
             return {"feed": await store.update_feed(conn, req.feed_id, changes)}
 
     async def delete_feed(self, req: FeedIdRequest) -> dict[str, Any]:
