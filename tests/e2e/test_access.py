@@ -123,9 +123,14 @@ def test_forged_expired_and_revoked_tokens_are_401(system: System,
     }
     assert call(system, "GET", "/api/auth/me", {"Authorization": f"Bearer {token}"}
                 ).json()["role"] == "viewer"
-    for what, bad in forged.items():
-        response = call(system, "GET", "/api/auth/me", {"Authorization": f"Bearer {bad}"})
-        assert response.status_code == 401, what
+    protected = [(m, u) for m, u, op in operations(system)
+                 if op["x-access"]["role"] != "public"]
+    for what, bad in forged.items():  # on every route, as header and as cookie
+        for method, url in protected:
+            for headers in ({"Authorization": f"Bearer {bad}"},
+                            {"Cookie": f"chitti_access={bad}"}):
+                response = call(system, method, url, headers)
+                assert response.status_code == 401, (what, method, url, response.text)
     # the right key and algorithm with the claims untouched still work: the forgeries
     # above failed for what was forged, not for how the test encodes
     resigned = jwt.encode(claims, key, algorithm="HS256")
@@ -133,8 +138,9 @@ def test_forged_expired_and_revoked_tokens_are_401(system: System,
                 {"Authorization": f"Bearer {resigned}"}).status_code == 200
     assert call(system, "POST", "/api/auth/logout",
                 {"Authorization": f"Bearer {token}"}).status_code == 204
-    assert call(system, "GET", "/api/auth/me",
-                {"Authorization": f"Bearer {token}"}).status_code == 401
+    for method, url in protected:  # the revoked token, on every route
+        assert call(system, method, url, {"Authorization": f"Bearer {token}"}
+                    ).status_code == 401, (method, url)
     assert call(system, "GET", "/api/auth/me", {"X-API-Key": keys["viewer"] + "x"}
                 ).status_code == 401
 
