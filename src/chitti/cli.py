@@ -142,6 +142,18 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_openapi(args: argparse.Namespace, settings: Settings) -> int:
+    import orjson
+
+    from chitti.gateway.app import create_app
+
+    # The document needs no running system (clients are generated from it, e.g. the
+    # dashboard's TypeScript client).
+    sys.stdout.buffer.write(orjson.dumps(create_app(settings).openapi(),
+                                         option=orjson.OPT_INDENT_2) + b"\n")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from chitti.db.migrate import apply_migrations
 
@@ -449,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=f"run the {name} service alone").set_defaults(func=cmd_service)
     sub.add_parser("gateway", help="run the HTTP gateway alone").set_defaults(func=cmd_gateway)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("openapi", help="print the gateway's OpenAPI document (JSON)"
+                   ).set_defaults(func=cmd_openapi)
     sub.add_parser("status", help="show what is running").set_defaults(func=cmd_status)
     market = sub.add_parser("load-market", help="load daily OHLCV CSV files (gzip or plain)")
     market.add_argument("files", nargs="+")

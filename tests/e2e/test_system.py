@@ -381,3 +381,12 @@ def test_numbers_beyond_range_are_400_naming_the_field(system: System, path: str
                                     headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text
     assert field in response.json()["error"]["message"]
+
+
+def test_the_cli_prints_the_served_openapi_document(system: System) -> None:
+    import subprocess
+    import sys
+
+    printed = subprocess.run([sys.executable, "-m", "chitti.cli", "openapi"], check=True,
+                             capture_output=True, timeout=60).stdout
+    assert orjson.loads(printed) == system.http.get("/openapi.json").json()
