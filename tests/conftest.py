@@ -25,6 +25,8 @@ DATA_TABLES = (
     "ml.predictions", "ml.features", "ml.models",
     "md.indicators", "md.eod_prices", "md.symbols", "md.corporate_actions",
     "md.symbol_changes", "md.intraday_bars", "md.eod_updates",
+    "auth.jobs", "auth.stream_tickets", "auth.refresh_tokens", "auth.sessions",
+    "auth.api_keys", "auth.watchlists", "auth.rate_buckets", "auth.users",
 )
 
 

@@ -66,7 +66,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             log.info("applied migrations: %s", ", ".join(applied))
         if args.demo and (parts := load_demo(url, settings.demo_dir, progress=True)):
             log.info("loaded the demo %s from %s", ", ".join(parts), settings.demo_dir)
-        _announce_access(url, settings)
+        announce_access(url, settings)
         _run_loop(lambda: Supervisor(settings, url).run())
     finally:
         if backend is not None:
@@ -76,7 +76,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _announce_access(url: str, settings: Settings) -> None:
+def announce_access(url: str, settings: Settings) -> None:
     """Say how to log in; on the first start, create the admin and show its password once."""
     from psycopg import AsyncConnection
     from psycopg.rows import dict_row
