@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from chitti.compute.schemas import SweepReport, WalkForwardReport
 from chitti.gateway.auth import Role
 from chitti.marketdata.adjust import Adjust
+from chitti.schemas import REQUEST_CONFIG
 from chitti.signals.schemas import AlertStreamFilter
 
 
@@ -143,6 +144,9 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 # -- auth ------------------------------------------------------------------------------
 
 UserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+#: A name a user gives (a key, a watchlist): one line of text.
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                         pattern=r"^[^\x00-\x1f]+$")]
 
 
 class TokenReply(BaseModel):
@@ -158,7 +162,7 @@ class TokenReply(BaseModel):
 
 
 class RefreshBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     refresh_token: str | None = Field(
         default=None, max_length=200,
         description="the last refresh token (browsers may rely on the cookie instead)")
@@ -191,14 +195,14 @@ class UserList(BaseModel):
 
 
 class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     name: UserName
     role: Role = "viewer"
     password: str = Field(min_length=10, max_length=1024)
 
 
 class UserChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     role: Role | None = None
     disabled: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
@@ -220,9 +224,8 @@ class ApiKeyList(BaseModel):
 
 
 class NewApiKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(min_length=1, max_length=64,
-                                           pattern=r"^[^\x00-\x1f]+$")]
+    model_config = REQUEST_CONFIG
+    name: Label
     user: UserName | None = Field(default=None, description="whose key (default: yours)")
     role: Role | None = Field(default=None, description="at most the user's role "
                                                         "(default: the user's role)")
@@ -254,9 +257,8 @@ class WatchlistList(BaseModel):
 
 
 class WatchlistBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100,
-                                           pattern=r"^[^\x00-\x1f]+$")]
+    model_config = REQUEST_CONFIG
+    name: Label
     symbols: list[WatchSymbol] = Field(default_factory=list, max_length=500,
                                        examples=[["TCS", "INFY", "HDFCBANK"]])
     position: int | None = Field(default=None, ge=0, le=10_000,
@@ -264,9 +266,8 @@ class WatchlistBody(BaseModel):
 
 
 class WatchlistChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100,
-                                           pattern=r"^[^\x00-\x1f]+$")] | None = None
+    model_config = REQUEST_CONFIG
+    name: Label | None = None
     symbols: list[WatchSymbol] | None = Field(default=None, max_length=500)
     position: int | None = Field(default=None, ge=0, le=10_000)
 

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from chitti.compute.schemas import BatchIndicator, IndicatorRequest, OhlcvRequest
 from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
@@ -38,6 +38,7 @@ from chitti.gateway.auth import Principal
 from chitti.gateway.jobs import JobRunner
 from chitti.ipc.client import IpcClient
 from chitti.marketdata.adjust import Adjust
+from chitti.schemas import REQUEST_CONFIG
 from chitti.signals.schemas import AlertStreamFilter
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class AlertsOp(AlertStreamFilter):
 
 
 class SubscribeOp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     op: Literal["subscribe"]
     symbol: Annotated[str, Field(min_length=1, max_length=32)]
     adjust: Adjust = "split"
@@ -64,13 +65,13 @@ class SubscribeOp(BaseModel):
 
 
 class UnsubscribeOp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     op: Literal["unsubscribe"]
     symbol: Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class PingOp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
     op: Literal["ping"]
 
 
