@@ -9,9 +9,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ConfigDict
 
 REQUEST_CONFIG = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 #: Largest value of a ``bigint`` column.
 MAX_ID = 2**63 - 1
+
+
+def request_config(*examples: dict[str, Any]) -> ConfigDict:
+    """``REQUEST_CONFIG`` with whole-request examples for OpenAPI (a test validates each)."""
+    return ConfigDict(**REQUEST_CONFIG, json_schema_extra={"examples": list(examples)})

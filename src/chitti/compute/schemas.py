@@ -20,7 +20,7 @@ from pydantic_core import core_schema
 from chitti.compute.backtest import BacktestConfig, StrategySpec
 from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.intraday import Interval
-from chitti.schemas import MAX_ID, REQUEST_CONFIG
+from chitti.schemas import MAX_ID, REQUEST_CONFIG, request_config
 
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
@@ -31,7 +31,7 @@ Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
 class SmaRequest(BaseModel):
     """Prices in, simple moving average out (NaN warm-up, as TA-Lib)."""
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"prices": [10.0, 10.5, 10.2, 10.8, 11.0], "period": 3})
     prices: list[float] = Field(min_length=1, max_length=5_000_000)
     period: int = Field(default=20, ge=2, le=100_000)
 
@@ -115,7 +115,10 @@ class BatchRequest(BaseModel):
     """Many indicators on many series: stored symbols (``symbols`` + dates) or inline
     ``series`` keyed by a name of your choice."""
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({
+        "symbols": ["TCS", "INFY"], "start": "2021-01-01", "end": "2021-03-31",
+        "indicators": [{"name": "rsi", "params": {"timeperiod": 14}},
+                       {"name": "sma", "params": {"timeperiod": 50}}]})
     indicators: list[BatchIndicator] = Field(min_length=1, max_length=100)
     symbols: list[Symbol] | None = Field(default=None, min_length=1, max_length=1000)
     start: date | None = None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from chitti.compute.schemas import SweepReport, WalkForwardReport
 from chitti.gateway.auth import Role
 from chitti.marketdata.adjust import Adjust
-from chitti.schemas import REQUEST_CONFIG
+from chitti.schemas import REQUEST_CONFIG, request_config
 from chitti.signals.schemas import AlertStreamFilter
 
 
@@ -162,7 +162,8 @@ class TokenReply(BaseModel):
 
 
 class RefreshBody(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config(
+        {"refresh_token": "the refresh_token of the last login or refresh"})
     refresh_token: str | None = Field(
         default=None, max_length=200,
         description="the last refresh token (browsers may rely on the cookie instead)")
@@ -195,14 +196,15 @@ class UserList(BaseModel):
 
 
 class NewUser(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config(
+        {"name": "asha", "role": "trader", "password": "a long passphrase"})
     name: UserName
     role: Role = "viewer"
     password: str = Field(min_length=10, max_length=1024)
 
 
 class UserChange(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"disabled": True})
     role: Role | None = None
     disabled: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
@@ -224,7 +226,8 @@ class ApiKeyList(BaseModel):
 
 
 class NewApiKey(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config(
+        {"name": "nightly script", "user": "asha", "role": "viewer", "expires_days": 90})
     name: Label
     user: UserName | None = Field(default=None, description="whose key (default: yours)")
     role: Role | None = Field(default=None, description="at most the user's role "
@@ -266,7 +269,7 @@ class WatchlistBody(BaseModel):
 
 
 class WatchlistChange(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"symbols": ["INFY", "TCS", "WIPRO"]})
     name: Label | None = None
     symbols: list[WatchSymbol] | None = Field(default=None, max_length=500)
     position: int | None = Field(default=None, ge=0, le=10_000)

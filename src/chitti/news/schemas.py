@@ -21,7 +21,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from chitti.news.entities import MentionKind
 from chitti.news.fetch import FetchStatus
-from chitti.schemas import MAX_ID, REQUEST_CONFIG
+from chitti.schemas import MAX_ID, REQUEST_CONFIG, request_config
 
 
 class ArticlesRequest(BaseModel):
@@ -72,7 +72,7 @@ class IngestRequest(BaseModel):
     """``ingest_rss``: one URL, one stored feed, a feed body given inline, or every feed
     (``due_only`` limits that to feeds whose next poll time has come)."""
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"feed_id": 1})
     url: FeedUrl | None = None
     feed_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     xml: str | None = Field(default=None, max_length=5 * 1024 * 1024,
@@ -109,7 +109,8 @@ class EntitiesRequest(BaseModel):
 
 
 class FeedRequestBody(BaseModel):
-    model_config = REQUEST_CONFIG
+    model_config = request_config(
+        {"url": "https://example.com/markets.rss", "title": "Markets", "poll_interval_s": 600})
     url: FeedUrl
     title: str | None = Field(default=None, max_length=300)
     poll_interval_s: int = Field(default=300, ge=30, le=7 * 86400)
@@ -119,7 +120,7 @@ class FeedChange(BaseModel):
     """What an admin may change of a stored feed: stop or resume polling it, its title, its
     interval."""
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"enabled": False})
     enabled: bool | None = None
     title: str | None = Field(default=None, max_length=300)
     poll_interval_s: int | None = Field(default=None, ge=30, le=7 * 86400)

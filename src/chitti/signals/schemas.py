@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chitti.marketdata.intraday import Interval
-from chitti.schemas import MAX_ID, REQUEST_CONFIG
+from chitti.schemas import MAX_ID, REQUEST_CONFIG, request_config
 from chitti.signals.rules import AlertRule
 
 
@@ -61,7 +61,7 @@ class GenerateRequest(BaseModel):
     written (each once: a rule fires at most once per symbol and bar).
     """
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"symbol": "TCS", "since": "2021-01-01"})
     symbol: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                              min_length=1, max_length=32)]
     start: date | None = Field(default=None, description="first bar read (default: all)")
@@ -96,7 +96,14 @@ class RuleNameRequest(OwnerScope):
 class RuleRequest(BaseModel):
     """A user alert rule: the definition (validated as an AlertRule) and whether it runs."""
 
-    model_config = REQUEST_CONFIG
+    model_config = request_config({"definition": {
+        "version": 1, "name": "rsi_oversold_with_bullish_news", "kind": "combined",
+        "direction": "bullish", "description": "RSI(14) < 30 and bullish news within 2 days",
+        "indicators": {"rsi": {"fn": "rsi", "params": {"timeperiod": 14}}},
+        "condition": {"op": "and", "args": [
+            {"op": "lt", "left": "rsi", "right": 30},
+            {"op": "gt", "left": "news.bullish_2d", "right": 0}]},
+        "explanation": "{symbol}: RSI(14) {rsi:.0f} < 30 with bullish news"}})
     definition: dict[str, Any]
     enabled: bool = True
 

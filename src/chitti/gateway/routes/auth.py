@@ -82,8 +82,9 @@ async def _tokens(request: Request, response: Response, principal: Principal,
 @router.post("/token", response_model=TokenReply, dependencies=[AuthAttempt],
              responses={**ERROR_RESPONSES, **REFUSED})
 async def login(request: Request, response: Response,
-                username: Annotated[str, Form(max_length=64)],
-                password: Annotated[str, Form(max_length=1024)]) -> TokenReply:
+                username: Annotated[str, Form(max_length=64, examples=["admin"])],
+                password: Annotated[str, Form(max_length=1024, examples=["the password"])],
+                ) -> TokenReply:
     """OAuth2 password flow: a form with ``username`` and ``password``. Failed attempts are
     limited per client IP and per user name."""
     auth = _auth(request)

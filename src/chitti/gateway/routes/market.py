@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from chitti.compute.schemas import (
     AdjustField,
@@ -44,7 +44,9 @@ async def check_prices(
             responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[400] | {
                 "description": "Unknown symbol"}})
 async def ohlcv(
-    symbol: str, compute: ComputeClient, _: Viewer, start: date | None = None,
+    symbol: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9&\-_. ]+$",
+                                examples=["TCS"])],
+    compute: ComputeClient, _: Viewer, start: date | None = None,
     end: date | None = None,
     adjust: AdjustField = "split", interval: Interval = "1d",
 ) -> OrjsonResponse:
