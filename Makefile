@@ -7,7 +7,7 @@ DEPS   := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.runtime-$(DEPS)
 TEST_STAMP    := $(VENV)/.test-$(DEPS)
 
-.PHONY: run test setup bench lint clean
+.PHONY: run test setup bench lint clean api-client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +23,30 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@rm -f $(VENV)/.test-* $(VENV)/.runtime-* && touch $@ $(RUNTIME_STAMP)
 
-setup: $(TEST_STAMP)
+# The dashboard's Node packages (npm ci), again when its lock file changes.
+NODE_STAMP := dashboard/node_modules/.installed
+$(NODE_STAMP): dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(TEST_STAMP) $(NODE_STAMP)
 
 ## Start the whole system with demo data (embedded PostgreSQL unless CHITTI_DATABASE_URL is set).
 run: $(RUNTIME_STAMP)
 	$(BIN)/chitti up --demo
 
 ## Run the whole test suite with coverage.
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## Regenerate the dashboard's API types from the gateway's OpenAPI document.
+api-client: $(RUNTIME_STAMP) $(NODE_STAMP)
+	$(BIN)/chitti openapi > dashboard/openapi.json
+	cd dashboard && npm run gen:api
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench scripts

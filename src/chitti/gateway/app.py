@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Trading-Chitti API", version=__version__, lifespan=lifespan,
         description="Trading intelligence for Indian equities (NSE/BSE): market data, "
                     "indicators, news sentiment, alerts and backtests.",
-        generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None,
     )
     app.state.metrics = metrics
     install_error_handlers(app)
@@ -165,6 +165,7 @@ def _document_access(router: APIRouter) -> None:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
+        route.operation_id = route.operation_id or _operation_id(route)
         rule = access_rule([d.call for d in route.dependant.dependencies])
         if rule is None:
             continue  # the access test fails on such a route
