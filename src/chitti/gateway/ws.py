@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, RootModel, ValidationError
 
 from chitti.compute.schemas import BatchIndicator, IndicatorRequest, OhlcvRequest
 from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
@@ -75,9 +75,9 @@ class PingOp(BaseModel):
     op: Literal["ping"]
 
 
-AnyOp = AlertsOp | SubscribeOp | UnsubscribeOp | PingOp
-ClientMessage: TypeAdapter[AnyOp] = TypeAdapter(
-    Annotated[AnyOp, Field(discriminator="op")])  # type: ignore[arg-type]
+class ClientMessage(RootModel[Annotated[AlertsOp | SubscribeOp | UnsubscribeOp | PingOp,
+                                        Field(discriminator="op")]]):
+    """One message from the client, told apart by its ``op``."""
 
 
 class BarFeed:
@@ -169,7 +169,7 @@ class Connection:
 
     async def _handle(self, raw: str) -> None:
         try:
-            message = ClientMessage.validate_json(raw)
+            message = ClientMessage.model_validate_json(raw).root
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}"
                                  for e in exc.errors()[:5])
