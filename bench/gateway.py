@@ -205,19 +205,23 @@ class CpuWatch:
         self.me = psutil.Process()
 
     @staticmethod
-    def _busy(proc: psutil.Process | None) -> float:
-        if proc is None:
-            return 0.0
-        try:
-            times = proc.cpu_times()
-        except psutil.Error:
-            return 0.0
-        return float(times.user + times.system)
+    def _busy(proc: psutil.Process | None, *, with_children: bool = True) -> float:
+        total = 0.0
+        # granian's (and uvicorn's) workers are child processes; the generator's children
+        # are the servers it started, which are not the generator
+        for each in _tree(proc) if with_children else [proc] if proc else []:
+            try:
+                times = each.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
 
     def _snapshot(self, server: psutil.Process | None) -> tuple[float, float, float, float]:
         machine = psutil.cpu_times()
         idle = machine.idle + getattr(machine, "iowait", 0.0)
-        return (time.perf_counter(), self._busy(self.me), self._busy(server),
+        return (time.perf_counter(), self._busy(self.me, with_children=False),
+                self._busy(server),
                 sum(machine) - idle)
 
     async def measure(self, sink: Sink, server: psutil.Process | None) -> dict[str, float]:
@@ -481,11 +485,26 @@ def _verdict(runs: dict[str, list[Run]], bare: list[Run],
           "(latency under overload is understated); loopback only.")
 
 
-def _rss(proc: psutil.Process | None) -> str:
+def _tree(proc: psutil.Process | None) -> list[psutil.Process]:
+    """``proc`` and its descendants (a server's worker processes)."""
+    if proc is None:
+        return []
     try:
-        return f"{proc.memory_info().rss / 2**20:.0f} MiB" if proc else "unknown"
+        return [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return "gone"
+        return [proc]
+
+
+def _rss(proc: psutil.Process | None) -> str:
+    if proc is None:
+        return "unknown"
+    sizes = []
+    for each in _tree(proc):
+        try:
+            sizes.append(f"{each.memory_info().rss / 2**20:.0f}")
+        except psutil.Error:
+            continue
+    return " + ".join(sizes) + " MiB (server process + workers)" if sizes else "gone"
 
 
 async def _bench(args: argparse.Namespace, target: Target, bare_port: int,
