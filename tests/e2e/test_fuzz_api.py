@@ -27,6 +27,11 @@ STREAMING = {"/api/alerts/stream"}
 def test_no_request_breaks_the_api(own_system: System) -> None:
     # an admin may delete feeds, users' lists and keys: the fuzzer gets a system of its own
     key = own_system.add_user("fuzzer", "admin")
+    # Warm-up: on a fresh clone the first signal generation compiles every rule's kernels
+    # (tens of seconds; issue 16 moves that out of the first request), which is not what
+    # this test is about.
+    warm = own_system.http.post("/api/signals/generate", json={"symbol": "TCS"}, timeout=300)
+    assert warm.status_code == 200, warm.text
     schema = schemathesis.openapi.from_url(own_system.url + "/openapi.json")
     failures: list[str] = []
     for result in schema.get_all_operations():
@@ -39,7 +44,7 @@ def test_no_request_breaks_the_api(own_system: System) -> None:
             @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                       suppress_health_check=list(HealthCheck))
             def run(case: Any) -> None:
-                case.call_and_validate(headers={"X-API-Key": key}, checks=CHECKS, timeout=60)
+                case.call_and_validate(headers={"X-API-Key": key}, checks=CHECKS, timeout=120)
 
             try:
                 run()
