@@ -136,6 +136,9 @@ def test_the_cli_manages_users_and_keys(system: System) -> None:
     assert any(line.split()[:3] == [name, "trader", "active"] for line in listed.splitlines())
     short = run_cli(system, "users", "reset-password", name, password="short")
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    for days in ("0", "-5", "99999999"):  # refused, not a traceback or a key born expired
+        bad = run_cli(system, "keys", "add", "k" + days, "--user", name, "--expires-days", days)
+        assert bad.returncode == 2 and "expires_days: give 1 to 3650 days" in bad.stderr
     made = run_cli(system, "keys", "add", "backtests", "--user", name)
     key = made.stdout.strip().splitlines()[-1]
     me = httpx.get(system.url + "/api/auth/me", headers={"X-API-Key": key}).json()

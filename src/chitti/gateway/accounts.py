@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chitti.errors import Forbidden, NotFound
+from chitti.errors import BadRequest, Forbidden, NotFound
 from chitti.gateway import store
 from chitti.gateway.auth import (
+    MAX_KEY_DAYS,
     ROLE_RANK,
     check_new_password,
     hash_password,
@@ -32,11 +33,15 @@ async def create_key(conn: store.Conn, user_name: str, name: str, role: str | No
     user = await store.user_by_name(conn, user_name)
     if user is None:
         raise NotFound(f"user: no user called {user_name!r}")
+    if expires_days is not None and not 1 <= expires_days <= MAX_KEY_DAYS:
+        raise BadRequest(f"expires_days: give 1 to {MAX_KEY_DAYS} days, or none for a key "
+                         "that does not expire")
     role = role or user["role"]
     if ROLE_RANK[role] > ROLE_RANK[user["role"]]:
         raise Forbidden(f"role: a key cannot have more than its user's role ({user['role']})")
     key_id, key = new_api_key()
-    expires = (datetime.now(UTC) + timedelta(days=expires_days)) if expires_days else None
+    expires = (datetime.now(UTC) + timedelta(days=expires_days)
+               if expires_days is not None else None)
     row = await store.add_key(conn, int(user["id"]), key_id, name, role, secret_digest(key),
                               expires)
     return {**row, "key": key}

@@ -36,6 +36,8 @@ ROLE_RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "trading-chitti"
 API_KEY_PREFIX = "ck_"
+#: Longest lifetime an API key may be given (days).
+MAX_KEY_DAYS = 3650
 #: The user of single-user mode (``CHITTI_AUTH=off``): an admin without a password.
 LOCAL_USER = "local"
 

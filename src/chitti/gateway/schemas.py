@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from chitti.compute.schemas import SweepReport, WalkForwardReport
-from chitti.gateway.auth import Role
+from chitti.gateway.auth import MAX_KEY_DAYS, Role
 from chitti.marketdata.adjust import Adjust
 from chitti.schemas import REQUEST_CONFIG, request_config
 from chitti.signals.schemas import AlertStreamFilter
@@ -232,7 +232,7 @@ class NewApiKey(BaseModel):
     user: UserName | None = Field(default=None, description="whose key (default: yours)")
     role: Role | None = Field(default=None, description="at most the user's role "
                                                         "(default: the user's role)")
-    expires_days: int | None = Field(default=None, ge=1, le=3650,
+    expires_days: int | None = Field(default=None, ge=1, le=MAX_KEY_DAYS,
                                      description="null: the key does not expire")
 
 
