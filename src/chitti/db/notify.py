@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,25 +170,33 @@ class NotifyFeed:
             self._deliver(await self.fetch_by_ids(ids))
 
     async def _run(self) -> None:
-        await listen_forever(self.url, self.channel, self._on_payloads,
+        await listen_forever(self.url, {self.channel: self._on_payloads},
                              on_connect=self._on_connect)
 
 
+#: What a channel's notifications are handed to: every payload of one burst at once.
+OnPayloads = Callable[[list[str]], Awaitable[None]]
+
+
 async def listen_forever(
-    url: str, channel: str, on_payloads: Callable[[list[str]], Awaitable[None]], *,
+    url: str, handlers: Mapping[str, OnPayloads], *,
     on_connect: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """LISTEN on ``channel`` until cancelled, reconnecting with back-off.
+    """LISTEN on every channel of ``handlers``, on one connection, until cancelled,
+    reconnecting with back-off.
 
-    ``on_payloads`` gets each burst of notifications at once; ``on_connect`` runs after every
-    (re)connection, before notifications are read. An exception in either drops the
-    connection and reconnects (then ``on_connect`` can catch up on what was missed).
+    Each handler gets its channel's share of a burst of notifications at once;
+    ``on_connect`` runs after every (re)connection, before notifications are read. An
+    exception in either drops the connection and reconnects (then ``on_connect`` can catch
+    up on what was missed).
     """
+    channels = ", ".join(handlers)
     backoff = 0.2
     while True:
         try:
             async with await AsyncConnection.connect(url, autocommit=True) as conn:
-                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                for channel in handlers:
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                 if on_connect is not None:
                     await on_connect()
                 backoff = 0.2
@@ -196,10 +204,13 @@ async def listen_forever(
                     # Block for one notification, then take the rest of a burst.
                     notes = [n async for n in conn.notifies(stop_after=1)]
                     notes += [n async for n in conn.notifies(timeout=0.01)]
-                    await on_payloads([n.payload for n in notes])
+                    for channel, handler in handlers.items():
+                        payloads = [n.payload for n in notes if n.channel == channel]
+                        if payloads:
+                            await handler(payloads)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("LISTEN %s lost (%s); reconnecting in %.1f s", channel, exc, backoff)
+            log.warning("LISTEN %s lost (%s); reconnecting in %.1f s", channels, exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 5.0)

@@ -29,7 +29,6 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from chitti.config import Settings
-from chitti.db.notify import listen_forever
 from chitti.db.pool import DictPool
 from chitti.errors import BadRequest, Forbidden, RateLimited, Unauthorized
 from chitti.gateway import store
@@ -122,14 +121,14 @@ class Authenticator:
         self._long_jobs: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, listen_url: str) -> None:
+    async def start(self) -> None:
         if not self.enabled:
             async with self.pool.connection() as conn:
                 user = await store.ensure_user(conn, LOCAL_USER, "admin")
             self._local = Principal(int(user["id"]), LOCAL_USER, "admin")
             return
         await self.reload()
-        self._task = asyncio.create_task(self._watch(listen_url), name="auth-revocations")
+        self._task = asyncio.create_task(self._poll(), name="auth-revocations")
 
     async def close(self) -> None:
         if self._task is not None:
@@ -137,18 +136,16 @@ class Authenticator:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _watch(self, url: str) -> None:
-        async def poll() -> None:
-            while True:
-                await asyncio.sleep(REVOCATION_POLL_S)
-                with contextlib.suppress(Exception):
-                    await self.reload()
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(REVOCATION_POLL_S)
+            with contextlib.suppress(Exception):
+                await self.reload()
 
-        async def on_payloads(_: list[str]) -> None:
+    async def on_revoked(self, _: list[str]) -> None:
+        """``auth_revoked`` was notified: reload now rather than at the next poll."""
+        if self.enabled:
             await self.reload()
-
-        await asyncio.gather(listen_forever(url, "auth_revoked", on_payloads,
-                                            on_connect=self.reload), poll())
 
     async def reload(self) -> None:
         horizon = self.settings.access_token_ttl_s + 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from chitti import __version__
 from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
+from chitti.db.notify import listen_forever
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway import store, ws
 from chitti.gateway.access import (
@@ -77,8 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         limiter = RateLimiter(settings, shared_take,
                               on_reject=lambda limit: metrics.rate_limited.labels(limit).inc())
-        app.state.auth = Authenticator(settings, pool, limiter)
-        await app.state.auth.start(gateway_url)
+        app.state.auth = auth = Authenticator(settings, pool, limiter)
+        await auth.start()
         app.state.clients = {
             name: IpcClient(settings.endpoints(name), timeout=settings.ipc_timeout_s,
                             pool_size=settings.ipc_pool_size,
@@ -88,16 +90,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"])
         app.state.alert_feed.start()
-        app.state.bar_feed = BarFeed(gateway_url)
-        app.state.bar_feed.start()
-        app.state.jobs = JobRunner(pool, app.state.clients)
-        app.state.jobs.start(gateway_url)
+        app.state.bar_feed = bars = BarFeed()
+        app.state.jobs = jobs = JobRunner(pool, app.state.clients)
+        jobs.start()
+
+        async def caught_up() -> None:  # after a reconnect, what a notice may have missed
+            await auth.on_revoked([])
+            jobs.wake.set()
+
+        # One LISTEN connection for the gateway's own channels (alerts have their feed).
+        listener = asyncio.create_task(listen_forever(gateway_url, {
+            "auth_revoked": auth.on_revoked, "eod_loaded": bars.on_loaded,
+            "job_updated": jobs.on_updates}, on_connect=caught_up), name="gateway-listen")
         app.state.started_at = time.monotonic()
         try:
             yield
         finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
             await app.state.alert_feed.close()
-            await app.state.bar_feed.close()
             await app.state.jobs.close()
             await app.state.auth.close()
             for client in app.state.clients.values():

@@ -5,7 +5,8 @@ gateway process, survive a gateway restart.
 jobs at once, claiming the oldest queued one (``FOR UPDATE SKIP LOCKED``) and beating a
 heartbeat while the service works. A job whose gateway dies stops beating and is claimed
 again by another (or the restarted) gateway, at most three times. Every change of state is
-announced on ``job_updated`` (payload ``id:user:state``), which wakes idle runners, ends
+announced on ``job_updated`` (payload ``id:user:state``; the gateway's listener hands them to
+``on_updates``), which wakes idle runners, ends
 cancelled runs, and reaches the owner's WebSocket. A cancelled job's computation is
 abandoned by the gateway; the service finishes the call it started and the result is
 dropped.
@@ -22,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 
 from chitti.compute.schemas import SweepRequest, WalkForwardRequest
-from chitti.db.notify import listen_forever
 from chitti.db.pool import DictPool
 from chitti.errors import ChittiError
 from chitti.gateway import store
@@ -57,10 +57,8 @@ class JobRunner:
         self.listeners: dict[int, set[JobListener]] = defaultdict(set)
         self._tasks: list[asyncio.Task[Any]] = []
 
-    def start(self, url: str) -> None:
+    def start(self) -> None:
         self._tasks = [
-            asyncio.create_task(listen_forever(url, "job_updated", self._on_updates),
-                                name="listen-jobs"),
             asyncio.create_task(self._heartbeat(), name="job-heartbeat"),
             *(asyncio.create_task(self._work(), name=f"job-runner-{i}")
               for i in range(RUNNERS_PER_PROCESS)),
@@ -74,7 +72,8 @@ class JobRunner:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def _on_updates(self, payloads: list[str]) -> None:
+    async def on_updates(self, payloads: list[str]) -> None:
+        """``job_updated`` payloads (``id:user:state``), from the gateway's listener."""
         for payload in payloads:
             job_id, _, rest = payload.partition(":")
             user, _, state = rest.partition(":")

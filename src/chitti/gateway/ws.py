@@ -31,7 +31,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, RootModel, ValidationError
 
 from chitti.compute.schemas import BatchIndicator, IndicatorRequest, OhlcvRequest
-from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
+from chitti.db.notify import NotifyFeed, StreamMark
 from chitti.errors import ChittiError
 from chitti.gateway.access import ACCESS_COOKIE, Authenticator, client_ip
 from chitti.gateway.auth import Principal
@@ -81,25 +81,13 @@ class ClientMessage(RootModel[Annotated[AlertsOp | SubscribeOp | UnsubscribeOp |
 
 
 class BarFeed:
-    """LISTEN for ``eod_loaded`` (payload: loaded symbols) and wake the connections that
-    follow those symbols (one listener per gateway process)."""
+    """Wake the connections that follow a symbol when ``eod_loaded`` names it (the
+    gateway's listener hands the payloads, comma-separated symbols, to ``on_loaded``)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self) -> None:
         self.followers: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(
-            listen_forever(self.url, "eod_loaded", self._on_payloads), name="listen-eod")
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _on_payloads(self, payloads: list[str]) -> None:
+    async def on_loaded(self, payloads: list[str]) -> None:
         symbols = {s for p in payloads for s in p.split(",") if s}
         for symbol in symbols:
             for queue in self.followers.get(symbol, ()):

@@ -292,7 +292,7 @@ class SignalActions:
             feed.start()
         self._tasks.append(asyncio.create_task(self._watch_news(), name="news-alerts"))
         self._tasks.append(asyncio.create_task(
-            listen_forever(self.ctx.database_url, "eod_loaded", self._on_eod_loaded),
+            listen_forever(self.ctx.database_url, {"eod_loaded": self._on_eod_loaded}),
             name="eod-alerts"))
 
     async def close(self) -> None:
