@@ -7,7 +7,7 @@ DEPS   := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.runtime-$(DEPS)
 TEST_STAMP    := $(VENV)/.test-$(DEPS)
 
-.PHONY: run test setup bench lint clean api-client
+.PHONY: run test setup bench lint clean api-client dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,32 @@ $(NODE_STAMP): dashboard/package-lock.json
 	cd dashboard && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(TEST_STAMP) $(NODE_STAMP)
+# The production build of the dashboard, again when a source file changes; the gateway
+# serves dashboard/dist at /.
+DASHBOARD_SOURCES := $(shell find dashboard/src dashboard/public -type f 2>/dev/null) \
+	dashboard/index.html dashboard/vite.config.ts dashboard/tsconfig.json dashboard/package.json
+DASHBOARD_BUILD := dashboard/dist/index.html
+$(DASHBOARD_BUILD): $(NODE_STAMP) $(DASHBOARD_SOURCES)
+	cd dashboard && npm run --silent build
+dashboard: $(DASHBOARD_BUILD)
+
+# The browser tests drive Debian's chromium (never a browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y --no-install-recommends chromium \
+		|| (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+setup: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 ## Start the whole system with demo data (embedded PostgreSQL unless CHITTI_DATABASE_URL is set).
 run: $(RUNTIME_STAMP)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory dashboard; \
+	else echo "npm not found: the API will run without the dashboard (install Node.js 20 and npm, then make dashboard)"; fi
 	$(BIN)/chitti up --demo
 
 ## Run the whole test suite with coverage.
-test: $(TEST_STAMP) $(NODE_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DASHBOARD_BUILD)
+	cd dashboard && npm run --silent test
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)

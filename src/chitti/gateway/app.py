@@ -12,12 +12,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 
 from chitti import __version__
-from chitti.config import PROJECT_ROOT, SERVICES, Settings, get_settings
+from chitti.config import SERVICES, Settings, get_settings
 from chitti.db.notify import listen_forever
 from chitti.db.pool import open_pool, process_database_url
 from chitti.gateway import store, ws
@@ -28,6 +26,7 @@ from chitti.gateway.access import (
     access_rule,
     check_auth_binding,
 )
+from chitti.gateway.dashboard import mount_dashboard
 from chitti.gateway.docs import install_docs
 from chitti.gateway.errors import install_error_handlers
 from chitti.gateway.jobs import JobRunner
@@ -51,8 +50,6 @@ from chitti.gateway.sse import alert_feed
 from chitti.gateway.ws import BarFeed
 from chitti.ipc.client import IpcClient
 from chitti.runtime import admin_database_url
-
-DASHBOARD_DIR = PROJECT_ROOT / "dashboard" / "dist"
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -142,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     app.include_router(ws.router)
     install_docs(app)
-    _mount_dashboard(app)
+    mount_dashboard(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -186,17 +183,3 @@ def _document_access(router: APIRouter) -> None:
         errors: dict[int | str, dict[str, Any]] = (
             {429: ACCESS_ERRORS[429]} if isinstance(rule, Public) else ACCESS_ERRORS)
         route.responses = {**errors, **route.responses}
-
-
-def _mount_dashboard(app: FastAPI) -> None:
-    if (DASHBOARD_DIR / "index.html").exists():
-        app.mount("/", StaticFiles(directory=DASHBOARD_DIR, html=True), name="dashboard")
-        return
-
-    @app.get("/", include_in_schema=False, response_model=None)
-    async def index() -> HTMLResponse | RedirectResponse:
-        return HTMLResponse(
-            "<!doctype html><title>Trading-Chitti</title><h1>Trading-Chitti</h1>"
-            "<p>The dashboard is not built. API: <a href='/docs'>/docs</a>, "
-            "<a href='/health'>/health</a>, <a href='/api/market/symbols?with_prices=true'>"
-            "symbols</a>.</p>")
