@@ -29,6 +29,8 @@ DB_ROLES: dict[str, str] = {
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The dashboard's production build (``make dashboard``), served by the gateway at ``/``.
+DASHBOARD_DIR = PROJECT_ROOT / "dashboard" / "dist"
 
 EndpointList = Annotated[list[str], NoDecode]
 

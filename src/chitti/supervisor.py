@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from chitti.config import SERVICES, Settings
+from chitti.config import DASHBOARD_DIR, SERVICES, Settings
 from chitti.marketdata.sessions import IST
 
 log = logging.getLogger("chitti.supervisor")
@@ -128,9 +128,10 @@ class Supervisor:
             while time.monotonic() < deadline and not self.stopping.is_set():
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get(self.gateway_url + "/health")).status_code == 200:
-                        print(f"\nTrading-Chitti is up: {self.gateway_url}/  "
-                              f"(API docs {self.gateway_url}/docs). Ctrl-C stops it.\n",
-                              flush=True)
+                        page = ("dashboard" if (DASHBOARD_DIR / "index.html").exists()
+                                else "dashboard not built: make dashboard")
+                        print(f"\nTrading-Chitti is up: {self.gateway_url}/ ({page}; API docs "
+                              f"{self.gateway_url}/docs). Ctrl-C stops it.\n", flush=True)
                         return
                 await asyncio.sleep(0.3)
         if not self.stopping.is_set():

@@ -17,9 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
-from chitti.config import PROJECT_ROOT
-
-DASHBOARD_DIR = PROJECT_ROOT / "dashboard" / "dist"
+from chitti.config import DASHBOARD_DIR
 
 #: Paths that are never page routes: an unknown one stays a 404 instead of the page.
 NOT_PAGES = ("api/", "docs", "redoc", "openapi.json", "health", "metrics", "assets/")
