@@ -1,0 +1,253 @@
+// The dashboard in headless Chromium (Debian's package, driven by playwright-core) against a
+// running system. Started by tests/e2e/test_dashboard.py, which passes the system's address
+// and credentials in CHITTI_* variables and checks the values written to readback.json
+// against TA-Lib and the API. Every page leaves a screenshot in CHITTI_ARTIFACTS.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.CHITTI_URL;
+const ARTIFACTS = process.env.CHITTI_ARTIFACTS;
+const API_KEY = process.env.CHITTI_API_KEY;
+const CHART = "/chart/RELIANCE?range=5Y";
+const readback = { steps: [], chart: null, chart_ready_ms: [] };
+
+let browser;
+let admin; // a logged-in admin page
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
+
+async function api(path, body) {
+  const response = await fetch(BASE + path, {
+    method: body ? "POST" : "GET",
+    headers: { "X-API-Key": API_KEY, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await response.json();
+  assert.ok(response.ok, `${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function login(page, user, password) {
+  await page.goto(BASE + "/login");
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, timezoneId: "Europe/London" });
+  return context.newPage();
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHITTI_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  writeFileSync(join(ARTIFACTS, "readback.json"), JSON.stringify(readback));
+  await browser?.close();
+});
+
+test("an admin logs in and the session survives a reload", async () => {
+  admin = await newPage();
+  await admin.goto(BASE + "/");
+  await admin.waitForURL(/\/login/);
+  await shot(admin, "01-login");
+  await login(admin, process.env.CHITTI_ADMIN, process.env.CHITTI_ADMIN_PASSWORD);
+  await admin.getByTestId("whoami").waitFor();
+  assert.match(await admin.getByTestId("whoami").innerText(), new RegExp(process.env.CHITTI_ADMIN));
+  await admin.reload();
+  await admin.getByTestId("whoami").waitFor();
+  assert.equal(new URL(admin.url()).pathname, "/");
+  readback.steps.push("login");
+});
+
+test("a watchlist of the demo stocks shows their last prices and day change", async () => {
+  await admin.getByRole("button", { name: /Create a list of the \d+ stocks with prices/ }).click();
+  await admin.getByTestId("watchlist-row").first().waitFor();
+  const symbols = await admin.getByTestId("watchlist-row").evaluateAll((rows) => rows.map((r) => r.dataset.symbol));
+  assert.ok(symbols.length >= 10, `rows: ${symbols}`);
+  const quotes = await api(`/api/market/quotes?${symbols.map((s) => `symbols=${encodeURIComponent(s)}`).join("&")}`);
+  const tcs = quotes.quotes.find((q) => q.symbol === "TCS");
+  const shown = await admin.locator('[data-testid="watchlist-row"][data-symbol="TCS"]').innerText();
+  const rupees = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(tcs.close);
+  assert.ok(shown.includes(`₹${rupees}`), `${shown} lacks ₹${rupees}`);
+  await shot(admin, "02-watchlists");
+  readback.steps.push("watchlist");
+});
+
+test("the chart draws RELIANCE with RSI and Bollinger bands added from the catalogue", async () => {
+  await admin.goto(BASE + CHART);
+  const chart = admin.getByTestId("price-chart");
+  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  for (const [query, name] of [["rsi", "Relative Strength Index"], ["bbands", "Bollinger Bands"]]) {
+    await admin.getByRole("button", { name: "Add indicator" }).click();
+    await admin.getByLabel("Search indicators").fill(query);
+    await admin.getByRole("button", { name: new RegExp(`^${name}`) }).first().click();
+    await admin.getByRole("button", { name: "Add", exact: true }).click();
+  }
+  await admin.waitForFunction(() => {
+    const s = window.__chitti?.series ?? {};
+    return Object.keys(s).some((k) => k.startsWith("rsi:")) && Object.keys(s).some((k) => k.startsWith("bbands:"));
+  });
+  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  const url = new URL(admin.url());
+  assert.equal(url.pathname, "/chart/RELIANCE");
+  const drawn = await admin.evaluate(() => {
+    const { series } = window.__chitti;
+    const key = (prefix, output) => Object.keys(series).find((k) => k.startsWith(prefix) && k.endsWith(`.${output}`));
+    const data = (k) => series[k].data().map((p) => ({ time: p.time, value: p.value, close: p.close }));
+    return {
+      keys: Object.keys(series),
+      candles: data("candles"),
+      rsi: data(key("rsi:14", "real")),
+      bb_upper: data(key("bbands:20", "upperband")),
+      bb_middle: data(key("bbands:20", "middleband")),
+      bb_lower: data(key("bbands:20", "lowerband")),
+    };
+  });
+  assert.ok(drawn.candles.length > 1000, `only ${drawn.candles.length} candles`);
+  readback.chart = { symbol: "RELIANCE", ...drawn };
+  await shot(admin, "03-chart-rsi-bollinger");
+  // the URL holds the indicators: a reload draws the same chart
+  await admin.reload();
+  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  const keys = await admin.evaluate(() => Object.keys(window.__chitti.series).sort());
+  assert.deepEqual(keys, [...drawn.keys].sort());
+  readback.steps.push("chart");
+  readback.chart_url = url.pathname + url.search;
+});
+
+test("the chart with five years and three indicators is interactive within 1.5 s", async () => {
+  const page = await newPage();
+  await page.context().addCookies(await admin.context().cookies());
+  // five years of daily bars with RSI, Bollinger bands and SMA(50)
+  const target = new URL(BASE + readback.chart_url);
+  const withSma = target.searchParams.get("ov") ? `${target.searchParams.get("ov")},sma:50` : "sma:50";
+  target.searchParams.set("ov", withSma);
+  for (let run = 0; run < 4; run += 1) {
+    await page.goto(target.toString());
+    await page.waitForSelector('[data-testid="price-chart"][data-ready="true"]', { timeout: 20_000 });
+    const ms = await page.evaluate(() => performance.getEntriesByName("chart-ready")[0]?.startTime);
+    assert.ok(typeof ms === "number", "performance mark chart-ready");
+    const count = await page.evaluate(() => Object.keys(window.__chitti.series).filter((k) => k.includes(":")).length);
+    assert.ok(count >= 6, `indicator series drawn: ${count}`);
+    if (run > 0) readback.chart_ready_ms.push(Math.round(ms)); // run 0 warms the server
+  }
+  await page.close();
+  readback.steps.push("timing");
+});
+
+test("an alert raised during the test appears in the live panel within 2 s", async () => {
+  await admin.goto(BASE + "/");
+  await admin.waitForSelector('[data-testid="stream-state"][data-state="live"]');
+  const name = `e2e_${Date.now().toString(36)}`;
+  await api("/api/signals/rules", { definition: {
+    name, direction: "bullish", description: "browser test: fires on every bar",
+    indicators: {}, condition: { op: "gt", left: "close", right: 0 },
+    explanation: "{symbol} closed at {close:.2f} (browser test rule)", cooldown_bars: 0, impact: 0.9,
+  } });
+  const started = Date.now();
+  const report = await api("/api/signals/generate", { symbol: "TCS", rules: [name], store: true });
+  assert.ok(report.stored_ids.length >= 1, JSON.stringify(report));
+  const id = report.stored_ids.at(-1);
+  await admin.waitForSelector(`[data-testid="alert-row"][data-alert-id="${id}"]`, { timeout: 2000 });
+  const latency = Date.now() - started;
+  readback.alert_latency_ms = latency;
+  await shot(admin, "04-watchlists-live-alert");
+  // clicking it opens the chart at that bar with the explanation
+  await admin.locator(`[data-testid="alert-row"][data-alert-id="${id}"] a`).first().click();
+  await admin.waitForURL(/\/chart\/TCS\?.*alert=/);
+  await admin.getByText("browser test rule").first().waitFor();
+  await shot(admin, "05-chart-alert-detail");
+  readback.steps.push("live-alert");
+});
+
+test("a backtest shows its equity curve against NIFTY 50 and its trades", async () => {
+  await admin.goto(BASE + "/backtest");
+  await admin.getByLabel("Strategy").waitFor();
+  await admin.getByLabel("Symbols").fill("RELIANCE");
+  await admin.getByRole("button", { name: "Run backtest" }).click();
+  await admin.waitForSelector('[data-testid="equity-chart"][data-points]', { timeout: 60_000 });
+  const points = Number(await admin.getByTestId("equity-chart").getAttribute("data-points"));
+  assert.ok(points > 100, `equity points: ${points}`);
+  const trades = await admin.getByTestId("trade-row").count();
+  assert.ok(trades > 0, "trades listed");
+  const equity = await admin.evaluate(() => window.__chitti_backtest);
+  assert.equal(equity.equity.length, points);
+  assert.ok(equity.benchmark.length > 0, "benchmark drawn");
+  await admin.getByTestId("metrics").waitFor();
+  await shot(admin, "06-backtest");
+  readback.backtest = { points, trades, first: equity.equity[0], last: equity.equity.at(-1) };
+  readback.steps.push("backtest");
+});
+
+test("a screen over NIFTY 50 lists every constituent with prices, matched ones first", async () => {
+  await admin.goto(BASE + "/screener");
+  await admin.getByLabel("Universe").selectOption("NIFTY 50");
+  const started = Date.now();
+  await admin.getByRole("button", { name: "Run screen" }).click();
+  await admin.getByTestId("screen-results").waitFor({ timeout: 30_000 });
+  readback.screen_ms = Date.now() - started;
+  const rows = await admin.getByTestId("screen-row").count();
+  const constituents = (await api("/api/market/symbols?index=NIFTY%2050&with_prices=true&limit=100")).symbols
+    .filter((s) => s.bar_count > 0).length;
+  assert.equal(rows, constituents, "one row per NIFTY 50 stock with prices");
+  await shot(admin, "07-screener");
+  readback.steps.push("screener");
+});
+
+test("news and system pages show real articles and healthy services", async () => {
+  await admin.goto(BASE + "/news");
+  await admin.getByTestId("news-article").first().waitFor({ timeout: 20_000 });
+  await shot(admin, "08-news");
+  await admin.goto(BASE + "/system");
+  await admin.getByTestId("health-db").waitFor();
+  await admin.getByTestId("users-table").waitFor();
+  await shot(admin, "09-system");
+  readback.steps.push("news-system");
+});
+
+test("a viewer cannot reach admin pages and sees no run button", async () => {
+  const page = await newPage();
+  await login(page, process.env.CHITTI_VIEWER, process.env.CHITTI_VIEWER_PASSWORD);
+  assert.equal(await page.getByRole("link", { name: "System" }).count(), 0);
+  await page.goto(BASE + "/system");
+  await page.getByText("This page needs the admin role").waitFor();
+  await shot(page, "10-viewer-system-refused");
+  await page.goto(BASE + "/backtest");
+  await page.getByLabel("Strategy").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Run backtest" }).count(), 0);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login/);
+  await page.goto(BASE + "/");
+  await page.waitForURL(/\/login/);
+  await page.context().close();
+  readback.steps.push("viewer");
+});
+
+test("phone-sized screen and light theme", async () => {
+  const page = await newPage({ width: 390, height: 844 });
+  await page.context().addCookies(await admin.context().cookies());
+  await page.goto(BASE + "/chart/TCS?range=1Y");
+  await page.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+  await shot(page, "11-phone-chart");
+  await page.getByRole("button", { name: /Switch to light theme/ }).click();
+  await page.goto(BASE + "/");
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains("dark")), false);
+  await shot(page, "12-phone-watchlists-light");
+  await page.context().close();
+  readback.steps.push("phone-light");
+});

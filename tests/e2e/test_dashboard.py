@@ -1,0 +1,110 @@
+"""The dashboard in a real headless Chromium (Debian's chromium driven by playwright-core)
+against the running system: the browser steps live in ``dashboard/e2e/dashboard.test.mjs``
+(node's test runner); this module starts them, then checks what the page drew against
+oracles nobody here wrote: the chart's candles against the API's adjusted bars and its RSI
+and Bollinger lines against TA-Lib on the same history.
+
+Every run leaves a screenshot of each page in ``test-artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.e2e.harness import System
+from tests.helpers import REPO_ROOT
+
+DASHBOARD = REPO_ROOT / "dashboard"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = Path(os.environ.get("CHITTI_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = [
+    pytest.mark.skipif(not (DASHBOARD / "dist" / "index.html").exists(),
+                       reason="the dashboard is not built: run `make dashboard` (make test does)"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"no {CHROMIUM}: `apt-get install chromium` (make test does)"),
+    pytest.mark.skipif(shutil.which("node") is None or not (
+        DASHBOARD / "node_modules" / "playwright-core").exists(),
+        reason="node or playwright-core missing: `cd dashboard && npm ci` (make test does)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser_run(system: System) -> dict[str, Any]:
+    """Run the browser steps once; return what they read back from the pages."""
+    users = {role: (f"browser_{role}_{secrets.token_hex(3)}", secrets.token_urlsafe(16))
+             for role in ("admin", "viewer")}  # new users: no watchlists or rules of theirs yet
+    for role, (name, password) in users.items():
+        reply = system.http.post("/api/auth/users", json={
+            "name": name, "role": role, "password": password})
+        assert reply.status_code == 201, reply.text
+    ARTIFACTS.mkdir(exist_ok=True)
+    readback = ARTIFACTS / "readback.json"
+    readback.unlink(missing_ok=True)
+    env = {**os.environ, "CHITTI_URL": system.url, "CHITTI_API_KEY": system.admin_key,
+           "CHITTI_ADMIN": users["admin"][0], "CHITTI_ADMIN_PASSWORD": users["admin"][1],
+           "CHITTI_VIEWER": users["viewer"][0], "CHITTI_VIEWER_PASSWORD": users["viewer"][1],
+           "CHITTI_ARTIFACTS": str(ARTIFACTS), "CHITTI_CHROMIUM": str(CHROMIUM)}
+    done = subprocess.run(
+        ["node", "--test", "--test-reporter=spec", "--test-concurrency=1", "e2e/"],
+        cwd=DASHBOARD, env=env, capture_output=True, text=True, timeout=600)
+    print(done.stdout[-20000:])
+    assert done.returncode == 0, f"browser steps failed:\n{done.stdout[-15000:]}\n{done.stderr[-5000:]}"
+    return json.loads(readback.read_text())  # type: ignore[no-any-return]
+
+
+def test_browser_steps_pass(browser_run: dict[str, Any]) -> None:
+    """Log in, chart, live alert, backtest, screener, news, system, viewer limits: see the
+    node test file for each step's assertions."""
+    assert browser_run["steps"], "the browser run recorded no step"
+
+
+def _by_day(points: list[dict[str, Any]]) -> dict[str, float]:
+    return {p["time"]: p["value"] for p in points if "value" in p}
+
+
+def test_chart_candles_are_the_adjusted_bars(system: System, browser_run: dict[str, Any]) -> None:
+    chart = browser_run["chart"]
+    candles = chart["candles"]
+    assert len(candles) > 1000, "five years of daily bars"
+    bars = system.http.get(f"/api/market/{chart['symbol']}/ohlcv",
+                           params={"adjust": "split"}).json()
+    close_by_day = dict(zip([t[:10] for t in bars["ts"]], bars["close"], strict=True))
+    for candle in candles:
+        assert candle["close"] == pytest.approx(close_by_day[candle["time"]], rel=1e-12)
+
+
+def test_chart_indicator_lines_equal_talib(system: System, browser_run: dict[str, Any]) -> None:
+    import talib
+
+    chart = browser_run["chart"]
+    bars = system.http.get(f"/api/market/{chart['symbol']}/ohlcv",
+                           params={"adjust": "split"}).json()
+    days = [t[:10] for t in bars["ts"]]
+    close = np.asarray(bars["close"], dtype=float)
+    upper, middle, lower = talib.BBANDS(close, timeperiod=20, nbdevup=2, nbdevdn=2)
+    expected = {"rsi": talib.RSI(close, timeperiod=14), "bb_upper": upper,
+                "bb_middle": middle, "bb_lower": lower}
+    for name, values in expected.items():
+        drawn = _by_day(chart[name])
+        assert len(drawn) > 1000, name
+        oracle = {d: v for d, v in zip(days, values, strict=True) if not np.isnan(v)}
+        assert set(drawn) <= set(oracle), f"{name}: drawn on days TA-Lib has no value"
+        for day, value in drawn.items():
+            assert value == pytest.approx(oracle[day], abs=1e-6), (name, day)
+
+
+def test_chart_is_interactive_within_budget(browser_run: dict[str, Any]) -> None:
+    """Five years of daily bars and three indicators, ready within 1.5 s of navigation
+    (the median of the runs; the note reports every run)."""
+    timings = browser_run["chart_ready_ms"]
+    print("chart ready (ms):", timings)
+    assert float(np.median(timings)) < 1500, timings
