@@ -20,11 +20,15 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.e2e.harness import System
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, SHARED_DATA
 
 DASHBOARD = REPO_ROOT / "dashboard"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = Path(os.environ.get("CHITTI_CHROMIUM", "/usr/bin/chromium"))
+#: A recorded real feed of Indian business news (not redistributed: it stays in ../shared);
+#: the project's own synthetic feed stands in when ../shared is missing.
+NEWS_FEEDS = [SHARED_DATA / "rss" / "thehindu_business_economy_2025-04-03.xml",
+              REPO_ROOT / "tests" / "fixtures" / "rss" / "googlenews_in_markets.xml"]
 
 pytestmark = [
     pytest.mark.skipif(not (DASHBOARD / "dist" / "index.html").exists(),
@@ -46,6 +50,10 @@ def browser_run(system: System) -> dict[str, Any]:
         reply = system.http.post("/api/auth/users", json={
             "name": name, "role": role, "password": password})
         assert reply.status_code == 201, reply.text
+    feed = next(path for path in NEWS_FEEDS if path.exists())
+    reply = system.http.post("/api/news/ingest", timeout=300, json={
+        "xml": feed.read_text(encoding="utf-8"), "source": feed.stem})
+    assert reply.status_code == 200, reply.text
     ARTIFACTS.mkdir(exist_ok=True)
     readback = ARTIFACTS / "readback.json"
     readback.unlink(missing_ok=True)

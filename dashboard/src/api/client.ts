@@ -54,7 +54,8 @@ async function toError(response: Response): Promise<ApiError> {
   const text = response.status === 502 || response.status === 503
     ? "The gateway cannot reach the service; it may be starting. Try again in a few seconds."
     : `The server answered ${response.status} ${response.statusText}.`;
-  return new ApiError(response.status, "http_error", text);
+  // keep a body without the envelope (GET /health's 503 is a full health report)
+  return new ApiError(response.status, "http_error", text, body);
 }
 
 let refreshing: Promise<boolean> | null = null;

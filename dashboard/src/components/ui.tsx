@@ -83,7 +83,7 @@ export function Button({ variant = "primary", className = "", ...props }:
   }[variant];
   return (
     <button type="button" {...props}
-      className={`rounded px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 disabled:cursor-not-allowed ${styles} ${className}`} />
+      className={`rounded px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 disabled:cursor-not-allowed disabled:opacity-50 ${styles} ${className}`} />
   );
 }
 
