@@ -65,7 +65,8 @@ def browser_run(system: System) -> dict[str, Any]:
         ["node", "--test", "--test-reporter=spec", "--test-concurrency=1", "e2e/"],
         cwd=DASHBOARD, env=env, capture_output=True, text=True, timeout=600)
     print(done.stdout[-20000:])
-    assert done.returncode == 0, f"browser steps failed:\n{done.stdout[-15000:]}\n{done.stderr[-5000:]}"
+    assert done.returncode == 0, (
+        f"browser steps failed:\n{done.stdout[-15000:]}\n{done.stderr[-5000:]}")
     return json.loads(readback.read_text())  # type: ignore[no-any-return]
 
 

@@ -4,11 +4,12 @@ news alerts on the live stream within a second; NLP endpoints; feeds."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from tests.e2e.harness import System
 from tests.e2e.test_alert_stream import sse
-from tests.feed_server import FIXTURES
+from tests.feed_server import FIXTURES, serve_feeds
 
 from chitti.news.pipeline import MODEL_NAME
 
@@ -106,3 +107,34 @@ def test_a_feed_can_be_disabled_enabled_and_deleted(system: System) -> None:
     assert feed["id"] not in {f["id"] for f in system.http.get("/api/news/feeds").json()["feeds"]}
     assert system.http.delete(url).status_code == 404
     assert system.http.patch(url, json={"enabled": False}).status_code == 404
+
+
+def test_the_feed_list_shows_each_feeds_last_poll_and_its_articles(system: System) -> None:
+    with serve_feeds() as server:
+        ids = {name: system.http.post("/api/news/feeds", json={
+            "url": server.url(path), "poll_interval_s": 3600}).json()["feed"]["id"]
+            for name, path in (("atom", "/feed/atom_markets.xml"), ("broken", "/status/404"))}
+        started = datetime.now(UTC)
+        reports = {name: system.http.post("/api/news/ingest", json={"feed_id": feed_id},
+                                          timeout=TIMEOUT_S).json()["feeds"][0]
+                   for name, feed_id in ids.items()}
+        polled = datetime.now(UTC)
+        listed = {f["id"]: f for f in system.http.get("/api/news/feeds").json()["feeds"]}
+        again = system.http.post("/api/news/ingest", json={"feed_id": ids["atom"]},
+                                 timeout=TIMEOUT_S).json()["feeds"][0]
+    atom, broken = listed[ids["atom"]], listed[ids["broken"]]
+    assert reports["atom"]["status"] == "ok" and reports["atom"]["new_article_ids"]
+    assert (atom["last_status"], atom["last_error"], atom["failure_count"]) == ("ok", None, 0)
+    assert atom["article_count"] == len(reports["atom"]["new_article_ids"])
+    assert reports["broken"]["status"] == "error"
+    assert (broken["last_status"], broken["failure_count"], broken["article_count"]) == (
+        "error", 1, 0)
+    assert broken["last_error"] == reports["broken"]["error"] == "HTTP 404"
+    for feed in (atom, broken):
+        assert started <= datetime.fromisoformat(feed["last_fetched_at"]) <= polled
+    # polled again: nothing new (HTTP 304), the count stays
+    assert again["status"] == "not_modified"
+    now = {f["id"]: f for f in system.http.get("/api/news/feeds").json()["feeds"]}[ids["atom"]]
+    assert (now["last_status"], now["last_error"], now["article_count"]) == (
+        "not_modified", None, atom["article_count"])
+    assert datetime.fromisoformat(now["last_fetched_at"]) > polled

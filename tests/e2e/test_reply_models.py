@@ -20,6 +20,7 @@ from chitti.compute.schemas import (
     BatchResult,
     IndicatorCatalog,
     IndicatorResult,
+    QuoteList,
     StoredBacktest,
     StrategyCatalog,
     SweepReport,
@@ -110,6 +111,8 @@ def test_market_replies(api: Api) -> None:
     api.call("GET", "/api/market/symbols", SymbolList, params={"q": "TC", "with_prices": True})
     api.call("GET", "/api/market/check", PriceCheck, params={
         "symbols": ["RELIANCE", "NOSUCH"], "adjust": "none"})
+    api.call("GET", "/api/market/quotes", QuoteList, params={
+        "symbols": ["RELIANCE", "NIFTY 50", "WIPRO", "NOSUCH"], "adjust": "total"})
     api.call("GET", "/api/market/{symbol}/ohlcv", OhlcvResult, symbol="TCS",
              params={"start": "2018-05-01", "end": "2018-06-30"})
     api.call("GET", "/api/market/{symbol}/ohlcv", OhlcvResult, symbol="TCS",

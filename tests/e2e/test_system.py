@@ -79,6 +79,46 @@ def test_ohlcv_is_adjusted_by_default_and_says_which_way(system: System) -> None
         [c * (0.5 if i in before else 1.0) * later for i, c in enumerate(raw["close"])])
 
 
+def test_quotes_equal_the_last_days_of_the_ohlcv_route(system: System) -> None:
+    asked = ["RELIANCE", "nosuch", "TCS", "WIPRO", "NIFTY 50", "INFY"]
+    reply = system.http.get("/api/market/quotes", params={"symbols": asked})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["adjust"] == "split"
+    assert [q["symbol"] for q in body["quotes"]] == ["RELIANCE", "TCS", "NIFTY 50", "INFY"]
+    assert (body["unknown"], body["missing"]) == (["NOSUCH"], ["WIPRO"])
+    for quote in body["quotes"]:
+        bars = system.http.get(f"/api/market/{quote['symbol']}/ohlcv",
+                               params={"adjust": "split"}).json()
+        closes = pd.Series(bars["close"], index=bars["ts"])
+        assert quote["spark"] == closes.iloc[-30:].tolist()
+        assert (quote["last_date"], quote["close"], quote["prev_close"]) == (
+            bars["ts"][-1], bars["close"][-1], bars["close"][-2])
+        assert quote["volume"] == bars["volume"][-1]
+        assert quote["change_pct"] == pytest.approx(closes.pct_change().iloc[-1] * 100,
+                                                    rel=1e-12)
+        assert quote["change"] == pytest.approx(closes.iloc[-1] - closes.iloc[-2], rel=1e-12)
+    raw = system.http.get("/api/market/quotes",
+                          params={"symbols": "RELIANCE", "adjust": "none"}).json()
+    assert raw["adjust"] == "none" and raw["quotes"][0]["spark"] == system.http.get(
+        "/api/market/RELIANCE/ohlcv", params={"adjust": "none"}).json()["close"][-30:]
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("", "symbols: Field required"),
+    ("?symbols=", "symbols: Value error, give at least one symbol"),
+    ("?symbols=TC%24", "'TC$' is not a symbol"),
+    ("?symbols=TCS,INFY", "repeat the parameter for each symbol"),
+    ("?" + "&".join(f"symbols=S{i}" for i in range(201)), "at most 200 per request"),
+    ("?symbols=TCS&adjust=raw", "adjust"),
+])
+def test_bad_quote_requests_name_the_field_and_the_fix(system: System, query: str,
+                                                       fragment: str) -> None:
+    reply = system.http.get("/api/market/quotes" + query)
+    assert reply.status_code == 400, reply.text
+    assert fragment in reply.json()["error"]["message"]
+
+
 def test_symbols_have_a_total_and_the_index_is_an_instrument(system: System) -> None:
     page = system.http.get("/api/market/symbols",
                      params={"index": "NIFTY 50", "limit": 5}).json()

@@ -4,6 +4,7 @@ per story, entities and sentiment stored, new ids announced, failing feeds recor
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -11,7 +12,7 @@ from tests.feed_server import FIXTURES, FeedServer, serve_feeds
 
 from chitti.config import Settings
 from chitti.news import store
-from chitti.news.schemas import IngestRequest
+from chitti.news.schemas import FeedList, IngestRequest
 from chitti.news.service import NewsActions, load_matcher
 from chitti.runtime import service_context
 
@@ -131,3 +132,48 @@ async def test_conditional_get_after_first_poll(
     first = await news.ingest_rss(IngestRequest(feed_id=feed["id"]))
     second = await news.ingest_rss(IngestRequest(feed_id=feed["id"]))
     assert [first["feeds"][0]["status"], second["feeds"][0]["status"]] == ["ok", "not_modified"]
+
+
+async def test_the_feed_list_shows_each_feeds_last_poll_and_its_articles(
+    news: NewsActions, feeds: FeedServer, clean_db: str
+) -> None:
+    async with news.ctx.pool.connection() as conn:
+        added = {name: (await store.add_feed(conn, feeds.url(path), None, 300))["id"]
+                 for name, path in (("google", f"/feed/{GOOGLE}"),
+                                    ("same_stories", f"/gzip/{GOOGLE}"),
+                                    ("broken", "/status/404"),
+                                    ("never", "/feed/atom_markets.xml"))}
+    news.fetcher = type(news.fetcher)(attempts=1, allow_private=True)
+    started = datetime.now(UTC)
+    polled = {name: (await news.ingest_rss(IngestRequest(feed_id=added[name])))["feeds"][0]
+              for name in ("google", "same_stories", "broken")}
+    # an ingest of a bare URL stores articles, but no feed's
+    by_url = await news.ingest_rss(IngestRequest(url=feeds.url("/feed/atom_markets.xml")))
+    polled_by = datetime.now(UTC)
+    listed = FeedList.model_validate(await news.list_feeds({}))  # strict: no extra keys
+    state = {feed.id: feed for feed in listed.feeds}
+    google, same, broken, never = (state[added[name]] for name in added)
+
+    assert len(polled["google"]["new_article_ids"]) == 8
+    assert (google.last_status, google.last_error, google.failure_count,
+            google.article_count) == ("ok", None, 0, 8)
+    # the same stories from another feed are copies of the stored ones: no new articles
+    assert (same.last_status, same.article_count) == ("ok", 0)
+    assert broken.last_status == "error" and broken.last_error == polled["broken"]["error"]
+    assert "404" in (broken.last_error or "") and broken.failure_count == 1
+    assert broken.article_count == 0
+    for feed in (google, same, broken):
+        assert feed.last_fetched_at is not None
+        assert started <= feed.last_fetched_at <= polled_by
+    assert by_url["new_article_ids"]
+    assert (never.last_status, never.last_fetched_at, never.article_count) == (None, None, 0)
+    assert rows(clean_db, "SELECT count(*) FROM news.articles") == [
+        (8 + len(by_url["new_article_ids"]),)]
+
+    again = await news.ingest_rss(IngestRequest(feed_id=added["google"]))
+    assert again["feeds"][0]["status"] == "not_modified"
+    after = {f.id: f for f in FeedList.model_validate(await news.list_feeds({})).feeds}
+    google_now = after[added["google"]]
+    assert (google_now.last_status, google_now.last_error, google_now.article_count) == (
+        "not_modified", None, 8)
+    assert google_now.last_fetched_at and google_now.last_fetched_at > polled_by

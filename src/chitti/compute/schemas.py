@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -20,12 +22,15 @@ from pydantic_core import core_schema
 from chitti.compute.backtest import BacktestConfig, StrategySpec
 from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.intraday import Interval
+from chitti.marketdata.quotes import SPARK_BARS
 from chitti.schemas import MAX_ID, REQUEST_CONFIG, request_config
 
+#: The characters of an NSE trading symbol (and of an index name such as ``NIFTY 50``).
+SYMBOL_PATTERN = r"^[A-Za-z0-9&\-_. ]+$"
 #: An NSE trading symbol as typed by a user: trimmed and upper-cased (``m&m`` -> ``M&M``).
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                           min_length=1, max_length=32,
-                                          pattern=r"^[A-Za-z0-9&\-_. ]+$")]
+                                          pattern=SYMBOL_PATTERN)]
 
 
 class SmaRequest(BaseModel):
@@ -75,6 +80,44 @@ class SymbolsRequest(BaseModel):
     with_prices: bool = False
     limit: int = Field(default=100, ge=1, le=5000)
     offset: int = Field(default=0, ge=0, le=10_000_000)
+
+
+#: Most symbols one quotes request may ask for.
+MAX_QUOTE_SYMBOLS = 200
+
+
+def _symbol_list(value: Any) -> Any:
+    # The count and the spelling are checked here so that the message says what to do (the
+    # field's own constraints then hold, and still document the parameter in OpenAPI).
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return value  # not a list of text: the field's type check says so
+    names = [name.strip().upper() for name in value if name.strip()]
+    if not names:
+        raise ValueError("give at least one symbol: symbols=RELIANCE&symbols=TCS")
+    if len(names) > MAX_QUOTE_SYMBOLS:
+        raise ValueError(f"{len(names)} symbols given, at most {MAX_QUOTE_SYMBOLS} per request: "
+                         "split the list over several requests")
+    for name in names:
+        if "," in name:
+            raise ValueError(f"{name!r} holds a comma: repeat the parameter for each symbol "
+                             "(symbols=RELIANCE&symbols=TCS)")
+        if len(name) > 32 or not re.fullmatch(SYMBOL_PATTERN, name):
+            raise ValueError(f"{name!r} is not a symbol (up to 32 letters, digits, spaces and "
+                             "& - _ .); look symbols up with GET /api/market/symbols?q=")
+    return list(dict.fromkeys(names))
+
+
+class QuotesRequest(BaseModel):
+    """``get_quotes``: the last daily bar of each symbol, its move on the day and a
+    sparkline of its last closes (a watchlist's rows)."""
+
+    model_config = REQUEST_CONFIG
+    symbols: Annotated[list[Symbol], BeforeValidator(_symbol_list)] = Field(
+        min_length=1, max_length=MAX_QUOTE_SYMBOLS, examples=[["RELIANCE", "TCS", "INFY"]],
+        description=f"1 to {MAX_QUOTE_SYMBOLS} symbols, the parameter repeated once per "
+                    "symbol (symbols=RELIANCE&symbols=TCS: an array, as a generated client "
+                    "sends it); repeats are dropped")
+    adjust: AdjustField = "split"
 
 
 InputName = Literal["open", "high", "low", "close", "volume"]
@@ -265,6 +308,39 @@ Series = list[float | None]
 #: each unit); null where undefined (no trades, zero volatility, no benchmark). Counts
 #: (``trade_count``, ``bar_count``, ``open_trade_count``) are integers.
 Metrics = dict[str, int | float | None]
+
+
+class Quote(BaseModel):
+    """One symbol's last daily bar and its move on the day, adjusted by the reply's
+    ``adjust``: the same numbers as ``GET /api/market/{symbol}/ohlcv`` gives for those days."""
+
+    model_config = _REPLY
+    symbol: str
+    last_date: date = Field(description="the day of the last stored bar")
+    close: float = Field(description="the close of last_date")
+    prev_close: float | None = Field(description="the close of the bar before (null: the "
+                                                 "symbol has a single bar)")
+    change: float | None = Field(description="close - prev_close, in rupees (points for an "
+                                             "index); null without prev_close")
+    change_pct: float | None = Field(description="close / prev_close - 1, in percent; null "
+                                                 "without prev_close")
+    volume: int = Field(description="shares traded on last_date (in today's shares, as the "
+                                    "prices)")
+    spark: list[float] = Field(description=f"the last {SPARK_BARS} closes (fewer when fewer "
+                                           "are stored), oldest first; the last is close")
+
+
+class QuoteList(BaseModel):
+    """Quotes in the order the symbols were asked for; a symbol without one is named in
+    ``unknown`` or ``missing`` instead."""
+
+    model_config = _REPLY
+    adjust: Adjust = Field(description="the adjustment the prices carry")
+    quotes: list[Quote]
+    unknown: list[str] = Field(description="symbols neither listed nor with stored bars "
+                                           "(see GET /api/market/symbols)")
+    missing: list[str] = Field(description="listed symbols without stored daily bars "
+                                           "(chitti update-eod or load-market loads them)")
 
 
 class IndicatorParam(BaseModel):

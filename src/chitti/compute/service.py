@@ -21,6 +21,7 @@ from chitti.compute.schemas import (
     IndicatorRequest,
     OhlcvRequest,
     OwnedBacktestRequest,
+    QuotesRequest,
     SmaRequest,
     StrategyRef,
     SweepRequest,
@@ -34,6 +35,7 @@ from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.check import check_panel
 from chitti.marketdata.intraday import INTERVAL_MINUTES
 from chitti.marketdata.quality import coverage_warnings
+from chitti.marketdata.quotes import SPARK_BARS, quotes
 from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import SESSION_MINUTES, bar_times
 from chitti.runtime import ServiceContext
@@ -307,6 +309,11 @@ class ComputeActions:
                 **bars, "actions": [a.to_dict() for a in applied],
                 "warnings": coverage_warnings(req.symbol, days, req.start, req.end)}
 
+    async def get_quotes(self, req: QuotesRequest) -> dict[str, Any]:
+        async with self.ctx.pool.connection() as conn:
+            tails = await md_store.fetch_tails(conn, req.symbols, SPARK_BARS)
+        return quotes(tails, req.adjust)
+
     async def check_prices(self, req: CheckPricesRequest) -> dict[str, Any]:
         symbols = list(dict.fromkeys(req.symbols))
         async with self.ctx.pool.connection() as conn:
@@ -334,6 +341,7 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("compute_batch", params=BatchRequest)(actions.compute_batch)
     server.action("get_ohlcv", params=OhlcvRequest)(actions.get_ohlcv)
     server.action("list_symbols", params=SymbolsRequest)(actions.list_symbols)
+    server.action("get_quotes", params=QuotesRequest)(actions.get_quotes)
     server.action("check_prices", params=CheckPricesRequest)(actions.check_prices)
     server.action("list_strategies")(actions.list_strategies)
     server.action("backtest", params=OwnedBacktestRequest)(actions.backtest)

@@ -15,6 +15,7 @@ from chitti.marketdata.actions import CorporateAction
 from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
 from chitti.marketdata.bars import Bar
 from chitti.marketdata.intraday import INTERVAL_MINUTES, IntradayBar, interval_minutes, resample
+from chitti.marketdata.quotes import SeriesTail
 from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import IST, bar_times, ist_days
 from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
@@ -328,11 +329,9 @@ _PLAIN_BARS = """
     ORDER BY symbol, ts
 """
 
-# The actions of every name, with the closes that price a rights issue, a demerger or a
-# dividend (only looked up for those kinds).
-_ACTIONS = _NAMES + """
-    SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
-           n.wanted, a.ex_date, a.kind, a.purpose, a.ratio_num, a.ratio_den, a.amount,
+# The closes that price a rights issue, a demerger or a dividend (only looked up for those
+# kinds) of action `a` of name `n`, from the bars of every name of `n.wanted`.
+_ACTION_CLOSES = """
            CASE WHEN a.kind IN ('rights', 'demerger', 'dividend') THEN (
                SELECT e.close FROM md.eod_prices e
                WHERE e.symbol IN (SELECT m.stored FROM names m WHERE m.wanted = n.wanted)
@@ -341,6 +340,13 @@ _ACTIONS = _NAMES + """
                SELECT e.close FROM md.eod_prices e
                WHERE e.symbol IN (SELECT m.stored FROM names m WHERE m.wanted = n.wanted)
                  AND e.ts = a.ex_date LIMIT 1) END AS close_on
+"""
+
+# The actions of every name, with the closes that price them.
+_ACTIONS = _NAMES + """
+    SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
+           n.wanted, a.ex_date, a.kind, a.purpose, a.ratio_num, a.ratio_den, a.amount,
+""" + _ACTION_CLOSES + """
     FROM names n JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
     WHERE a.kind <> 'other'
     ORDER BY n.wanted, a.ex_date, a.purpose, a.part, n.before DESC
@@ -404,6 +410,79 @@ async def _read_panel(
             block, applied[symbol] = apply_adjustment(block, dates[i:j], actions[symbol], adjust)
         out[symbol] = block
     return out, applied
+
+
+# One row per requested symbol, in the order asked: whether the symbol master lists it, its
+# last %(bars)s daily bars over all its names (as _BARS reads them: the bars of a name dated
+# from its rename on are not the symbol's) and, as parallel arrays in _ACTIONS' order, the
+# actions with an ex-date after the first of those bars (the only ones that adjust them).
+# Each name contributes its own last %(bars)s bars (an index scan each); the symbol's last
+# %(bars)s are among them.
+_ACTION_FIELDS = ("ex_date", "kind", "purpose", "ratio_num", "ratio_den", "amount",
+                  "close_before", "close_on")
+_TAILS = _NAMES + """,
+    tail AS (
+        SELECT r.wanted, r.ts, r.close, r.volume FROM (
+            SELECT d.*, row_number() OVER (PARTITION BY d.wanted ORDER BY d.ts DESC) AS age
+            FROM (SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.close, e.volume
+                  FROM names n CROSS JOIN LATERAL (
+                      SELECT p.ts, p.close, p.volume FROM md.eod_prices p
+                      WHERE p.symbol = n.stored AND p.ts < n.before
+                      ORDER BY p.ts DESC LIMIT %(bars)s) e
+                  ORDER BY n.wanted, e.ts, n.before DESC) d) r
+        WHERE r.age <= %(bars)s),
+    priced AS (
+        SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
+               n.wanted, a.ex_date, a.kind, a.purpose, a.part, a.ratio_num, a.ratio_den,
+               a.amount,
+""" + _ACTION_CLOSES + """
+        FROM names n
+        JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
+        WHERE a.kind <> 'other'
+          AND a.ex_date > (SELECT min(t.ts) FROM tail t WHERE t.wanted = n.wanted)
+        ORDER BY n.wanted, a.ex_date, a.purpose, a.part, n.before DESC)
+    SELECT s.symbol, EXISTS (SELECT 1 FROM md.symbols m WHERE m.symbol = s.symbol) AS listed,
+           b.ts, b.close, b.volume, x.ex_date, x.kind, x.purpose, x.ratio_num, x.ratio_den,
+           x.amount, x.close_before, x.close_on
+    FROM unnest(%(symbols)s::text[]) WITH ORDINALITY AS s(symbol, position)
+    LEFT JOIN LATERAL (
+        SELECT array_agg(t.ts ORDER BY t.ts) AS ts, array_agg(t.close ORDER BY t.ts) AS close,
+               array_agg(t.volume ORDER BY t.ts) AS volume
+        FROM tail t WHERE t.wanted = s.symbol) b ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(p.ex_date ORDER BY p.ex_date, p.purpose, p.part) AS ex_date,
+               array_agg(p.kind ORDER BY p.ex_date, p.purpose, p.part) AS kind,
+               array_agg(p.purpose ORDER BY p.ex_date, p.purpose, p.part) AS purpose,
+               array_agg(p.ratio_num ORDER BY p.ex_date, p.purpose, p.part) AS ratio_num,
+               array_agg(p.ratio_den ORDER BY p.ex_date, p.purpose, p.part) AS ratio_den,
+               array_agg(p.amount ORDER BY p.ex_date, p.purpose, p.part) AS amount,
+               array_agg(p.close_before ORDER BY p.ex_date, p.purpose, p.part) AS close_before,
+               array_agg(p.close_on ORDER BY p.ex_date, p.purpose, p.part) AS close_on
+        FROM priced p WHERE p.wanted = s.symbol) x ON true
+    ORDER BY s.position
+"""  # noqa: S608 (constant text)
+
+
+async def fetch_tails(conn: AsyncConnection[Any], symbols: Sequence[str],
+                      bars: int) -> list[SeriesTail]:
+    """The last ``bars`` daily bars of each symbol as printed (over its former names too),
+    with the corporate actions that adjust them, in one query; one tail per symbol in the
+    order of ``symbols`` (no bars: an empty tail)."""
+    cur = conn.cursor(binary=True)
+    await cur.execute(_TAILS, {"symbols": list(symbols), "bars": bars})
+    names = [column.name for column in cur.description or ()]
+    tails = []
+    for row in await cur.fetchall():
+        item = dict(row) if isinstance(row, dict) else dict(zip(names, row, strict=True))
+        columns = [item[name] or [] for name in _ACTION_FIELDS]
+        tails.append(SeriesTail(
+            symbol=item["symbol"], listed=bool(item["listed"]),
+            ts=np.asarray(item["ts"] or [], dtype="datetime64[D]"),
+            close=np.asarray(item["close"] or [], dtype=np.float64),
+            volume=np.asarray(item["volume"] or [], dtype=np.int64),
+            actions=tuple(PricedAction(**dict(zip(_ACTION_FIELDS, values, strict=True)))
+                          for values in zip(*columns, strict=True))))
+    return tails
 
 
 async def fetch_intraday(

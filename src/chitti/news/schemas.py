@@ -205,24 +205,40 @@ class IngestReport(BaseModel):
 
 
 class FeedInfo(BaseModel):
+    """A stored feed."""
+
     model_config = _REPLY
     id: int
     url: str
     title: str | None
-    enabled: bool
-    poll_interval_s: int
-    next_fetch_at: datetime
+    enabled: bool = Field(description="polled on its interval (false: never polled)")
+    poll_interval_s: int = Field(description="seconds between two polls after a success")
+    next_fetch_at: datetime = Field(description="when the next scheduled poll is due")
 
 
 class FeedState(FeedInfo):
-    """A feed with its polling state."""
+    """A feed with its polling state, as an operator checks it: when it was last fetched,
+    how that went and why it failed, and how many articles it has brought in. Polls of the
+    stored feed update it (scheduled ones, and ``POST /api/news/ingest`` with its
+    ``feed_id`` or with no source at all); an ingest of a ``url`` or of ``xml`` does not."""
 
-    etag: str | None
-    last_modified: str | None = Field(description="the server's Last-Modified header")
-    last_status: FetchStatus | None = Field(description="null: never fetched")
-    last_error: str | None
-    failure_count: int = Field(description="failures in a row (the retry delay grows)")
-    last_fetched_at: datetime | None
+    etag: str | None = Field(description="the server's ETag from the last successful fetch "
+                                         "(sent back as If-None-Match)")
+    last_modified: str | None = Field(description="the server's Last-Modified header from "
+                                                  "the last successful fetch")
+    last_status: FetchStatus | None = Field(
+        description="how the last poll went: ok (read and stored), not_modified (HTTP 304, "
+                    "nothing new) or error (see last_error); null: never fetched")
+    last_error: str | None = Field(description="why the last poll failed (HTTP status, "
+                                               "timeout, unreadable feed); null after a "
+                                               "poll that did not fail")
+    failure_count: int = Field(description="failures in a row (the retry delay grows); 0 "
+                                           "after a poll that did not fail")
+    last_fetched_at: datetime | None = Field(description="when the last poll ended, whatever "
+                                                         "its outcome (null: never fetched)")
+    article_count: int = Field(description="stored articles first seen in this feed (a "
+                                           "later copy of a stored story, from any feed, "
+                                           "raises that article's duplicate_count instead)")
 
 
 class FeedList(BaseModel):

@@ -165,7 +165,7 @@ class NewsActions:
 
     async def list_feeds(self, _: dict[str, Any]) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            return {"feeds": await store.list_feeds(conn)}
+            return {"feeds": await store.list_feeds(conn, article_counts=True)}
 
     async def update_feed(self, req: FeedUpdate) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:

@@ -97,11 +97,22 @@ async def delete_feed(conn: AsyncConnection[Any], feed_id: int) -> None:
         raise NotFound(f"no feed {feed_id}; see GET /api/news/feeds")
 
 
-async def list_feeds(conn: AsyncConnection[Any], *, due_only: bool = False) -> list[dict[str, Any]]:
+# Stored articles first seen in feed `f` (articles_feed_idx).
+_FEED_ARTICLES = ", (SELECT count(*) FROM news.articles a WHERE a.feed_id = f.id) AS article_count"
+
+
+async def list_feeds(conn: AsyncConnection[Any], *, due_only: bool = False,
+                     article_counts: bool = False) -> list[dict[str, Any]]:
+    """Feeds with their polling state (only those due for a poll with ``due_only``); with
+    ``article_counts`` also how many stored articles each produced (``article_count``)."""
+    counts = _FEED_ARTICLES if article_counts else ""
     cur = await conn.execute(
-        "SELECT id, url, title, enabled, poll_interval_s, etag, last_modified, last_status,"
-        " last_error, failure_count, last_fetched_at, next_fetch_at FROM news.feeds"
-        " WHERE NOT %s OR (enabled AND next_fetch_at <= now()) ORDER BY id", (due_only,))
+        f"""
+        SELECT id, url, title, enabled, poll_interval_s, etag, last_modified, last_status,
+               last_error, failure_count, last_fetched_at, next_fetch_at{counts}
+        FROM news.feeds f WHERE NOT %s OR (enabled AND next_fetch_at <= now()) ORDER BY id
+        """,  # noqa: S608 - only a constant column is interpolated
+        (due_only,))
     return [dict(row) for row in await cur.fetchall()]
 
 

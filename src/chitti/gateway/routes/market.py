@@ -11,6 +11,8 @@ from chitti.compute.schemas import (
     AdjustField,
     CheckPricesRequest,
     OhlcvRequest,
+    QuoteList,
+    QuotesRequest,
     SymbolsRequest,
 )
 from chitti.gateway.access import Viewer
@@ -28,6 +30,17 @@ async def list_symbols(
 ) -> OrjsonResponse:
     """Listed symbols (search by ``q``, filter by ``index`` e.g. ``NIFTY 50``)."""
     return OrjsonResponse(await compute.call("list_symbols", params))
+
+
+@router.get("/quotes", response_model=QuoteList, responses=ERROR_RESPONSES)
+async def get_quotes(
+    compute: ComputeClient, params: Annotated[QuotesRequest, Query()], _: Viewer
+) -> OrjsonResponse:
+    """A watchlist's rows: the last daily bar of each symbol (``symbols`` repeated once per
+    symbol), its change on the day and a sparkline of its last closes, adjusted by
+    ``adjust`` exactly as ``/{symbol}/ohlcv`` is. One query for all symbols; a symbol without
+    a quote is named in ``unknown`` or ``missing``, not a 404."""
+    return OrjsonResponse(await compute.call("get_quotes", params))
 
 
 @router.get("/check", response_model=PriceCheck, responses=ERROR_RESPONSES)
