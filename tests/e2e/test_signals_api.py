@@ -1,6 +1,7 @@
 """Technical alerts through the running system: generate_signals equals an in-process rule
-evaluation, stores each alert once, user rules are data, and a market-data load raises alerts
-on the new bars that reach SSE clients."""
+evaluation, stores each alert once, user rules are data, a market-data load raises alerts
+on the new bars that reach SSE clients, and a screen equals TA-Lib on the OHLCV route's
+closes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pandas as pd
 import pytest
+import talib
 from tests.e2e.harness import System
 from tests.e2e.test_alert_stream import sse
 from tests.helpers import DEMO_DIR
@@ -19,6 +22,7 @@ from tests.helpers import DEMO_DIR
 from chitti.compute.backtest import Bars
 from chitti.signals.patterns import evaluate_rules
 from chitti.signals.rules import BUILTIN_RULES
+from chitti.signals.schemas import ScreenReport
 
 TIMEOUT_S = 300  # a fresh clone compiles the rule kernels on the first call
 
@@ -139,3 +143,47 @@ def test_rules_on_intraday_bars_equal_an_in_process_evaluation(system: System) -
     assert [(a["rule"], a["dedup_key"], a["explanation"]) for a in served["alerts"]] == [
         (a["rule"], a["dedup_key"], a["explanation"]) for a in expected]
     assert served["alerts"][0]["ts"].endswith("+05:30")
+
+
+SCREEN_RULE = {
+    "indicators": {"rsi": {"fn": "rsi", "params": {"timeperiod": 14}},
+                   "sma50": {"fn": "sma", "params": {"timeperiod": 50}}},
+    "condition": {"op": "and", "args": [{"op": "lt", "left": "rsi", "right": 50},
+                                        {"op": "gt", "left": "close", "right": "sma50"}]},
+}
+
+
+def screen(system: System, **body: object) -> httpx.Response:
+    return system.http.post("/api/signals/screen", json=body, timeout=TIMEOUT_S)
+
+
+def test_screen_of_nifty_50_equals_talib_on_the_ohlcv_route(system: System) -> None:
+    reply = screen(system, definition=SCREEN_RULE, index="NIFTY 50")
+    assert reply.status_code == 200, reply.text
+    report = ScreenReport.model_validate(reply.json())
+    assert (report.counts.universe, report.counts.screened, report.counts.missing) == (50, 10, 40)
+    assert len(report.missing) == 40 and "TCS" not in report.missing
+    assert [r.matched for r in report.rows] == sorted((r.matched for r in report.rows),
+                                                      reverse=True)
+    for row in report.rows:
+        ohlcv = system.http.get(f"/api/market/{row.symbol}/ohlcv").json()
+        close = np.array(ohlcv["close"])[-report.bars:]
+        rsi = talib.RSI(close, timeperiod=14)[-1]
+        sma = pd.Series(close).rolling(50).mean().iloc[-1]
+        assert row.date.isoformat() == ohlcv["ts"][-1][:10]
+        assert row.values["rsi"] == pytest.approx(rsi, abs=1e-9)
+        assert row.values["sma50"] == pytest.approx(sma, abs=1e-9)
+        assert row.matched == bool(rsi < 50 and close[-1] > sma)
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ({"index": "NIFTY 51"}, "NIFTY 500"),
+    ({"symbols": []}, "universe is empty"),
+    ({"index": "NIFTY 50", "definition": {"condition": {"op": "lt", "left": "rsx",
+                                                        "right": 1}}}, "invalid alert rule"),
+])
+def test_bad_screens_are_400_naming_the_field(system: System, body: dict[str, object],
+                                              fragment: str) -> None:
+    reply = screen(system, **{"definition": SCREEN_RULE, **body})
+    assert reply.status_code == 400, reply.text
+    assert fragment in reply.json()["error"]["message"]

@@ -104,6 +104,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Quotes
+         * @description A watchlist's rows: the last daily bar of each symbol (``symbols`` repeated once per
+         *     symbol), its change on the day and a sparkline of its last closes, adjusted by
+         *     ``adjust`` exactly as ``/{symbol}/ohlcv`` is. One query for all symbols; a symbol without
+         *     a quote is named in ``unknown`` or ``missing``, not a 404.
+         */
+        get: operations["market-get_quotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/check": {
         parameters: {
             query?: never;
@@ -440,6 +463,36 @@ export interface paths {
          * @description Delete one of your rules (an admin: anyone's).
          */
         delete: operations["signals-delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signals/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Screen
+         * @description Evaluate a rule's condition on the latest daily bar of every symbol of an index
+         *     (``index``: NIFTY 50, 100, 200 or 500) or a list (``symbols``, up to 1000).
+         *
+         *     ``definition`` is an alert rule (as ``POST /api/signals/rules`` takes it; ``name``,
+         *     ``direction`` and ``explanation`` may be left out); it is not stored. Each symbol with
+         *     bars gets a row: its latest bar's day, close and change, whether the condition holds
+         *     and the values it read; matched rows come first, then by symbol. Symbols without bars
+         *     are listed in ``missing``. 400 (the message names the field): an invalid rule (with the
+         *     message an alert rule gets), an unknown index, both or neither of ``index`` and
+         *     ``symbols``, an index the symbol master has no member of, a rule that reads news.
+         *     Unknown symbols are not an error: they are missing.
+         */
+        post: operations["signals-screen"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1903,7 +1956,10 @@ export interface components {
             /** Poll Interval S */
             poll_interval_s?: number | null;
         };
-        /** FeedInfo */
+        /**
+         * FeedInfo
+         * @description A stored feed.
+         */
         FeedInfo: {
             /** Id */
             id: number;
@@ -1911,13 +1967,20 @@ export interface components {
             url: string;
             /** Title */
             title: string | null;
-            /** Enabled */
+            /**
+             * Enabled
+             * @description polled on its interval (false: never polled)
+             */
             enabled: boolean;
-            /** Poll Interval S */
+            /**
+             * Poll Interval S
+             * @description seconds between two polls after a success
+             */
             poll_interval_s: number;
             /**
              * Next Fetch At
              * Format: date-time
+             * @description when the next scheduled poll is due
              */
             next_fetch_at: string;
         };
@@ -1983,7 +2046,10 @@ export interface components {
         };
         /**
          * FeedState
-         * @description A feed with its polling state.
+         * @description A feed with its polling state, as an operator checks it: when it was last fetched,
+         *     how that went and why it failed, and how many articles it has brought in. Polls of the
+         *     stored feed update it (scheduled ones, and ``POST /api/news/ingest`` with its
+         *     ``feed_id`` or with no source at all); an ingest of a ``url`` or of ``xml`` does not.
          */
         FeedState: {
             /** Id */
@@ -1992,36 +2058,57 @@ export interface components {
             url: string;
             /** Title */
             title: string | null;
-            /** Enabled */
+            /**
+             * Enabled
+             * @description polled on its interval (false: never polled)
+             */
             enabled: boolean;
-            /** Poll Interval S */
+            /**
+             * Poll Interval S
+             * @description seconds between two polls after a success
+             */
             poll_interval_s: number;
             /**
              * Next Fetch At
              * Format: date-time
+             * @description when the next scheduled poll is due
              */
             next_fetch_at: string;
-            /** Etag */
+            /**
+             * Etag
+             * @description the server's ETag from the last successful fetch (sent back as If-None-Match)
+             */
             etag: string | null;
             /**
              * Last Modified
-             * @description the server's Last-Modified header
+             * @description the server's Last-Modified header from the last successful fetch
              */
             last_modified: string | null;
             /**
              * Last Status
-             * @description null: never fetched
+             * @description how the last poll went: ok (read and stored), not_modified (HTTP 304, nothing new) or error (see last_error); null: never fetched
              */
             last_status: ("ok" | "not_modified" | "error") | null;
-            /** Last Error */
+            /**
+             * Last Error
+             * @description why the last poll failed (HTTP status, timeout, unreadable feed); null after a poll that did not fail
+             */
             last_error: string | null;
             /**
              * Failure Count
-             * @description failures in a row (the retry delay grows)
+             * @description failures in a row (the retry delay grows); 0 after a poll that did not fail
              */
             failure_count: number;
-            /** Last Fetched At */
+            /**
+             * Last Fetched At
+             * @description when the last poll ended, whatever its outcome (null: never fetched)
+             */
             last_fetched_at: string | null;
+            /**
+             * Article Count
+             * @description stored articles first seen in this feed (a later copy of a stored story, from any feed, raises that article's duplicate_count instead)
+             */
+            article_count: number;
         };
         /** GenerateReport */
         GenerateReport: {
@@ -2594,6 +2681,76 @@ export interface components {
             proposal: string | null;
         };
         /**
+         * Quote
+         * @description One symbol's last daily bar and its move on the day, adjusted by the reply's
+         *     ``adjust``: the same numbers as ``GET /api/market/{symbol}/ohlcv`` gives for those days.
+         */
+        Quote: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Last Date
+             * Format: date
+             * @description the day of the last stored bar
+             */
+            last_date: string;
+            /**
+             * Close
+             * @description the close of last_date
+             */
+            close: number;
+            /**
+             * Prev Close
+             * @description the close of the bar before (null: the symbol has a single bar)
+             */
+            prev_close: number | null;
+            /**
+             * Change
+             * @description close - prev_close, in rupees (points for an index); null without prev_close
+             */
+            change: number | null;
+            /**
+             * Change Pct
+             * @description close / prev_close - 1, in percent; null without prev_close
+             */
+            change_pct: number | null;
+            /**
+             * Volume
+             * @description shares traded on last_date (in today's shares, as the prices)
+             */
+            volume: number;
+            /**
+             * Spark
+             * @description the last 30 closes (fewer when fewer are stored), oldest first; the last is close
+             */
+            spark: number[];
+        };
+        /**
+         * QuoteList
+         * @description Quotes in the order the symbols were asked for; a symbol without one is named in
+         *     ``unknown`` or ``missing`` instead.
+         */
+        QuoteList: {
+            /**
+             * Adjust
+             * @description the adjustment the prices carry
+             * @enum {string}
+             */
+            adjust: "split" | "total" | "none";
+            /** Quotes */
+            quotes: components["schemas"]["Quote"][];
+            /**
+             * Unknown
+             * @description symbols neither listed nor with stored bars (see GET /api/market/symbols)
+             */
+            unknown: string[];
+            /**
+             * Missing
+             * @description listed symbols without stored daily bars (chitti update-eod or load-market loads them)
+             */
+            missing: string[];
+        };
+        /**
          * RefreshBody
          * @example {
          *       "refresh_token": "the refresh_token of the last login or refresh"
@@ -2724,6 +2881,167 @@ export interface components {
              */
             confirmations: {
                 [key: string]: boolean | null;
+            };
+        };
+        /** ScreenCounts */
+        ScreenCounts: {
+            /**
+             * Universe
+             * @description symbols in the universe
+             */
+            universe: number;
+            /**
+             * Screened
+             * @description symbols with bars (rows)
+             */
+            screened: number;
+            /** Matched */
+            matched: number;
+            /**
+             * Missing
+             * @description symbols without bars
+             */
+            missing: number;
+        };
+        /** ScreenReport */
+        ScreenReport: {
+            /**
+             * Rule
+             * @description the rule's name
+             */
+            rule: string;
+            /**
+             * Universe
+             * @description the index, or "symbols" for a list
+             */
+            universe: string;
+            /**
+             * Adjust
+             * @enum {string}
+             */
+            adjust: "split" | "total" | "none";
+            /**
+             * As Of
+             * @description the latest bar day among the rows (null: none)
+             */
+            as_of: string | null;
+            /**
+             * Bars
+             * @description bars read per symbol, its latest included: the warm-up of the rule's indicators (a symbol with a shorter history has all of it)
+             */
+            bars: number;
+            /**
+             * Rows
+             * @description matched first, then by symbol
+             */
+            rows: components["schemas"]["ScreenRow"][];
+            /**
+             * Missing
+             * @description universe symbols without bars, sorted
+             */
+            missing: string[];
+            counts: components["schemas"]["ScreenCounts"];
+        };
+        /**
+         * ScreenRequest
+         * @description ``screen``: one rule's condition on the latest daily bar of every symbol of a universe.
+         *
+         *     ``definition`` is an alert rule (the format of ``POST /api/signals/rules``, validated
+         *     with the same messages) of which ``name`` (default ``"screen"``), ``direction``
+         *     (``"bullish"``) and ``explanation`` (``"{symbol}"``) may be left out. The universe is
+         *     ``index`` or ``symbols``, one of the two.
+         * @example {
+         *       "definition": {
+         *         "condition": {
+         *           "args": [
+         *             {
+         *               "left": "rsi",
+         *               "op": "lt",
+         *               "right": 45
+         *             },
+         *             {
+         *               "left": "close",
+         *               "op": "gt",
+         *               "right": "sma50"
+         *             }
+         *           ],
+         *           "op": "and"
+         *         },
+         *         "indicators": {
+         *           "rsi": {
+         *             "fn": "rsi",
+         *             "params": {
+         *               "timeperiod": 14
+         *             }
+         *           },
+         *           "sma50": {
+         *             "fn": "sma",
+         *             "params": {
+         *               "timeperiod": 50
+         *             }
+         *           }
+         *         }
+         *       },
+         *       "index": "NIFTY 50"
+         *     }
+         */
+        ScreenRequest: {
+            /**
+             * Definition
+             * @description an alert rule; name, direction and explanation may be left out
+             */
+            definition: {
+                [key: string]: unknown;
+            };
+            /**
+             * Index
+             * @description screen this index's members
+             */
+            index?: ("NIFTY 50" | "NIFTY 100" | "NIFTY 200" | "NIFTY 500") | null;
+            /**
+             * Symbols
+             * @description or screen these symbols
+             */
+            symbols?: string[] | null;
+            /**
+             * Adjust
+             * @description how prices are adjusted for corporate actions
+             * @default split
+             * @enum {string}
+             */
+            adjust: "split" | "total" | "none";
+        };
+        /**
+         * ScreenRow
+         * @description One screened symbol, on its latest bar (prices adjusted as the request asked).
+         */
+        ScreenRow: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Date
+             * Format: date
+             * @description the day of the symbol's latest bar
+             */
+            date: string;
+            /** Close */
+            close: number;
+            /**
+             * Change Pct
+             * @description 100 x (close / previous close - 1) (null: no previous bar)
+             */
+            change_pct: number | null;
+            /**
+             * Matched
+             * @description the condition holds on that bar
+             */
+            matched: boolean;
+            /**
+             * Values
+             * @description each series the condition names and each declared indicator output on that bar, keyed as an alert's sources.values ("." written "_", a lookback reference k bars back as <name>_prev<k>; null: no value)
+             */
+            values: {
+                [key: string]: number | null;
             };
         };
         /** SentimentReport */
@@ -3772,6 +4090,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SymbolList"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_quotes": {
+        parameters: {
+            query: {
+                /** @description 1 to 200 symbols, the parameter repeated once per symbol (symbols=RELIANCE&symbols=TCS: an array, as a generated client sends it); repeats are dropped */
+                symbols: string[];
+                /** @description split: splits, bonuses, rights and demergers (default); total: also dividends; none: as the exchange printed */
+                adjust?: "split" | "total" | "none";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteList"];
                 };
             };
             /** @description Invalid request: the message names the field */
@@ -5233,6 +5634,88 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "signals-screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreenReport"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is over CHITTI_MAX_BODY_BYTES */
             413: {

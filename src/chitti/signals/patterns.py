@@ -62,6 +62,7 @@ __all__ = [
     "IST",
     "NSE_CLOSE",
     "CandidateAlert",
+    "condition_at_last_bar",
     "evaluate_rules",
     "news_series",
     "rsi_divergence",
@@ -494,10 +495,8 @@ def evaluate_rules(
     series = _Series(b, _check_news(news_series, len(b)))
     series.prefetch_candles({name for c in compiled for name in c.series
                              if name.startswith("candle.")})
-    slots = [np.array([series.row(c.rule, s) for s in c.series], dtype=np.int64)
-             for c in compiled]
-    refs = [[(key, series.row(c.rule, name), shift) for key, name, shift in c.values]
-            for c in compiled]
+    slots = [_slots(series, c) for c in compiled]
+    refs = [_value_rows(series, c) for c in compiled]
     votes = _Votes(series, news_series is not None)
     matrix = series.matrix()
     rows = series.rows
@@ -530,6 +529,43 @@ def evaluate_rules(
                 float(conf[t]), text, values, votes.at(t, sign))))
     found.sort(key=lambda x: (x[0], x[1]))
     return [a for _, _, a in found]
+
+
+def condition_at_last_bar(
+    bars: Bars | Mapping[str, Any],
+    rule: AlertRule | Mapping[str, Any],
+    *,
+    news_series: Mapping[str, Any] | None = None,
+) -> tuple[bool, dict[str, float | None]]:
+    """Return whether ``rule``'s condition holds on the last bar, and the values read there.
+
+    The condition is compiled and evaluated exactly as :func:`evaluate_rules` does (same
+    series, same program), without the cooldown: this asks about one bar, not a history
+    of alerts. ``values`` holds every series the condition names (a lookback reference at
+    its shift), every declared indicator output and ``close``, keyed as an alert's
+    ``sources.values`` (the explanation placeholders: ``"macd_macdsignal"``,
+    ``"dc_upperband_prev1"``); ``None`` where there is no value (warm-up, NaN).
+    """
+    b = _as_bars(bars, None)
+    c = _compiled(parse_rule(rule))
+    series = _Series(b, _check_news(news_series, len(b)))
+    series.prefetch_candles({name for name in c.series if name.startswith("candle.")})
+    slot_rows = _slots(series, c)
+    value_rows = _value_rows(series, c)
+    n = len(b)
+    fired = eval_program(c.code, series.matrix(), slot_rows, c.consts, n)
+    values = {key: _value(series.rows[r], n - 1 - shift) for key, r, shift in value_rows}
+    return bool(fired[n - 1]), values
+
+
+def _slots(series: _Series, c: _Compiled) -> np.ndarray:
+    # the matrix row of each series slot of the compiled condition
+    return np.array([series.row(c.rule, s) for s in c.series], dtype=np.int64)
+
+
+def _value_rows(series: _Series, c: _Compiled) -> list[tuple[str, int, int]]:
+    # (values key, matrix row, shift) of every value an alert (or a screen) reports
+    return [(key, series.row(c.rule, name), shift) for key, name, shift in c.values]
 
 
 def _value(row: np.ndarray, t: int) -> float | None:

@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from chitti.marketdata.adjust import Adjust
 from chitti.marketdata.intraday import Interval
 from chitti.schemas import MAX_ID, REQUEST_CONFIG, request_config
 from chitti.signals.rules import AlertRule
@@ -114,6 +122,53 @@ class OwnedRuleRequest(RuleRequest):
 
     owner: str | None = Field(default=None, max_length=64)
     any_owner: bool = False
+
+
+def _index_name(value: object) -> object:
+    # "nifty  50" is NIFTY 50: case and spacing are not part of an index's name
+    return " ".join(value.upper().split()) if isinstance(value, str) else value
+
+
+#: The indices a screen's universe may be (their members are in ``md.symbols.indices``).
+ScreenIndex = Annotated[Literal["NIFTY 50", "NIFTY 100", "NIFTY 200", "NIFTY 500"],
+                        BeforeValidator(_index_name)]
+ScreenSymbol = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                                min_length=1, max_length=32)]
+
+
+class ScreenRequest(BaseModel):
+    """``screen``: one rule's condition on the latest daily bar of every symbol of a universe.
+
+    ``definition`` is an alert rule (the format of ``POST /api/signals/rules``, validated
+    with the same messages) of which ``name`` (default ``"screen"``), ``direction``
+    (``"bullish"``) and ``explanation`` (``"{symbol}"``) may be left out. The universe is
+    ``index`` or ``symbols``, one of the two.
+    """
+
+    model_config = request_config({
+        "definition": {
+            "indicators": {"rsi": {"fn": "rsi", "params": {"timeperiod": 14}},
+                           "sma50": {"fn": "sma", "params": {"timeperiod": 50}}},
+            "condition": {"op": "and", "args": [
+                {"op": "lt", "left": "rsi", "right": 45},
+                {"op": "gt", "left": "close", "right": "sma50"}]}},
+        "index": "NIFTY 50"})
+    definition: dict[str, Any] = Field(description="an alert rule; name, direction and "
+                                                   "explanation may be left out")
+    index: ScreenIndex | None = Field(default=None, description="screen this index's members")
+    symbols: list[ScreenSymbol] | None = Field(default=None, max_length=1000,
+                                               description="or screen these symbols")
+    adjust: Adjust = Field(default="split", description="how prices are adjusted for "
+                                                        "corporate actions")
+
+    @model_validator(mode="after")
+    def _one_universe(self) -> ScreenRequest:
+        if self.index is not None and self.symbols is not None:
+            raise ValueError("give index or symbols, not both")
+        if self.index is None and not self.symbols:
+            raise ValueError("symbols: the universe is empty; give index (NIFTY 50, NIFTY 100, "
+                             "NIFTY 200 or NIFTY 500) or a list of symbols")
+        return self
 
 
 # -- replies ---------------------------------------------------------------------------------
@@ -237,3 +292,44 @@ class RuleList(BaseModel):
 class RuleSaved(BaseModel):
     model_config = _REPLY
     rule: StoredRule
+
+
+Day = date  # a field named "date" hides the type inside its class
+
+
+class ScreenRow(BaseModel):
+    """One screened symbol, on its latest bar (prices adjusted as the request asked)."""
+
+    model_config = _REPLY
+    symbol: str
+    date: Day = Field(description="the day of the symbol's latest bar")
+    close: float
+    change_pct: float | None = Field(description="100 x (close / previous close - 1) (null: "
+                                                 "no previous bar)")
+    matched: bool = Field(description="the condition holds on that bar")
+    values: dict[str, float | None] = Field(
+        description="each series the condition names and each declared indicator output on "
+                    "that bar, keyed as an alert's sources.values (\".\" written \"_\", a "
+                    "lookback reference k bars back as <name>_prev<k>; null: no value)")
+
+
+class ScreenCounts(BaseModel):
+    model_config = _REPLY
+    universe: int = Field(description="symbols in the universe")
+    screened: int = Field(description="symbols with bars (rows)")
+    matched: int
+    missing: int = Field(description="symbols without bars")
+
+
+class ScreenReport(BaseModel):
+    model_config = _REPLY
+    rule: str = Field(description="the rule's name")
+    universe: str = Field(description="the index, or \"symbols\" for a list")
+    adjust: Adjust
+    as_of: date | None = Field(description="the latest bar day among the rows (null: none)")
+    bars: int = Field(description="bars read per symbol, its latest included: the warm-up "
+                                  "of the rule's indicators (a symbol with a shorter history "
+                                  "has all of it)")
+    rows: list[ScreenRow] = Field(description="matched first, then by symbol")
+    missing: list[str] = Field(description="universe symbols without bars, sorted")
+    counts: ScreenCounts

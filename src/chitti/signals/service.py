@@ -5,7 +5,9 @@ with a non-neutral direction becomes a scored alert, once per story and symbol, 
 technical alert on the same symbol within two days adds a combined alert (agreement raises
 confidence, disagreement is flagged). Technical alerts: ``generate_signals`` evaluates the rule
 set (built-ins plus the user's rules in ``signals.rules``) over a symbol's stored bars; it
-runs for every symbol a market-data load announces (NOTIFY ``eod_loaded``).
+runs for every symbol a market-data load announces (NOTIFY ``eod_loaded``). ``screen``
+evaluates one rule on the latest bar of every symbol of an index or a list (see
+``chitti.signals.screen``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
+from chitti.marketdata import universe
 from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.sessions import IST, ist_days
 from chitti.runtime import ServiceContext
@@ -36,9 +39,11 @@ from chitti.signals.schemas import (
     OwnedRuleRequest,
     OwnerScope,
     RuleNameRequest,
+    ScreenRequest,
     SubscribeRequest,
 )
 from chitti.signals.scoring import combine, score_news_alert, story_key
+from chitti.signals.screen import bars_needed, screen_bars, screen_rule, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +265,30 @@ class SignalActions:
             except Exception:
                 log.exception("technical alerts failed for %s", symbol)
 
+    # --- screens --------------------------------------------------------------------------
+
+    async def screen(self, req: ScreenRequest) -> dict[str, Any]:
+        """The rule's condition on each universe symbol's latest bar (see signals.screen)."""
+        rule = screen_rule(req.definition)
+        window = bars_needed(rule)
+        async with self.ctx.pool.connection() as conn:
+            if req.index is not None:
+                symbols = await universe.index_members(conn, req.index)
+                if not symbols:
+                    raise BadRequest(f"index: the symbol master lists no member of {req.index}; "
+                                     "load it with `chitti load-symbols`")
+            else:
+                symbols = list(dict.fromkeys(req.symbols or ()))
+            bars = await universe.latest_bars(conn, symbols, window, adjust=req.adjust)
+        rows = await asyncio.to_thread(screen_bars, bars.values(), rule, window=window)
+        missing = sorted(s for s in symbols if s not in bars)
+        matched = sum(row["matched"] for row in rows)
+        return {"rule": rule.name, "universe": req.index or "symbols", "adjust": req.adjust,
+                "as_of": max((row["date"] for row in rows), default=None), "bars": window,
+                "rows": rows, "missing": missing,
+                "counts": {"universe": len(symbols), "screened": len(rows), "matched": matched,
+                           "missing": len(missing)}}
+
     # --- rules ----------------------------------------------------------------------------
 
     async def list_rules(self, req: OwnerScope) -> dict[str, Any]:
@@ -294,6 +323,14 @@ class SignalActions:
         self._tasks.append(asyncio.create_task(
             listen_forever(self.ctx.database_url, {"eod_loaded": self._on_eod_loaded}),
             name="eod-alerts"))
+        self._tasks.append(asyncio.create_task(self._warm_up(), name="screen-warm-up"))
+
+    async def _warm_up(self) -> None:
+        # the first screen of the process should not be the one that loads the kernels
+        try:
+            await asyncio.to_thread(warm_up)
+        except Exception:
+            log.exception("screen warm-up failed (the first screen will load the kernels)")
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -311,5 +348,5 @@ async def register(server: IpcServer, ctx: ServiceContext) -> None:
     for name, params in (("get_alerts", AlertsRequest), ("get_alert", AlertIdRequest),
                          ("subscribe", SubscribeRequest), ("generate_signals", GenerateRequest),
                          ("list_rules", OwnerScope), ("add_rule", OwnedRuleRequest),
-                         ("delete_rule", RuleNameRequest)):
+                         ("delete_rule", RuleNameRequest), ("screen", ScreenRequest)):
         server.action(name, params=params)(getattr(actions, name))

@@ -1,4 +1,5 @@
-"""Signal routes (forwarded to signal-service): generate technical alerts, alert rules."""
+"""Signal routes (forwarded to signal-service): generate technical alerts, alert rules,
+screens."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from chitti.gateway.access import Access, Trader, Viewer
+from chitti.gateway.access import Access, Trader, Viewer, ViewerCompute
 from chitti.gateway.auth import Principal
 from chitti.gateway.deps import SignalsClient
 from chitti.gateway.responses import OrjsonResponse
@@ -20,6 +21,8 @@ from chitti.signals.schemas import (
     RuleNameRequest,
     RuleRequest,
     RuleSaved,
+    ScreenReport,
+    ScreenRequest,
 )
 
 router = APIRouter(prefix="/api/signals", tags=["signals"])
@@ -61,3 +64,21 @@ async def delete_rule(name: Annotated[str, Path(max_length=100)], signals: Signa
     """Delete one of your rules (an admin: anyone's)."""
     await signals.call("delete_rule", RuleNameRequest(name=name, owner=principal.owner_scope))
     return Response(status_code=204)
+
+
+@router.post("/screen", response_model=ScreenReport, responses={**ERROR_RESPONSES})
+async def screen(body: ScreenRequest, signals: SignalsClient,
+                 _: ViewerCompute) -> OrjsonResponse:
+    """Evaluate a rule's condition on the latest daily bar of every symbol of an index
+    (``index``: NIFTY 50, 100, 200 or 500) or a list (``symbols``, up to 1000).
+
+    ``definition`` is an alert rule (as ``POST /api/signals/rules`` takes it; ``name``,
+    ``direction`` and ``explanation`` may be left out); it is not stored. Each symbol with
+    bars gets a row: its latest bar's day, close and change, whether the condition holds
+    and the values it read; matched rows come first, then by symbol. Symbols without bars
+    are listed in ``missing``. 400 (the message names the field): an invalid rule (with the
+    message an alert rule gets), an unknown index, both or neither of ``index`` and
+    ``symbols``, an index the symbol master has no member of, a rule that reads news.
+    Unknown symbols are not an error: they are missing.
+    """
+    return OrjsonResponse(await signals.call("screen", body, timeout=120))
