@@ -43,7 +43,6 @@ from chitti.config import Settings
 from chitti.db.embedded import ensure_database, start_embedded
 from chitti.db.migrate import apply_migrations
 from chitti.marketdata import store as md_store
-from chitti.marketdata import universe
 from chitti.marketdata.load import load_action_files, load_symbols
 from chitti.marketdata.series import Bars
 from chitti.runtime import service_context
@@ -139,9 +138,9 @@ async def _bench(url: str, reps: int) -> None:
         cold = [time.perf_counter() - started], [time.process_time() - used]
         screens = await _times(lambda: actions.screen(request), reps)
         async with ctx.pool.connection() as conn:
-            symbols = await universe.index_members(conn, "NIFTY 500")
-            read = await _times(lambda: universe.latest_bars(conn, symbols, window), reps)
-            bars = list((await universe.latest_bars(conn, symbols, window)).values())
+            symbols = await md_store.index_members(conn, "NIFTY 500")
+            read = await _times(lambda: md_store.latest_bars(conn, symbols, window), reps)
+            bars = list((await md_store.latest_bars(conn, symbols, window)).values())
             as_of = max(b.ts[-1] for b in bars).item()
             ranged = await _times(lambda: md_store.fetch_bars(
                 conn, symbols, as_of, None, warmup=window - 1), max(3, reps // 3))
@@ -162,7 +161,7 @@ async def _bench(url: str, reps: int) -> None:
           f"({counts['matched']} matched, as of {report['as_of']}), reps={reps}")
     print(_line("screen action, first call of the process", cold))
     print(_line("screen action (read + adjust + evaluate)", screens))
-    print(_line("  read: universe.latest_bars, one query", read))
+    print(_line("  read: md_store.latest_bars, one query", read))
     print(_line("  evaluate: screen_bars over 500 Bars in memory", evaluate))
     print(_line("  plain pandas + TA-Lib loop over the same Bars", baseline))
     print(_line("  (fetch_bars of the same bars, for comparison)", ranged))

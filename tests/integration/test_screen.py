@@ -22,7 +22,7 @@ from tests.conftest import truncate_all
 
 from chitti.config import Settings
 from chitti.errors import BadRequest
-from chitti.marketdata import store, universe
+from chitti.marketdata import store
 from chitti.marketdata.load import load_bar_files, load_demo, load_symbol_change_files
 from chitti.runtime import service_context
 from chitti.signals.rules import parse_rule
@@ -122,7 +122,7 @@ async def test_symbols_without_bars_are_missing(demo_db: str) -> None:
 async def test_latest_bars_are_the_last_bars_fetch_bars_reads(demo_db: str, adjust: str) -> None:
     symbols = [*sorted(DEMO_STOCKS), "NIFTY 50", "NOSUCH"]
     async with await psycopg.AsyncConnection.connect(demo_db) as conn:
-        latest = await universe.latest_bars(conn, symbols, 300, adjust=adjust)  # type: ignore[arg-type]
+        latest = await store.latest_bars(conn, symbols, 300, adjust=adjust)  # type: ignore[arg-type]
         whole = await store.fetch_bars(conn, symbols, None, None, adjust=adjust)  # type: ignore[arg-type]
     assert list(latest) == symbols[:-1]
     for symbol, bars in latest.items():

@@ -25,7 +25,6 @@ from chitti.db.notify import NotifyFeed, StreamMark, listen_forever
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
-from chitti.marketdata import universe
 from chitti.marketdata.quality import coverage_warnings
 from chitti.marketdata.sessions import IST, ist_days
 from chitti.runtime import ServiceContext
@@ -273,13 +272,13 @@ class SignalActions:
         window = bars_needed(rule)
         async with self.ctx.pool.connection() as conn:
             if req.index is not None:
-                symbols = await universe.index_members(conn, req.index)
+                symbols = await md_store.index_members(conn, req.index)
                 if not symbols:
                     raise BadRequest(f"index: the symbol master lists no member of {req.index}; "
                                      "load it with `chitti load-symbols`")
             else:
                 symbols = list(dict.fromkeys(req.symbols or ()))
-            bars = await universe.latest_bars(conn, symbols, window, adjust=req.adjust)
+            bars = await md_store.latest_bars(conn, symbols, window, adjust=req.adjust)
         rows = await asyncio.to_thread(screen_bars, bars.values(), rule, window=window)
         missing = sorted(s for s in symbols if s not in bars)
         matched = sum(row["matched"] for row in rows)
