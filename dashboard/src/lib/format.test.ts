@@ -44,6 +44,8 @@ describe("Indian number grouping", () => {
     expect(formatPct(1.254)).toBe("+1.25%");
     expect(formatPct(-0.4)).toBe("-0.40%");
     expect(formatPct(0)).toBe("0.00%");
+    expect(formatPct(-0.04, 1)).toBe("0.0%");
+    expect(formatPct(0.004)).toBe("0.00%");
   });
 });
 

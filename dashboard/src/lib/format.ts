@@ -52,8 +52,11 @@ export function formatCount(value: number | null | undefined): string {
 /** A percentage with its sign: "+1.25%", "-0.40%", "0.00%". */
 export function formatPct(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
-  return `${sign}${indian(digits).format(Math.abs(value))}%`;
+  const shown = indian(digits).format(Math.abs(value));
+  // the sign of what is shown: -0.004 at two digits is "0.00%", not "-0.00%"
+  const zero = Number(shown.replace(/,/g, "")) === 0;
+  const sign = zero ? "" : value > 0 ? "+" : "-";
+  return `${sign}${shown}%`;
 }
 
 const istDateTime = new Intl.DateTimeFormat("en-IN", {
