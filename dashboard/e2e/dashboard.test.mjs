@@ -41,7 +41,8 @@ async function login(page, user, password) {
 }
 
 async function newPage(viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, timezoneId: "Europe/London" });
+  // a zone far from IST: every time shown must still be IST; dark until a test switches
+  const context = await browser.newContext({ viewport, timezoneId: "Europe/London", colorScheme: "dark" });
   return context.newPage();
 }
 
@@ -110,7 +111,7 @@ test("the chart draws RELIANCE with RSI and Bollinger bands added from the catal
     return {
       keys: Object.keys(series),
       candles: data("candles"),
-      rsi: data(key("rsi:14", "real")),
+      rsi: data(key("rsi:14", "rsi")),
       bb_upper: data(key("bbands:20", "upperband")),
       bb_middle: data(key("bbands:20", "middleband")),
       bb_lower: data(key("bbands:20", "lowerband")),
@@ -141,7 +142,7 @@ test("the chart with five years and three indicators is interactive within 1.5 s
     const ms = await page.evaluate(() => performance.getEntriesByName("chart-ready")[0]?.startTime);
     assert.ok(typeof ms === "number", "performance mark chart-ready");
     const count = await page.evaluate(() => Object.keys(window.__chitti.series).filter((k) => k.includes(":")).length);
-    assert.ok(count >= 6, `indicator series drawn: ${count}`);
+    assert.ok(count >= 5, `indicator series drawn: ${count}`); // RSI 1, Bollinger 3, SMA 1
     if (run > 0) readback.chart_ready_ms.push(Math.round(ms)); // run 0 warms the server
   }
   await page.close();

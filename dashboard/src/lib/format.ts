@@ -94,12 +94,12 @@ export function formatTimeIST(value: string | number | Date): string {
   return istTime.format(toDate(value));
 }
 
-/** "YYYY-MM-DD" of the IST day a moment falls on. */
+const IST_OFFSET_MS = 330 * 60_000; // IST is UTC+05:30 all year (no daylight saving)
+
+/** "YYYY-MM-DD" of the IST day a moment falls on (cheap: called per alert per render). */
 export function istDay(value: string | number | Date): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: IST, year: "numeric", month: "2-digit", day: "2-digit",
-  }).format(toDate(value));
-  return parts; // en-CA formats as YYYY-MM-DD
+  const ms = toDate(value).getTime();
+  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** How long ago, for live lists: "just now", "5 min ago", "3 h ago", else the IST date. */
