@@ -227,8 +227,9 @@ test("a viewer cannot reach admin pages and sees no run button", async () => {
   await page.getByText("This page needs the admin role").waitFor();
   await shot(page, "10-viewer-system-refused");
   await page.goto(BASE + "/backtest");
-  await page.getByLabel("Strategy").waitFor();
+  await page.getByTestId("viewer-note").waitFor();
   assert.equal(await page.getByRole("button", { name: "Run backtest" }).count(), 0);
+  await shot(page, "11-viewer-backtest");
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/login/);
   await page.goto(BASE + "/");
@@ -244,11 +245,11 @@ test("phone-sized screen and light theme", async () => {
   await page.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
-  await shot(page, "11-phone-chart");
+  await shot(page, "12-phone-chart");
   await page.getByRole("button", { name: /Switch to light theme/ }).click();
   await page.goto(BASE + "/");
   assert.equal(await page.evaluate(() => document.documentElement.classList.contains("dark")), false);
-  await shot(page, "12-phone-watchlists-light");
+  await shot(page, "13-phone-watchlists-light");
   await page.context().close();
   readback.steps.push("phone-light");
 });

@@ -49,20 +49,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSessionLostHandler(() => client.setQueryData(["me"], null));
   }, [client]);
 
+  // Another user's cached data must not outlive a session change; the "me" query stays
+  // (clearing it would detach the observer above, which would then never see the new user).
+  const switchUser = useCallback((me: Me | null) => {
+    client.removeQueries({ predicate: (query) => query.queryKey[0] !== "me" });
+    client.setQueryData(["me"], me);
+  }, [client]);
+
   const login = useCallback(async (username: string, password: string) => {
     await request("/api/auth/token", { form: { username, password }, noRefresh: true });
-    client.clear();
-    await client.fetchQuery({ queryKey: ["me"], queryFn: () => request<Me>("/api/auth/me") });
-  }, [client]);
+    switchUser(await request<Me>("/api/auth/me"));
+  }, [switchUser]);
 
   const logout = useCallback(async () => {
     try {
       await request("/api/auth/logout", { method: "POST", body: {}, noRefresh: true });
     } finally {
-      client.clear();
-      client.setQueryData(["me"], null);
+      switchUser(null);
     }
-  }, [client]);
+  }, [switchUser]);
 
   const me = meQuery.data ?? null;
   const value: AuthValue = {
