@@ -309,3 +309,14 @@ describe("labels and formats", () => {
     expect(costProfileText("nse_delivery_fullservice")).toBe("NSE delivery, full-service broker");
   });
 });
+
+describe("the form's cost default", () => {
+  it("charges delivery costs on daily bars and leaves intraday to the server's default", async () => {
+    const { emptyForm, withInterval, FORM_DAILY_COSTS } = await import("./backtest");
+    const daily = emptyForm("sma_crossover");
+    expect(daily.config.costs).toBe(FORM_DAILY_COSTS);
+    expect(withInterval(daily, "5m").config.costs).toBeUndefined();
+    const chosen = { ...daily, config: { costs: "nse_delivery_fullservice" } };
+    expect(withInterval(chosen, "5m").config.costs).toBe("nse_delivery_fullservice");
+  });
+});

@@ -247,12 +247,23 @@ export interface FormState {
 }
 
 export const DEFAULT_BENCHMARK = "NIFTY 50";
+/** A new daily backtest pays what a retail delivery trade pays, not the API's zero-cost
+ * research default: a trader reading the result should see net returns. */
+export const FORM_DAILY_COSTS = "nse_delivery_discount";
 
 export function emptyForm(strategy = ""): FormState {
   return {
     strategy, params: {}, symbols: "", start: "", end: "", adjust: "split", interval: "1d",
-    benchmark: DEFAULT_BENCHMARK, config: {}, costs: {},
+    benchmark: DEFAULT_BENCHMARK, config: { costs: FORM_DAILY_COSTS }, costs: {},
   };
+}
+
+/** The form with another bar length: the daily cost default gives way to the server's
+ * intraday default (NSE intraday) instead of charging delivery rates on intraday trades. */
+export function withInterval(form: FormState, interval: Interval): FormState {
+  const config = { ...form.config };
+  if (interval !== "1d" && config.costs === FORM_DAILY_COSTS) delete config.costs;
+  return { ...form, interval, config };
 }
 
 // URL keys; p.* params, c.* config fields, k.* custom cost rates

@@ -6,7 +6,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import {
   ADJUST_TEXT, ADJUSTS, CONFIG_FIELDS, COST_FIELDS, CUSTOM_COSTS, DEFAULT_COSTS, INTERVALS,
-  costProfileText, type Catalog, type FieldGroup, type FormState, type StrategySpec,
+  costProfileText, withInterval, type Catalog, type FieldGroup, type FormState, type StrategySpec,
 } from "../../lib/backtest";
 import { formatINR } from "../../lib/format";
 import { Button, ErrorBox, Spinner, inputClass } from "../ui";
@@ -146,7 +146,7 @@ export function BacktestForm({ form, setForm, catalog, spec, specState, errors, 
             <Labelled label="Bar length" error={errors.interval}>
               {(id) => (
                 <select id={id} value={form.interval} className={`mt-1 w-full ${inputClass}`}
-                  onChange={(e) => update({ interval: e.target.value as FormState["interval"] })}>
+                  onChange={(e) => setForm(withInterval(form, e.target.value as FormState["interval"]))}>
                   {INTERVALS.map((i) => <option key={i} value={i}>{i === "1d" ? "Daily" : i}</option>)}
                 </select>
               )}

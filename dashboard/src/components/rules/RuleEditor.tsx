@@ -16,7 +16,7 @@ export const EXAMPLE_RULE = {
   condition: {
     op: "and",
     args: [
-      { op: "lt", left: "rsi", right: 45 },
+      { op: "lt", left: "rsi", right: 50 },
       { op: "gt", left: "close", right: "sma50" },
     ],
   },
@@ -66,7 +66,7 @@ export function RuleEditor({ text, onChange, apiError }: {
         <label htmlFor={id} className="font-medium">Rule (JSON)</label>
         <select aria-label="Start from" className={inputClass} value="" onChange={(e) => start(e.target.value)}>
           <option value="">Start from…</option>
-          <option value="example">RSI below 45 above SMA(50)</option>
+          <option value="example">RSI(14) below 50, close above SMA(50)</option>
           {starters.map((s) => <option key={s.label} value={s.label}>{s.label}</option>)}
         </select>
         <a href="/docs#/signals" className="text-xs text-sky-700 hover:underline dark:text-sky-400" target="_blank" rel="noreferrer">
