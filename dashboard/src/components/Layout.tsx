@@ -60,7 +60,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </span>
           ) : (
             <span className="flex items-center gap-2">
-              <span data-testid="whoami" className="text-slate-600 dark:text-slate-300">{me?.name} · {me?.role}</span>
+              <span data-testid="whoami" title={`${me?.name} (${me?.role})`} className="max-w-40 truncate text-slate-600 dark:text-slate-300">{me?.name} · {me?.role}</span>
               <button type="button" onClick={async () => { await logout(); navigate("/login"); }}
                 className="rounded px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">Log out</button>
             </span>
