@@ -75,7 +75,8 @@ describe("AlertStream", () => {
   it("resumes after the id it was given and keeps trying through server errors", async () => {
     const { ids, requests } = await run([503, 502, [frame(11), frame(12)]], (x) => x.length === 2, 10);
     expect(ids).toEqual([11, 12]);
-    expect(requests.map((r) => r.lastEventId)).toEqual(["10", "10", "10"]);
+    // (a fourth connection, after 12, may already have started when the test stops it)
+    expect(requests.slice(0, 3).map((r) => r.lastEventId)).toEqual(["10", "10", "10"]);
   });
 
   it("ignores frames without an id and bad JSON", async () => {

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import type { Schemas } from "../api/client";
-import { AuthProvider } from "../lib/auth";
+import { json, renderPage } from "../testing";
 import News from "./News";
 
 type Article = Schemas["Article"];
@@ -16,9 +14,6 @@ function article(id: number, over: Partial<Article> = {}): Article {
     sentiment_confidence: 0.964, symbols: [], ...over,
   };
 }
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 /** The gateway: /api/auth/me, and /api/news answered by `news` (every request URL is kept). */
 function gateway(news: (url: URL) => Response, role = "admin") {
@@ -35,22 +30,8 @@ function gateway(news: (url: URL) => Response, role = "admin") {
   return newsUrls;
 }
 
-function Where() {
-  const location = useLocation();
-  return <output data-testid="where">{location.pathname + location.search + location.hash}</output>;
-}
-
 function renderNews(entry = "/news") {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <AuthProvider>
-        <MemoryRouter initialEntries={[entry]}>
-          <Routes><Route path="*" element={<><News /><Where /></>} /></Routes>
-        </MemoryRouter>
-      </AuthProvider>
-    </QueryClientProvider>,
-  );
+  return renderPage(<News />, entry);
 }
 
 afterEach(() => {

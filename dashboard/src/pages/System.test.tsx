@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { MemoryRouter } from "react-router";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import type { Schemas } from "../api/client";
-import { AuthProvider } from "../lib/auth";
+import { json, renderPage } from "../testing";
 import System from "./System";
-
-const json = (body: unknown, status = 200) =>
-  new Response(body === undefined ? null : JSON.stringify(body),
-    { status, headers: { "Content-Type": "application/json" } });
 
 type Call = { method: string; path: string; body: unknown };
 type Handler = (call: Call) => Response | undefined;
@@ -66,14 +60,7 @@ function gateway(override: Handler = () => undefined) {
 }
 
 function renderSystem() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <AuthProvider>
-        <MemoryRouter initialEntries={["/system"]}><System /></MemoryRouter>
-      </AuthProvider>
-    </QueryClientProvider>,
-  );
+  return renderPage(<System />, "/system");
 }
 
 afterEach(() => {
