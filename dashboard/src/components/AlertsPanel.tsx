@@ -2,7 +2,8 @@
 import { useEffect } from "react";
 import { Link } from "react-router";
 import { CANDLE_GROUP, useAlerts, type Alert } from "../lib/alerts";
-import { formatAgo, formatDateIST, formatNumber, istDay } from "../lib/format";
+import { formatAgo, formatDateIST, formatDateTimeIST, formatNumber, istDay } from "../lib/format";
+import { useNow } from "../lib/useNow";
 import { Badge, ErrorBox, inputClass, toneOf } from "./ui";
 
 const STATE_TEXT = {
@@ -29,7 +30,7 @@ export function alertHref(alert: Alert): string {
   return `/chart/${encodeURIComponent(alert.symbol)}?at=${istDay(alert.ts)}&alert=${alert.id}`;
 }
 
-function AlertRow({ alert }: { alert: Alert }) {
+function AlertRow({ alert, now }: { alert: Alert; now: number }) {
   const { toggleMute } = useAlerts();
   return (
     <li data-testid="alert-row" data-alert-id={alert.id}
@@ -47,10 +48,12 @@ function AlertRow({ alert }: { alert: Alert }) {
         {alert.explanation}
       </Link>
       <div className="mt-1 flex items-center justify-between text-xs text-slate-500 dark:text-slate-400">
-        <span title={alert.ts}>{alert.kind} · {formatDateIST(alert.ts)} · {formatAgo(alert.created_at)}</span>
+        <span title={`bar ${formatDateTimeIST(alert.ts)}, raised ${formatDateTimeIST(alert.created_at)}`}>
+          {alert.kind} · {formatDateIST(alert.ts)} · {formatAgo(alert.created_at, now)}
+        </span>
         {alert.rule && (
           <button type="button" className="hover:underline" onClick={() => toggleMute(alert.rule!)}
-            title={`Hide alerts of rule ${alert.rule}`}>mute</button>
+            aria-label={`Mute rule ${alert.rule}`} title={`Hide alerts of rule ${alert.rule}`}>mute</button>
         )}
       </div>
     </li>
@@ -63,6 +66,7 @@ export function AlertsPanel({ open }: { open: boolean }) {
     if (open) markSeen();
   }, [open, alerts, markSeen]);
   const userMutes = [...muted].filter((r) => r !== CANDLE_GROUP);
+  const now = useNow(30_000); // "5 min ago" keeps counting
   return (
     <aside aria-label="Live alerts" data-testid="alerts-panel" className="flex h-full flex-col">
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2 dark:border-slate-800">
@@ -113,7 +117,7 @@ export function AlertsPanel({ open }: { open: boolean }) {
             No alerts match. New ones appear here as they are raised.
           </li>
         )}
-        {visible.slice(0, 200).map((alert) => <AlertRow key={alert.id} alert={alert} />)}
+        {visible.slice(0, 200).map((alert) => <AlertRow key={alert.id} alert={alert} now={now} />)}
       </ul>
     </aside>
   );

@@ -43,9 +43,10 @@ export function Layout({ children }: { children: ReactNode }) {
             className="relative rounded px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
             Alerts
             {unseen > 0 && (
-              <span data-testid="unseen-badge" aria-label={`${unseen} new alerts`}
+              <span data-testid="unseen-badge"
                 className="absolute -right-1 -top-1 rounded-full bg-rose-600 px-1.5 text-xs text-white">
-                {unseen > 99 ? "99+" : unseen}
+                <span aria-hidden>{unseen > 99 ? "99+" : unseen}</span>
+                <span className="sr-only">{unseen} new alerts</span>
               </span>
             )}
           </button>

@@ -10,7 +10,7 @@ import { NewsEmpty } from "../components/news/NewsEmpty";
 import { NewsFilterBar } from "../components/news/NewsFilterBar";
 import { FILTER_KEYS, hasFilters, readFilters, withFilter, type NewsFilters } from "../components/news/newsFilters";
 import { useNewsFeed } from "../components/news/useNewsFeed";
-import { useNow } from "../components/news/useNow";
+import { useNow } from "../lib/useNow";
 import { Button, ErrorBox, Spinner } from "../components/ui";
 import { formatCount } from "../lib/format";
 

@@ -68,6 +68,7 @@ function SaveAsRule({ rule }: { rule: Record<string, unknown> }) {
 function Results({ report, elapsedMs }: { report: Report; elapsedMs: number }) {
   const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({ key: "matched", ascending: false });
   const [matchedOnly, setMatchedOnly] = useState(false);
+  const stale = report.rows.filter((r) => r.date !== report.as_of).length;
   const valueKeys = useMemo(
     () => [...new Set(report.rows.flatMap((r) => Object.keys(r.values)))], [report.rows]);
   const rows = useMemo(() => sortRows(report.rows.filter((r) => !matchedOnly || r.matched), sort.key, sort.ascending),
@@ -88,6 +89,12 @@ function Results({ report, elapsedMs }: { report: Report; elapsedMs: number }) {
           <input type="checkbox" checked={matchedOnly} onChange={(e) => setMatchedOnly(e.target.checked)} /> matched only
         </label>
       }>
+      {stale > 0 && (
+        <p role="note" className="px-3 pt-2 text-xs text-amber-700 dark:text-amber-400">
+          {stale} symbol{stale === 1 ? "" : "s"} have no bar on {formatDateIST(report.as_of)}: they were screened on their own
+          last bar, whose date is shown under the symbol.
+        </p>
+      )}
       <p className="px-3 pt-2 text-xs text-slate-500 dark:text-slate-400">
         {report.universe}: {report.counts.universe} symbols, {report.counts.screened} with prices ({report.adjust}-adjusted,
         {" "}{report.bars} bars each), answered in {formatNumber(elapsedMs, 0)} ms.
@@ -113,6 +120,12 @@ function Results({ report, elapsedMs }: { report: Report; elapsedMs: number }) {
                   className={`border-t border-slate-200 dark:border-slate-800 ${row.matched ? "bg-emerald-50 dark:bg-emerald-950/40" : ""}`}>
                   <td className="px-2 py-1">
                     <Link className="font-semibold text-sky-700 hover:underline dark:text-sky-400" to={`/chart/${encodeURIComponent(row.symbol)}`}>{row.symbol}</Link>
+                    {row.date !== report.as_of && (
+                      <div data-testid="stale-row" className="text-xs text-amber-600 dark:text-amber-400"
+                        title="This symbol has no bar on the screen's date: the rule was read on its own last bar">
+                        last bar {formatDateIST(row.date)}
+                      </div>
+                    )}
                   </td>
                   <td className="px-2 py-1">{row.matched ? <Badge tone="up">match</Badge> : <span className="text-slate-400">no</span>}</td>
                   <td className="px-2 py-1 text-right tabular-nums">{formatINR(row.close)}</td>

@@ -73,16 +73,18 @@ export default function Watchlists() {
   const all = [...lists.data.watchlists].sort((a, b) => a.position - b.position || a.id - b.id);
   const selected = all.find((l) => String(l.id) === params.get("list")) ?? all[0];
   const failure = create.error ?? change.error ?? remove.error;
-  const priced = (withPrices.data?.symbols ?? []).filter((s) => s.bar_count > 0 && !s.symbol.startsWith("NIFTY"));
+  // the starter list: stocks with prices (not indices), as many as the button says
+  const starter = (withPrices.data?.symbols ?? [])
+    .filter((s) => s.bar_count > 0 && !s.symbol.startsWith("NIFTY")).map((s) => s.symbol).slice(0, 20);
 
   if (!selected) {
     return (
       <Empty title="No watchlists yet">
         {canEdit ? (
           <div className="mt-2 flex flex-col items-center gap-2">
-            <Button disabled={create.isPending || priced.length === 0}
-              onClick={() => create.mutate({ name: "Demo stocks", symbols: priced.map((s) => s.symbol).slice(0, 20) })}>
-              Create a list of the {priced.length} stocks with prices
+            <Button disabled={create.isPending || starter.length === 0}
+              onClick={() => create.mutate({ name: "Stocks with prices", symbols: starter })}>
+              Create a list of the {starter.length} stocks with prices
             </Button>
             <NewList busy={create.isPending} onCreate={(name) => create.mutate({ name, symbols: [] })} />
             {failure && <p role="alert" className="text-rose-600">{errorMessage(failure)}</p>}
@@ -93,18 +95,23 @@ export default function Watchlists() {
   }
 
   const setSymbols = (symbols: string[]) => change.mutate({ id: selected.id, body: { symbols } });
-  const moveList = (from: number, to: number) => {
-    moved(all, from, to).forEach((list, position) => {
-      if (list.position !== position) change.mutate({ id: list.id, body: { position } });
-    });
+  const moveList = async (from: number, to: number) => {
+    // one PUT at a time, in order: positions must not interleave with another move
+    try {
+      for (const [position, list] of moved(all, from, to).entries()) {
+        if (list.position !== position) await change.mutateAsync({ id: list.id, body: { position } });
+      }
+    } catch {
+      /* shown from change.error */
+    }
   };
   const index = all.indexOf(selected);
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-center gap-2" role="tablist" aria-label="Watchlists">
+      <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Watchlists">
         {all.map((list) => (
-          <button key={list.id} type="button" role="tab" aria-selected={list.id === selected.id}
+          <button key={list.id} type="button" aria-pressed={list.id === selected.id}
             onClick={() => setParams({ list: String(list.id) })}
             className={`rounded px-3 py-1 text-sm ${list.id === selected.id
               ? "bg-sky-600 text-white" : "bg-slate-200 hover:bg-slate-300 dark:bg-slate-800 dark:hover:bg-slate-700"}`}>
@@ -115,9 +122,9 @@ export default function Watchlists() {
       </div>
       <Card title={selected.name} actions={canEdit && (
         <>
-          <button type="button" aria-label="Move this list left" disabled={index === 0}
+          <button type="button" aria-label="Move this list left" disabled={change.isPending || index === 0}
             onClick={() => moveList(index, index - 1)} className="rounded px-1 disabled:opacity-30">←</button>
-          <button type="button" aria-label="Move this list right" disabled={index === all.length - 1}
+          <button type="button" aria-label="Move this list right" disabled={change.isPending || index === all.length - 1}
             onClick={() => moveList(index, index + 1)} className="rounded px-1 disabled:opacity-30">→</button>
           <SymbolSearch busy={change.isPending}
             onPick={(symbol) => !selected.symbols.includes(symbol) && setSymbols([...selected.symbols, symbol])} />
@@ -132,7 +139,7 @@ export default function Watchlists() {
             {canEdit ? "Add a symbol with the box above (e.g. RELIANCE, TCS, INFY)." : "Its owner has not added symbols yet."}
           </Empty>
         ) : (
-          <WatchlistTable symbols={selected.symbols} editable={canEdit}
+          <WatchlistTable symbols={selected.symbols} editable={canEdit} busy={change.isPending}
             onMove={(from, to) => setSymbols(moved(selected.symbols, from, to))}
             onRemove={(symbol) => setSymbols(selected.symbols.filter((s) => s !== symbol))} />
         )}

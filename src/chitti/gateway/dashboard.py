@@ -34,9 +34,19 @@ NOT_BUILT = (
 
 
 class DashboardFiles(StaticFiles):
-    """Static files with the single-page fallback and cache headers described above."""
+    """Static files with the single-page fallback and cache headers described above; while
+    there is no build, pages say how to make one (checked per request, so a build made
+    while the gateway runs is served at once)."""
+
+    async def check_config(self) -> None:
+        if Path(str(self.directory)).is_dir():  # a missing build is a page, not an error
+            await super().check_config()
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if not (Path(str(self.directory)) / "index.html").exists():
+            if _not_a_page(path):
+                raise HTTPException(404)
+            return HTMLResponse(NOT_BUILT, headers={"Cache-Control": "no-cache"})
         try:
             response = await super().get_response(path, scope)
         except HTTPException as error:
@@ -55,11 +65,6 @@ def _not_a_page(path: str) -> bool:
 
 
 def mount_dashboard(app: FastAPI, directory: Path = DASHBOARD_DIR) -> None:
-    """Serve ``directory`` at ``/`` when it holds a build, else a page saying how to build."""
-    if (directory / "index.html").exists():
-        app.mount("/", DashboardFiles(directory=directory, html=True), name="dashboard")
-        return
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> HTMLResponse:
-        return HTMLResponse(NOT_BUILT)
+    """Serve the build in ``directory`` at ``/`` (see :class:`DashboardFiles`)."""
+    app.mount("/", DashboardFiles(directory=directory, html=True, check_dir=False),
+              name="dashboard")

@@ -57,9 +57,17 @@ def test_api_routes_are_not_shadowed(built: TestClient) -> None:
     assert built.get("/api/known").json() == {"ok": 1}
 
 
-def test_without_a_build_the_page_says_how_to_get_one(tmp_path: Path) -> None:
+def test_without_a_build_pages_say_how_to_get_one_until_it_is_built(tmp_path: Path) -> None:
     app = FastAPI()
-    mount_dashboard(app, tmp_path / "dist")
-    reply = TestClient(app).get("/")
-    assert reply.status_code == 200
-    assert "make dashboard" in reply.text and "Node.js" in reply.text
+    dist = tmp_path / "dist"
+    mount_dashboard(app, dist)
+    client = TestClient(app)
+    for path in ("/", "/chart/TCS"):
+        reply = client.get(path)
+        assert reply.status_code == 200
+        assert "make dashboard" in reply.text and "Node.js" in reply.text
+    assert client.get("/api/unknown").status_code == 404
+    # a build made while the gateway runs is served without a restart
+    dist.mkdir()
+    (dist / "index.html").write_text(INDEX)
+    assert client.get("/chart/TCS").text == INDEX

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api/client";
 import { formatNumber } from "../../lib/format";
-import { useNow } from "../news/useNow";
+import { useNow } from "../../lib/useNow";
 import { Badge, Card, ErrorBox, Spinner } from "../ui";
 import { ConfirmButton, EmptyRow, InlineError, rowClass, tableClass, td, th } from "./bits";
 import { FieldValue } from "./fields";

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api/client";
-import { useNow } from "../news/useNow";
+import { useNow } from "../../lib/useNow";
 import { Badge, Card, ErrorBox, Spinner } from "../ui";
 import { AddKeyForm } from "./AddKeyForm";
 import { ConfirmButton, EmptyRow, InlineError, rowClass, tableClass, td, th } from "./bits";

@@ -1,7 +1,7 @@
 /** Users: role, state, last login; add, change role, set password, disable. */
 import { useQuery } from "@tanstack/react-query";
 import { useAuth } from "../../lib/auth";
-import { useNow } from "../news/useNow";
+import { useNow } from "../../lib/useNow";
 import { Card, ErrorBox, Spinner } from "../ui";
 import { AddUserForm } from "./AddUserForm";
 import { tableClass, th } from "./bits";

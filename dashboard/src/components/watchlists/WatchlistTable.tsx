@@ -1,9 +1,9 @@
 /** One watchlist's rows: price, day change, sparkline, latest alert and a news sentiment dot. */
 import { useMemo } from "react";
 import { Link } from "react-router";
-import { useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api/client";
-import { useAlerts, type Alert } from "../../lib/alerts";
+import { isMuted, useAlerts, type Alert } from "../../lib/alerts";
 import { changeClass, formatAgo, formatDateIST, formatINR, formatPct } from "../../lib/format";
 import { alertHref } from "../AlertsPanel";
 import { Sparkline } from "../Sparkline";
@@ -11,6 +11,16 @@ import { Badge, ErrorBox, Spinner, toneOf } from "../ui";
 
 type Quote = Schemas["Quote"];
 type Article = Schemas["Article"];
+
+/** Most symbols one quotes request takes (the API's limit; a watchlist may hold 500). */
+export const QUOTES_PER_REQUEST = 200;
+
+/** `items` in consecutive chunks of at most `size`. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 export interface NewsMood {
   count: number;
@@ -60,18 +70,30 @@ function LatestAlert({ alert }: { alert: Alert | undefined }) {
   );
 }
 
-export function WatchlistTable({ symbols, editable, onMove, onRemove }: {
+export function WatchlistTable({ symbols, editable, busy, onMove, onRemove }: {
   symbols: string[];
   editable: boolean;
+  /** A change is being saved: further edits wait for it (each builds on the saved list). */
+  busy: boolean;
   onMove: (from: number, to: number) => void;
   onRemove: (symbol: string) => void;
 }) {
-  const { alerts } = useAlerts();
-  const quotes = useQuery({
-    queryKey: ["quotes", symbols],
-    queryFn: ({ signal }) => api.get<Schemas["QuoteList"]>("/api/market/quotes", { symbols }, signal),
-    enabled: symbols.length > 0,
-    refetchInterval: 60_000,
+  const { alerts, muted } = useAlerts();
+  const quotes = useQueries({
+    queries: chunks(symbols, QUOTES_PER_REQUEST).map((part) => ({
+      queryKey: ["quotes", part],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.get<Schemas["QuoteList"]>("/api/market/quotes", { symbols: part }, signal),
+      refetchInterval: 60_000,
+    })),
+    combine: (results) => ({
+      isPending: results.some((r) => r.isPending),
+      error: results.find((r) => r.isError)?.error ?? null,
+      refetch: () => results.forEach((r) => void r.refetch()),
+      quotes: results.flatMap((r) => r.data?.quotes ?? []),
+      unknown: results.flatMap((r) => r.data?.unknown ?? []),
+      missing: results.flatMap((r) => r.data?.missing ?? []),
+    }),
   });
   const news = useQuery({
     queryKey: ["news", "recent-for-watchlists"],
@@ -81,16 +103,18 @@ export function WatchlistTable({ symbols, editable, onMove, onRemove }: {
   const mood = useMemo(() => newsMood(news.data?.articles ?? []), [news.data]);
   const latestAlert = useMemo(() => {
     const by = new Map<string, Alert>();
-    for (const a of alerts) if (!by.has(a.symbol)) by.set(a.symbol, a); // newest first
+    for (const a of alerts) { // newest first
+      if (!by.has(a.symbol) && !isMuted(a, muted)) by.set(a.symbol, a);
+    }
     return by;
-  }, [alerts]);
+  }, [alerts, muted]);
   const quoteOf = useMemo(
-    () => new Map<string, Quote>((quotes.data?.quotes ?? []).map((q) => [q.symbol, q])), [quotes.data]);
+    () => new Map<string, Quote>(quotes.quotes.map((q) => [q.symbol, q])), [quotes.quotes]);
 
   if (quotes.isPending && symbols.length) return <Spinner label="Loading prices…" />;
-  if (quotes.isError) return <ErrorBox error={quotes.error} retry={() => quotes.refetch()} />;
-  const unknown = new Set(quotes.data?.unknown ?? []);
-  const missing = new Set(quotes.data?.missing ?? []);
+  if (quotes.error) return <ErrorBox error={quotes.error} retry={quotes.refetch} />;
+  const unknown = new Set(quotes.unknown);
+  const missing = new Set(quotes.missing);
 
   return (
     <div className="overflow-x-auto">
@@ -130,11 +154,11 @@ export function WatchlistTable({ symbols, editable, onMove, onRemove }: {
                 <td className="px-2 py-1.5"><MoodDot mood={mood.get(symbol)} /></td>
                 {editable && (
                   <td className="whitespace-nowrap px-2 py-1.5 text-right">
-                    <button type="button" aria-label={`Move ${symbol} up`} disabled={i === 0}
+                    <button type="button" aria-label={`Move ${symbol} up`} disabled={busy || i === 0}
                       onClick={() => onMove(i, i - 1)} className="rounded px-1 hover:bg-slate-200 disabled:opacity-30 dark:hover:bg-slate-700">↑</button>
-                    <button type="button" aria-label={`Move ${symbol} down`} disabled={i === symbols.length - 1}
+                    <button type="button" aria-label={`Move ${symbol} down`} disabled={busy || i === symbols.length - 1}
                       onClick={() => onMove(i, i + 1)} className="rounded px-1 hover:bg-slate-200 disabled:opacity-30 dark:hover:bg-slate-700">↓</button>
-                    <button type="button" aria-label={`Remove ${symbol}`} onClick={() => onRemove(symbol)}
+                    <button type="button" aria-label={`Remove ${symbol}`} disabled={busy} onClick={() => onRemove(symbol)}
                       className="rounded px-1 text-rose-600 hover:bg-slate-200 dark:hover:bg-slate-700">✕</button>
                   </td>
                 )}

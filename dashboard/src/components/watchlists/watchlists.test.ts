@@ -38,3 +38,14 @@ describe("newsMood", () => {
     expect(mood.has("SBIN")).toBe(false);
   });
 });
+
+describe("chunks", () => {
+  it("splits a 450-symbol list into requests the API accepts, in order", async () => {
+    const { chunks, QUOTES_PER_REQUEST } = await import("./WatchlistTable");
+    const symbols = Array.from({ length: 450 }, (_, i) => `S${i}`);
+    const parts = chunks(symbols, QUOTES_PER_REQUEST);
+    expect(parts.map((p) => p.length)).toEqual([200, 200, 50]);
+    expect(parts.flat()).toEqual(symbols);
+    expect(chunks([], 200)).toEqual([]);
+  });
+});
