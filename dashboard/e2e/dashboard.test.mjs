@@ -32,6 +32,13 @@ async function api(path, body) {
   return json;
 }
 
+/** Indian digit grouping from its definition (last three digits, then pairs), not Intl. */
+function indianRupees(value) {
+  const [integer, fraction] = Math.abs(value).toFixed(2).split(".");
+  const head = integer.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ",");
+  return `${value < 0 ? "-" : ""}₹${head ? `${head},` : ""}${integer.slice(-3)}.${fraction}`;
+}
+
 async function login(page, user, password) {
   await page.goto(BASE + "/login");
   await page.getByLabel("User name").fill(user);
@@ -78,19 +85,20 @@ test("a watchlist of the demo stocks shows their last prices and day change", as
   await admin.getByTestId("watchlist-row").first().waitFor();
   const symbols = await admin.getByTestId("watchlist-row").evaluateAll((rows) => rows.map((r) => r.dataset.symbol));
   assert.ok(symbols.length >= 10, `rows: ${symbols}`);
-  const quotes = await api(`/api/market/quotes?${symbols.map((s) => `symbols=${encodeURIComponent(s)}`).join("&")}`);
-  const tcs = quotes.quotes.find((q) => q.symbol === "TCS");
-  const shown = await admin.locator('[data-testid="watchlist-row"][data-symbol="TCS"]').innerText();
-  const rupees = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(tcs.close);
-  assert.ok(shown.includes(`₹${rupees}`), `${shown} lacks ₹${rupees}`);
+  // the row's price is the last adjusted close of the bars, in Indian grouping
+  for (const symbol of ["TCS", "HINDUNILVR"]) {
+    const bars = await api(`/api/market/${symbol}/ohlcv?start=2021-01-01`);
+    const expected = indianRupees(bars.close.at(-1));
+    const shown = await admin.locator(`[data-testid="watchlist-row"][data-symbol="${symbol}"]`).innerText();
+    assert.ok(shown.includes(expected), `${shown} lacks ${expected}`);
+  }
   await shot(admin, "02-watchlists");
   readback.steps.push("watchlist");
 });
 
 test("the chart draws RELIANCE with RSI and Bollinger bands added from the catalogue", async () => {
   await admin.goto(BASE + CHART);
-  const chart = admin.getByTestId("price-chart");
-  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]', { timeout: 120_000 });
   for (const [query, name] of [["rsi", "Relative Strength Index"], ["bbands", "Bollinger Bands"]]) {
     await admin.getByRole("button", { name: "Add indicator" }).click();
     await admin.getByLabel("Search indicators").fill(query);
@@ -100,11 +108,11 @@ test("the chart draws RELIANCE with RSI and Bollinger bands added from the catal
   await admin.waitForFunction(() => {
     const s = window.__chitti?.series ?? {};
     return Object.keys(s).some((k) => k.startsWith("rsi:")) && Object.keys(s).some((k) => k.startsWith("bbands:"));
-  });
-  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
+  }, null, { timeout: 120_000 });
+  await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]', { timeout: 120_000 });
   const url = new URL(admin.url());
   assert.equal(url.pathname, "/chart/RELIANCE");
-  const drawn = await admin.evaluate(() => {
+  const readSeries = () => admin.evaluate(() => {
     const { series } = window.__chitti;
     const key = (prefix, output) => Object.keys(series).find((k) => k.startsWith(prefix) && k.endsWith(`.${output}`));
     const data = (k) => series[k].data().map((p) => ({ time: p.time, value: p.value, close: p.close }));
@@ -117,14 +125,16 @@ test("the chart draws RELIANCE with RSI and Bollinger bands added from the catal
       bb_lower: data(key("bbands:20", "lowerband")),
     };
   });
+  const drawn = await readSeries();
   assert.ok(drawn.candles.length > 1000, `only ${drawn.candles.length} candles`);
   readback.chart = { symbol: "RELIANCE", ...drawn };
   await shot(admin, "03-chart-rsi-bollinger");
   // the URL holds the indicators: a reload draws the same chart
   await admin.reload();
   await admin.waitForSelector('[data-testid="price-chart"][data-ready="true"]');
-  const keys = await admin.evaluate(() => Object.keys(window.__chitti.series).sort());
-  assert.deepEqual(keys, [...drawn.keys].sort());
+  const again = await readSeries();
+  assert.deepEqual([...again.keys].sort(), [...drawn.keys].sort());
+  readback.chart_reloaded = { symbol: "RELIANCE", ...again }; // a later visit loads less history
   readback.steps.push("chart");
   readback.chart_url = url.pathname + url.search;
 });
@@ -189,7 +199,11 @@ test("a backtest shows its equity curve against NIFTY 50 and its trades", async 
   assert.ok(equity.benchmark.length > 0, "benchmark drawn");
   await admin.getByTestId("metrics").waitFor();
   await shot(admin, "06-backtest");
-  readback.backtest = { points, trades, first: equity.equity[0], last: equity.equity.at(-1) };
+  await admin.waitForSelector('[data-testid="equity-chart"][data-benchmark="ready"]');
+  const drawnLines = await admin.evaluate(() => window.__chitti_backtest);
+  const id = Number(new URL(admin.url()).pathname.split("/").at(-1));
+  assert.ok(id > 0, `the URL names the stored backtest: ${admin.url()}`);
+  readback.backtest = { id, trades, ...drawnLines };
   readback.steps.push("backtest");
 });
 
@@ -210,7 +224,9 @@ test("a screen over NIFTY 50 lists every constituent with prices, matched ones f
 
 test("news and system pages show real articles and healthy services", async () => {
   await admin.goto(BASE + "/news");
-  await admin.getByTestId("news-article").first().waitFor({ timeout: 20_000 });
+  const first = admin.getByTestId("news-article").first();
+  await first.waitFor({ timeout: 20_000 });
+  readback.news_first = { id: Number(await first.getAttribute("data-article-id")), text: await first.innerText() };
   await shot(admin, "08-news");
   await admin.goto(BASE + "/system");
   await admin.getByTestId("health-db").waitFor();
@@ -226,8 +242,15 @@ test("a viewer cannot reach admin pages and sees no run button", async () => {
   await page.goto(BASE + "/system");
   await page.getByText("This page needs the admin role").waitFor();
   await shot(page, "10-viewer-system-refused");
+  await page.goto(BASE + "/");
+  await page.getByText("A trader or admin can create watchlists").waitFor();
+  assert.equal(await page.getByRole("button", { name: /Create/ }).count(), 0);
+  await page.goto(BASE + "/screener");
+  await page.getByRole("button", { name: "Run screen" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Save as alert rule" }).count(), 0);
   await page.goto(BASE + "/backtest");
   await page.getByTestId("viewer-note").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Run sweep" }).count(), 0);
   assert.equal(await page.getByRole("button", { name: "Run backtest" }).count(), 0);
   await shot(page, "11-viewer-backtest");
   await page.getByRole("button", { name: "Log out" }).click();
