@@ -5,12 +5,13 @@
  */
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { hasRole, useAuth } from "../lib/auth";
 import { changeClass, formatDateIST, formatINR, formatNumber, formatPct } from "../lib/format";
 import { Badge, Button, Card, Empty, ErrorBox, inputClass } from "../components/ui";
 import { EXAMPLE_RULE, RuleEditor, parseRuleText } from "../components/rules/RuleEditor";
+import { useWatchlists } from "../components/watchlists/queries";
 
 type Report = Schemas["ScreenReport"];
 type Row = Schemas["ScreenRow"];
@@ -147,10 +148,7 @@ export default function Screener() {
   const universe = params.get("universe") ?? "NIFTY 50";
   const [text, setText] = useState(() => params.get("rule") ?? JSON.stringify(EXAMPLE_RULE, null, 2));
   const [elapsed, setElapsed] = useState(0);
-  const watchlists = useQuery({
-    queryKey: ["watchlists"],
-    queryFn: ({ signal }) => api.get<Schemas["WatchlistList"]>("/api/watchlists", undefined, signal),
-  });
+  const watchlists = useWatchlists();
   const parsed = parseRuleText(text);
   const screen = useMutation({
     mutationFn: async (rule: Record<string, unknown>) => {

@@ -11,6 +11,7 @@ import { hasRole, useAuth } from "../lib/auth";
 import { Button, Card, Empty, ErrorBox, Spinner, inputClass } from "../components/ui";
 import { SymbolSearch } from "../components/watchlists/SymbolSearch";
 import { WatchlistTable } from "../components/watchlists/WatchlistTable";
+import { WATCHLISTS_KEY, useWatchlists } from "../components/watchlists/queries";
 
 type Watchlist = Schemas["Watchlist"];
 
@@ -43,17 +44,14 @@ export default function Watchlists() {
   const canEdit = hasRole(me, "trader");
   const client = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const lists = useQuery({
-    queryKey: ["watchlists"],
-    queryFn: ({ signal }) => api.get<Schemas["WatchlistList"]>("/api/watchlists", undefined, signal),
-  });
+  const lists = useWatchlists();
   const withPrices = useQuery({
     queryKey: ["symbols", "with-prices"],
     queryFn: ({ signal }) => api.get<Schemas["SymbolList"]>("/api/market/symbols", { with_prices: true, limit: 50 }, signal),
     staleTime: 300_000,
   });
 
-  const invalidate = () => client.invalidateQueries({ queryKey: ["watchlists"] });
+  const invalidate = () => client.invalidateQueries({ queryKey: WATCHLISTS_KEY });
   const create = useMutation({
     mutationFn: (body: Schemas["WatchlistBody"]) => api.post<Watchlist>("/api/watchlists", body),
     onSuccess: (list) => { void invalidate(); setParams({ list: String(list.id) }); },
