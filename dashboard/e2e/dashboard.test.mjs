@@ -21,9 +21,9 @@ async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
 }
 
-async function api(path, body) {
+async function api(path, body, method = body ? "POST" : "GET") {
   const response = await fetch(BASE + path, {
-    method: body ? "POST" : "GET",
+    method,
     headers: { "X-API-Key": API_KEY, "Content-Type": "application/json" },
     body: body ? JSON.stringify(body) : undefined,
   });
@@ -169,7 +169,13 @@ test("an alert raised during the test appears in the live panel within 2 s", asy
     explanation: "{symbol} closed at {close:.2f} (browser test rule)", cooldown_bars: 0, impact: 0.9,
   } });
   const started = Date.now();
-  const report = await api("/api/signals/generate", { symbol: "TCS", rules: [name], store: true });
+  let report;
+  try {
+    report = await api("/api/signals/generate", { symbol: "TCS", rules: [name], store: true });
+  } finally {
+    // the system is shared with other suites: a rule firing on every bar must not outlive this
+    await api(`/api/signals/rules/${name}`, undefined, "DELETE");
+  }
   assert.ok(report.stored_ids.length >= 1, JSON.stringify(report));
   const id = report.stored_ids.at(-1);
   await admin.waitForSelector(`[data-testid="alert-row"][data-alert-id="${id}"]`, { timeout: 2000 });
