@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
-  DEFAULT_STATE, addDays, fetchWindow, parseChartState, parseSpec, rangesFor, serialiseChartState, specKey,
-  visibleBars, type ChartState,
+  DEFAULT_STATE, LIVE_REFRESH_MS, addDays, fetchWindow, firstOnOrAfter, liveRefetchInterval, msUntilSessionOpens,
+  nseSessionOpen, parseChartState, parseSpec, rangesFor, serialiseChartState, specKey, visibleBars, type ChartState,
 } from "./chartState";
 
 describe("chart URL state", () => {
@@ -113,5 +113,66 @@ describe("fetch window and visible bars", () => {
   it("ignores an `at` with no bar near it", () => {
     expect(visibleBars(days, "1M", "2030-01-01")).toEqual(visibleBars(days, "1M", null));
     expect(visibleBars(days, "1M", "2001-01-01")).toEqual(visibleBars(days, "1M", null));
+  });
+});
+
+describe("firstOnOrAfter", () => {
+  const days = ["2024-06-24", "2024-06-25", "2024-06-27"];
+  it("finds the first day on or after the one asked for", () => {
+    expect(firstOnOrAfter(days, "2024-06-01")).toBe(0);
+    expect(firstOnOrAfter(days, "2024-06-25")).toBe(1);
+    expect(firstOnOrAfter(days, "2024-06-26")).toBe(2);
+    expect(firstOnOrAfter(days, "2024-06-28")).toBe(3);
+    expect(firstOnOrAfter([], "2024-06-28")).toBe(0);
+  });
+});
+
+describe("the NSE session, in IST", () => {
+  const at = (ist: string) => Date.parse(`${ist}+05:30`);
+  const zone = process.env.TZ;
+  afterEach(() => {
+    if (zone === undefined) delete process.env.TZ; else process.env.TZ = zone;
+  });
+
+  it("is open 09:15 to 15:30 IST, Monday to Friday", () => {
+    expect(nseSessionOpen(at("2024-06-24T09:14:59"))).toBe(false); // Monday, before the open
+    expect(nseSessionOpen(at("2024-06-24T09:15:00"))).toBe(true);
+    expect(nseSessionOpen(at("2024-06-26T12:00:00"))).toBe(true); // Wednesday
+    expect(nseSessionOpen(at("2024-06-28T15:29:59"))).toBe(true); // Friday
+    expect(nseSessionOpen(at("2024-06-28T15:30:00"))).toBe(false); // the close
+    expect(nseSessionOpen(at("2024-06-29T11:00:00"))).toBe(false); // Saturday
+    expect(nseSessionOpen(at("2024-06-30T11:00:00"))).toBe(false); // Sunday
+  });
+
+  it("does not depend on the browser's time zone", () => {
+    process.env.TZ = "America/Los_Angeles";
+    const mondayMorning = at("2024-06-24T09:30:00"); // Sunday 21:00 in Los Angeles, 04:00 UTC
+    expect(new Date(mondayMorning).getDay()).toBe(0);
+    expect(nseSessionOpen(mondayMorning)).toBe(true);
+    const fridayEvening = at("2024-06-28T20:00:00"); // 14:30 UTC: it would look open if read in UTC
+    expect(nseSessionOpen(fridayEvening)).toBe(false);
+    process.env.TZ = "Pacific/Kiritimati"; // UTC+14: already the next day
+    expect(nseSessionOpen(at("2024-06-28T10:00:00"))).toBe(true); // Saturday 06:30 there, Friday in IST
+  });
+
+  it("knows how long until the next open", () => {
+    const min = 60_000;
+    const hour = 60 * min;
+    expect(msUntilSessionOpens(at("2024-06-24T10:00:00"))).toBe(0);
+    expect(msUntilSessionOpens(at("2024-06-24T08:00:00"))).toBe(hour + 15 * min); // Monday, before the open
+    expect(msUntilSessionOpens(at("2024-06-24T16:00:00"))).toBe(17 * hour + 15 * min); // → Tuesday 09:15
+    expect(msUntilSessionOpens(at("2024-06-28T15:30:00"))).toBe(65 * hour + 45 * min); // Friday close → Monday
+    expect(msUntilSessionOpens(at("2024-06-29T10:00:00"))).toBe(47 * hour + 15 * min); // Saturday → Monday
+    expect(msUntilSessionOpens(at("2024-06-30T23:59:00"))).toBe(9 * hour + 16 * min); // Sunday night → Monday
+  });
+
+  it("refreshes every minute while open, else wakes up just after the next open", () => {
+    expect(liveRefetchInterval(at("2024-06-24T11:00:00"))).toBe(LIVE_REFRESH_MS);
+    const early = liveRefetchInterval(at("2024-06-24T09:00:00"));
+    expect(early).toBeGreaterThan(15 * 60_000);
+    expect(nseSessionOpen(at("2024-06-24T09:00:00") + early)).toBe(true);
+    const weekend = liveRefetchInterval(at("2024-06-29T10:00:00"));
+    expect(nseSessionOpen(at("2024-06-29T10:00:00") + weekend)).toBe(true);
+    expect(weekend).toBeLessThan(2 ** 31 - 1); // a timer can hold it
   });
 });

@@ -205,6 +205,17 @@ export function fetchWindow(state: Pick<ChartState, "interval" | "range" | "at">
   return { start: addDays(anchors.intradayLastDay, -days), end: anchors.intradayLastDay };
 }
 
+/** Index of the first of the ascending "YYYY-MM-DD" `sorted` on or after `day` (its length if none). */
+export function firstOnOrAfter(sorted: readonly string[], day: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < day) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The bars to show, as indexes into `days` (each bar's IST day, ascending): the range ending
  * on the last bar, or centred on `at`. Null: show everything.
@@ -212,25 +223,16 @@ export function fetchWindow(state: Pick<ChartState, "interval" | "range" | "at">
 export function visibleBars(days: readonly string[], range: RangeKey, at: string | null): { from: number; to: number } | null {
   const span = RANGE_DAYS[range];
   if (span === null || days.length === 0) return null;
-  const firstOnOrAfter = (day: string) => {
-    let lo = 0;
-    let hi = days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (days[mid] < day) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-  };
   let from = -1;
   let to = -1;
   if (at) {
     const half = Math.ceil(span / 2);
-    from = firstOnOrAfter(addDays(at, -half));
-    to = firstOnOrAfter(addDays(at, half + 1)) - 1;
+    from = firstOnOrAfter(days, addDays(at, -half));
+    to = firstOnOrAfter(days, addDays(at, half + 1)) - 1;
   }
   if (to < from || to < 0) { // no `at`, or no bar near it: the range back from the last bar
     to = days.length - 1;
-    from = firstOnOrAfter(addDays(days[to], -span));
+    from = firstOnOrAfter(days, addDays(days[to], -span));
   }
   const MIN_BARS = 10; // a view of one or two bars is not a chart
   if (to - from + 1 < MIN_BARS) {
@@ -239,4 +241,48 @@ export function visibleBars(days: readonly string[], range: RangeKey, at: string
     to = Math.min(days.length - 1, to + pad);
   }
   return { from, to };
+}
+
+// --- the live session ----------------------------------------------------------------------
+
+const IST_OFFSET_MS = 330 * 60_000; // IST is UTC+05:30 all year
+const DAY_MS = 86_400_000;
+const SESSION_OPEN_MIN = 9 * 60 + 15; // 09:15 IST
+const SESSION_CLOSE_MIN = 15 * 60 + 30; // 15:30 IST
+/** How often an open intraday chart asks for new bars while the session is open. */
+export const LIVE_REFRESH_MS = 60_000;
+
+/** The IST wall clock of a moment, as a Date whose UTC fields read IST (whatever the browser's zone). */
+function istClock(now: number): Date {
+  return new Date(now + IST_OFFSET_MS);
+}
+
+/**
+ * Whether the NSE cash session is open at `now` (epoch ms): 09:15 to 15:30 IST, Monday to
+ * Friday. Computed in IST, not in the browser's zone. Exchange holidays are not known here:
+ * on one the chart merely asks for bars that do not come.
+ */
+export function nseSessionOpen(now: number): boolean {
+  const ist = istClock(now);
+  const weekday = ist.getUTCDay();
+  const minute = ist.getUTCHours() * 60 + ist.getUTCMinutes();
+  return weekday >= 1 && weekday <= 5 && minute >= SESSION_OPEN_MIN && minute < SESSION_CLOSE_MIN;
+}
+
+/** Milliseconds from `now` to the next session's 09:15 IST (a weekday; 0 while one is open). */
+export function msUntilSessionOpens(now: number): number {
+  if (nseSessionOpen(now)) return 0;
+  const istNow = now + IST_OFFSET_MS;
+  let open = istNow - (((istNow % DAY_MS) + DAY_MS) % DAY_MS) + SESSION_OPEN_MIN * 60_000; // today's 09:15, IST frame
+  while (open <= istNow || [0, 6].includes(new Date(open).getUTCDay())) open += DAY_MS;
+  return open - istNow;
+}
+
+/**
+ * The refetch interval of live intraday data: every LIVE_REFRESH_MS while the session is open;
+ * while it is shut, one wake-up just after the next open (which then starts the minutely
+ * refresh) instead of polling a closed market.
+ */
+export function liveRefetchInterval(now: number): number {
+  return nseSessionOpen(now) ? LIVE_REFRESH_MS : msUntilSessionOpens(now) + 5_000;
 }

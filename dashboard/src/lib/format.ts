@@ -44,6 +44,16 @@ export function formatINRCompact(value: number | null | undefined): string {
   return formatINR(value);
 }
 
+/** Counts in lakh and crore ("12.35 L", "1,234.57 Cr"), as volumes are read in India. */
+export function formatCountCompact(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  const abs = Math.abs(value);
+  const sign = value < 0 ? "-" : "";
+  if (abs >= 1e7) return `${sign}${indian(2).format(abs / 1e7)} Cr`;
+  if (abs >= 1e5) return `${sign}${indian(2).format(abs / 1e5)} L`;
+  return `${sign}${indian(0).format(abs)}`;
+}
+
 /** Share volumes and counts without decimals, Indian grouping. */
 export function formatCount(value: number | null | undefined): string {
   return formatNumber(value, 0);

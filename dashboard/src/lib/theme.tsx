@@ -25,11 +25,23 @@ function useThemeState(): [Theme, () => void] {
   return [theme, toggle];
 }
 
-/** Colours the canvas charts need, which CSS classes cannot reach. */
+/**
+ * Colours the canvas charts need, which CSS classes cannot reach. `up`/`down` are candles and
+ * markers; the translucent variants are volume bars (faint, under the candles) and histogram
+ * columns (MACD histogram, pattern signals); `neutral` is a neutral alert or mixed news.
+ */
 export function chartColors(theme: Theme) {
   return theme === "dark"
-    ? { background: "#020617", text: "#cbd5e1", grid: "#1e293b", up: "#22c55e", down: "#ef4444" }
-    : { background: "#ffffff", text: "#334155", grid: "#e2e8f0", up: "#16a34a", down: "#dc2626" };
+    ? {
+      background: "#020617", text: "#cbd5e1", grid: "#1e293b", up: "#22c55e", down: "#ef4444", neutral: "#94a3b8",
+      volumeUp: "rgba(34, 197, 94, 0.35)", volumeDown: "rgba(239, 68, 68, 0.35)",
+      histUp: "rgba(34, 197, 94, 0.6)", histDown: "rgba(239, 68, 68, 0.6)",
+    }
+    : {
+      background: "#ffffff", text: "#334155", grid: "#e2e8f0", up: "#16a34a", down: "#dc2626", neutral: "#64748b",
+      volumeUp: "rgba(22, 163, 74, 0.3)", volumeDown: "rgba(220, 38, 38, 0.3)",
+      histUp: "rgba(22, 163, 74, 0.65)", histDown: "rgba(220, 38, 38, 0.65)",
+    };
 }
 
 const ThemeContext = createContext<[Theme, () => void]>(["dark", () => {}]);

@@ -5,32 +5,32 @@
  * Bars, catalogue, indicators, alerts and news load in parallel (indicators need only the
  * catalogue's parameter names, a few ms) and the chart is drawn once they have all arrived.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../api/client";
 import { AdjustmentNote } from "../components/chart/AdjustmentNote";
 import { AlertDetail } from "../components/chart/AlertDetail";
-import { BarEventsCard, EventTooltip } from "../components/chart/BarEvents";
+import { BarEventsCard, EventsInView, EventTooltip } from "../components/chart/BarEvents";
 import { ChartLegend, type LegendItem } from "../components/chart/ChartLegend";
 import { ChartSymbolSearch } from "../components/chart/ChartSymbolSearch";
 import { ChartToolbar } from "../components/chart/ChartToolbar";
 import { lastValue } from "../components/chart/data";
 import { IndicatorPicker, type Placement } from "../components/chart/IndicatorPicker";
 import { isHistogram, PALETTE, resolveSpec, type IndicatorInfo, type Resolution } from "../components/chart/indicators";
-import { barOf, eventsByBar, type Alert } from "../components/chart/markers";
+import { barOf, chartAlerts, eventsByBar } from "../components/chart/markers";
 import { PriceChart, type DrawnIndicator } from "../components/chart/PriceChart";
 import { rememberedLastDay, rememberLastDay } from "../components/chart/prefetch";
 import {
-  prefetchChart, useAlert, useBars, useCatalog, useIndicatorValues, useIntradayLastDay, useSymbolAlerts,
-  useSymbolNews, useSymbolSearch, useSymbolsWithPrices, type SeriesContext,
+  prefetchChart, useAlert, useBars, useCatalog, useIndicatorsFollowBars, useIndicatorValues, useIntradayLastDay,
+  useSymbolAlerts, useSymbolNews, useSymbolSearch, useSymbolsWithPrices, type SeriesContext,
 } from "../components/chart/queries";
 import { Empty, ErrorBox, Spinner } from "../components/ui";
-import { isMuted, useAlerts } from "../lib/alerts";
+import { useAlerts } from "../lib/alerts";
 import {
   defaultRange, fetchWindow, isIntraday, parseChartState, RANGE_DAYS, rangesFor, serialiseChartState, specKey,
-  type ChartState, type IndicatorSpec,
+  visibleBars, type ChartState, type IndicatorSpec,
 } from "../lib/chartState";
-import { formatCount, formatDateIST, istDay } from "../lib/format";
+import { formatCount, formatDateIST, formatDateTimeIST, istDay } from "../lib/format";
 
 // This module loads when a chart is first opened: start its requests before React renders it.
 prefetchChart(window.location.pathname, window.location.search);
@@ -111,7 +111,10 @@ export default function Chart() {
 
   // --- bars ------------------------------------------------------------------------------
   const intraday = isIntraday(state.interval);
+  // the latest sessions' intraday bars (not an `at` in the past, nor "All"): these follow the
+  // live session, refetched every minute while it is open
   const needLastDay = intraday && !at && RANGE_DAYS[state.range] !== null;
+  const live = needLastDay;
   const lastDay = useIntradayLastDay(symbol, needLastDay);
   // read once per symbol: remembering a newer day must not refetch what is on screen
   const dailyLastDay = useMemo(() => rememberedLastDay(symbol), [symbol]);
@@ -122,7 +125,7 @@ export default function Chart() {
   const windowKnown = !needLastDay || (lastDay.isSuccess && lastDay.data !== null);
   const ctx: SeriesContext = useMemo(() => ({ symbol, interval: state.interval, adjust: state.adjust, window: span }),
     [symbol, state.interval, state.adjust, span.start, span.end]);
-  const bars = useBars(ctx, windowKnown);
+  const bars = useBars(ctx, windowKnown, live);
   useEffect(() => {
     const b = bars.data;
     if (b && !b.intraday && b.days.length && !bars.isPlaceholderData) rememberLastDay(b.symbol, b.days[b.days.length - 1]);
@@ -149,6 +152,7 @@ export default function Chart() {
   }, [catalog.data, byName, state.overlays, state.oscillators]);
   const resolved = useMemo(() => requested.flatMap((r) => (r.res.ok ? [r.res.indicator] : [])), [requested]);
   const values = useIndicatorValues(ctx, resolved, windowKnown && catalog.isSuccess);
+  useIndicatorsFollowBars(ctx, bars.isPlaceholderData ? 0 : bars.dataUpdatedAt, live);
   const wantsIndicators = state.overlays.length + state.oscillators.length > 0;
   const settled = !bars.isPlaceholderData && (!wantsIndicators || catalog.isError
     || (catalog.isSuccess && values.every((v) => !v.isPending && !v.isPlaceholderData)));
@@ -196,17 +200,38 @@ export default function Chart() {
   // markers are not needed to draw: ask once the bars are in, so they do not slow the bars down
   const alertsQuery = useSymbolAlerts(symbol, since, bars.isSuccess);
   const newsQuery = useSymbolNews(symbol, since, bars.isSuccess);
-  const { muted } = useAlerts();
+  // the stored alerts, and the live ones the alerts panel's stream brings in while the chart is open
+  const { alerts: liveAlerts, muted } = useAlerts();
   const events = useMemo(() => {
     if (!bars.data) return new Map();
-    const list: Alert[] = (alertsQuery.data?.alerts ?? []).filter((a) => !isMuted(a, muted) || a.id === state.alert);
-    const f = focus.data;
-    if (f && f.symbol === symbol && !list.some((a) => a.id === f.id)) list.push(f);
+    const list = chartAlerts({
+      symbol, stored: alertsQuery.data?.alerts ?? [], live: liveAlerts, muted, focusId: state.alert, focus: focus.data, since,
+    });
     return eventsByBar(bars.data, list, newsQuery.data?.articles ?? []);
-  }, [bars.data, alertsQuery.data, newsQuery.data, muted, focus.data, symbol, state.alert]);
+  }, [bars.data, alertsQuery.data, liveAlerts, newsQuery.data, muted, focus.data, symbol, state.alert, since]);
 
+  // bar indexes hold while the same bars are refetched (live) and change with the window
+  const barsIdentity = bars.data ? `${bars.data.symbol}|${bars.data.source.interval}|${bars.data.source.adjust}|${bars.data.ms[0]}` : "";
   const [pickedBar, setPickedBar] = useState<number | null>(null);
-  useEffect(() => setPickedBar(null), [bars.data]);
+  const [view, setView] = useState<{ from: number; to: number } | null>(null);
+  useEffect(() => {
+    setPickedBar(null);
+    setView(null);
+  }, [barsIdentity]);
+  // a bar picked from the list takes the focus to its card, and gives it back when closed
+  const [pickedByKeyboard, setPickedByKeyboard] = useState(false);
+  const openerRef = useRef<HTMLElement | null>(null);
+  const pickFromList = (i: number) => {
+    openerRef.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setPickedByKeyboard(true);
+    setPickedBar(i);
+  };
+  const closePicked = () => {
+    setPickedBar(null);
+    if (pickedByKeyboard && openerRef.current?.isConnected) openerRef.current.focus();
+    setPickedByKeyboard(false);
+  };
+  const onView = useCallback((from: number, to: number) => setView({ from, to }), []);
 
   // --- the picker ------------------------------------------------------------------------------
   const [picker, setPicker] = useState<null | { edit?: string }>(null);
@@ -289,7 +314,8 @@ export default function Chart() {
     body = (
       <>
         <PriceChart bars={b} indicators={drawn} settled={settled} events={events} focusAlert={state.alert}
-          range={state.range} at={at} onReachStart={loadAllHistory} onPickBar={(i) => setPickedBar(events.has(i) ? i : null)}
+          range={state.range} at={at} onReachStart={loadAllHistory} onView={onView}
+          onPickBar={(i) => { setPickedByKeyboard(false); setPickedBar(events.has(i) ? i : null); }}
           legend={(hover) => (
             <ChartLegend bars={b} hover={hover} items={legendItems}
               onEdit={(key) => setPicker({ edit: key })}
@@ -299,9 +325,13 @@ export default function Chart() {
         {catalog.isError && <ErrorBox error={catalog.error} retry={() => void catalog.refetch()} hint="Indicators need the catalogue; the bars are shown without them." />}
         {pickedBar !== null && events.get(pickedBar) && (
           <div className="mt-2">
-            <BarEventsCard events={events.get(pickedBar)!} day={b.days[pickedBar]} hrefFor={alertHrefFor} onClose={() => setPickedBar(null)} />
+            <BarEventsCard events={events.get(pickedBar)!} day={b.days[pickedBar]} hrefFor={alertHrefFor}
+              focus={pickedByKeyboard} onClose={closePicked} />
           </div>
         )}
+        <EventsInView events={events} picked={pickedBar} onPick={pickFromList}
+          {...(view ?? visibleBars(b.days, state.range, at) ?? { from: 0, to: b.days.length - 1 })}
+          when={(i) => (b.intraday ? formatDateTimeIST(b.ms[i]) : formatDateIST(b.days[i]))} />
         <AdjustmentNote result={b.source} extraWarnings={indicatorWarnings} />
         <EventsStatus alerts={alertsQuery} news={newsQuery} count={events.size} />
       </>
@@ -354,7 +384,7 @@ function EventsStatus({ alerts, news, count }: {
         <p>
           {count === 0
             ? "No alerts or news fall on these bars."
-            : `Markers: ▲ bullish / ▼ bearish alert, ■ neutral alert, ● news (coloured by sentiment) on ${count} bar${count === 1 ? "" : "s"}; hover one for details, click to list them.`}
+            : `Markers: ▲ bullish / ▼ bearish alert, ■ neutral alert, ● news (coloured by sentiment) on ${formatCount(count)} bar${count === 1 ? "" : "s"}; hover one for details, click it (or pick it from the list of the bars in view) to list them.`}
           {alerts.data.next_before_id !== null && alerts.data.count >= 1000 ? " Only the newest 1,000 alerts are marked." : ""}
         </p>
       )}

@@ -7,6 +7,7 @@ import type { Schemas } from "../../api/client";
 import { formatDateTimeIST, formatNumber } from "../../lib/format";
 import { Badge, Card, ErrorBox, Spinner, toneOf } from "../ui";
 import { useAlert, useAlertsByIds, useArticlesByIds } from "./queries";
+import { StoryTitle } from "./StoryTitle";
 
 type Alert = Schemas["Alert"];
 
@@ -61,8 +62,7 @@ function Stories({ alert, ids }: { alert: Alert; ids: number[] }) {
       <ul className="mt-0.5 space-y-1 text-sm">
         {found.data.map((a) => (
           <li key={a.id}>
-            {a.link ? <a href={a.link} target="_blank" rel="noreferrer noopener" className="text-sky-700 hover:underline dark:text-sky-400">{a.title}</a>
-              : <span>{a.title}</span>}
+            <StoryTitle title={a.title} link={a.link} />
             <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">
               {a.publisher ?? "unknown publisher"} · {formatDateTimeIST(a.published_at ?? a.fetched_at)}
             </span>

@@ -3,7 +3,9 @@
  * its values there, each with edit and remove buttons. Text, so it wraps on a phone.
  */
 import { changeClass, formatDateIST, formatDateTimeIST, formatNumber, formatPct } from "../../lib/format";
-import { compactCount, type BarSet } from "./data";
+import { chartColors, useTheme } from "../../lib/theme";
+import { formatCountCompact } from "../../lib/format";
+import { type BarSet } from "./data";
 import type { Hover } from "./PriceChart";
 
 export interface LegendItem {
@@ -34,7 +36,7 @@ function BarLine({ bars, index }: { bars: BarSet; index: number }) {
       {cell("L", formatNumber(bar.low))}
       {cell("C", formatNumber(bar.close))}
       <span className={changeClass(change)}>{formatPct(change)}</span>
-      {cell("Vol", compactCount(bars.source.volume[index]))}
+      {cell("Vol", formatCountCompact(bars.source.volume[index]))}
     </p>
   );
 }
@@ -47,6 +49,8 @@ export function ChartLegend({ bars, hover, items, onEdit, onRemove }: {
   onRemove: (key: string) => void;
 }) {
   const index = hover?.index ?? bars.candles.length - 1;
+  const [theme] = useTheme();
+  const { up, down } = chartColors(theme); // a histogram's swatch: its up and down columns
   return (
     <div className="mb-1 space-y-1">
       {index >= 0 && <BarLine bars={bars} index={index} />}
@@ -65,7 +69,7 @@ export function ChartLegend({ bars, hover, items, onEdit, onRemove }: {
                 return (
                   <span key={o.name} title={o.name} className="flex items-center gap-0.5 tabular-nums">
                     <span aria-hidden className={`inline-block h-2 w-2 ${o.histogram ? "" : "rounded-full"}`}
-                      style={{ background: o.histogram ? "linear-gradient(90deg, #22c55e 50%, #ef4444 50%)" : o.colour }} />
+                      style={{ background: o.histogram ? `linear-gradient(90deg, ${up} 50%, ${down} 50%)` : o.colour }} />
                     {item.outputs.length > 1 && <span className="text-slate-500 dark:text-slate-400">{o.name}</span>}
                     {formatNumber(v, Math.abs(v ?? 0) >= 1 || !v ? 2 : 4)}
                   </span>

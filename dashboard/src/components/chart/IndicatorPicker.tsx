@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { Button, inputClass } from "../ui";
-import { defaultPlacement, groupLabel, searchCatalog, type IndicatorInfo } from "./indicators";
+import { defaultPlacement, formatParamValue, groupLabel, searchCatalog, type IndicatorInfo } from "./indicators";
 
 export type Placement = "price" | "pane";
 
@@ -91,7 +91,7 @@ function ParamsForm({ info, initial, submitLabel, onSubmit, onBack }: {
               onChange={(e) => setValues((v) => v.map((x, j) => (j === i ? e.target.value : x)))}
               className={`w-full ${inputClass}`} />
             <p id={`${id}-${p.name}-hint`} className="mt-0.5 text-[11px] text-slate-500 dark:text-slate-400">
-              {plain(p.description)}{p.max < 1e30 ? ` (${p.min}–${p.max})` : ""}
+              {plain(p.description)}{p.max < 1e30 ? ` (${formatParamValue(p.min)}–${formatParamValue(p.max)})` : ""}
             </p>
           </div>
         ))}

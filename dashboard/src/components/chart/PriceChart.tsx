@@ -14,9 +14,9 @@ import {
   type SeriesType, type Time,
 } from "lightweight-charts";
 import { type RangeKey, visibleBars } from "../../lib/chartState";
-import { formatDateIST, formatDateTimeIST, formatNumber, IST } from "../../lib/format";
+import { formatCountCompact, formatDateIST, formatDateTimeIST, formatNumber, IST } from "../../lib/format";
 import { chartColors, useTheme } from "../../lib/theme";
-import { compactCount, timeKey, toHistogramData, toLineData, type BarSet } from "./data";
+import { timeKey, toHistogramData, toLineData, toVolumeData, type BarSet } from "./data";
 import { isHistogram, outputPlacement, type ResolvedIndicator } from "./indicators";
 import { buildMarkers, type BarEvents } from "./markers";
 import type { IndicatorValues } from "./queries";
@@ -56,6 +56,8 @@ interface Props {
   onPickBar: (index: number) => void;
   /** called once when the view is panned to the first bar (more history may be fetched) */
   onReachStart?: () => void;
+  /** the bars in view changed (indexes, inclusive), after a pan, a zoom or new bars */
+  onView?: (from: number, to: number) => void;
   /** the legend, given the values under the crosshair (null: the last bar) */
   legend: (hover: Hover | null) => ReactNode;
   tooltip: (events: BarEvents, bar: number) => ReactNode;
@@ -64,9 +66,6 @@ interface Props {
 const NARROW = typeof window !== "undefined" && window.matchMedia?.("(max-width: 640px)").matches;
 const PRICE_HEIGHT = NARROW ? 320 : 430;
 const PANE_HEIGHT = NARROW ? 110 : 140;
-const NEUTRAL = "#94a3b8";
-const HIST_UP = "rgba(34, 197, 94, 0.6)";
-const HIST_DOWN = "rgba(239, 68, 68, 0.6)";
 
 const tickFormats = {
   year: new Intl.DateTimeFormat("en-IN", { timeZone: IST, year: "numeric" }),
@@ -99,11 +98,27 @@ function axisPrice(p: number): string {
 interface Drawn {
   indicator: DrawnIndicator;
   series: Map<string, ISeriesApi<SeriesType>>;
+  /** the histogram tints its columns were drawn in (they follow the theme) */
+  tints: string;
 }
 
-/** Keep the indicator series in step with `indicators`: update kept ones, add new, remove gone. */
+interface Tints {
+  up: string;
+  down: string;
+}
+
+/** Same symbol, interval and adjustment (the window may differ). */
+function sameSeries(a: BarSet, b: BarSet): boolean {
+  return a.symbol === b.symbol && a.source.interval === b.source.interval && a.source.adjust === b.source.adjust;
+}
+
+/**
+ * Keep the indicator series in step with `indicators`: update kept ones (also when the theme's
+ * histogram tints changed), add new, remove gone.
+ */
 function drawIndicators(chart: IChartApi, drawn: Map<string, Drawn>, exposed: Record<string, ISeriesApi<SeriesType>>,
-  indicators: readonly DrawnIndicator[], intraday: boolean): void {
+  indicators: readonly DrawnIndicator[], intraday: boolean, hist: Tints): void {
+  const tints = `${hist.up}|${hist.down}`;
   const wanted = new Map(indicators.map((d) => [d.indicator.key, d]));
   for (const [key, d] of drawn) {
     const next = wanted.get(key);
@@ -117,7 +132,7 @@ function drawIndicators(chart: IChartApi, drawn: Map<string, Drawn>, exposed: Re
   for (const d of indicators) {
     const { indicator, values, placement, colours } = d;
     const existing = drawn.get(indicator.key);
-    if (existing && existing.indicator.values === values) continue;
+    if (existing && existing.indicator.values === values && existing.tints === tints) continue;
     const series = existing?.series ?? new Map<string, ISeriesApi<SeriesType>>();
     let ownPane: number | null = null;
     indicator.info.outputs.forEach((output, n) => {
@@ -138,28 +153,37 @@ function drawIndicators(chart: IChartApi, drawn: Map<string, Drawn>, exposed: Re
         exposed[`${indicator.key}.${output}`] = s;
       }
       s.setData(histogram
-        ? toHistogramData(values.ts, data, intraday, HIST_UP, HIST_DOWN)
+        ? toHistogramData(values.ts, data, intraday, hist.up, hist.down)
         : toLineData(values.ts, data, intraday));
     });
-    drawn.set(indicator.key, { indicator: d, series });
+    drawn.set(indicator.key, { indicator: d, series, tints });
   }
 }
 
-export function PriceChart({ bars, indicators, settled, events, focusAlert, range, at, onPickBar, onReachStart, legend, tooltip }: Props) {
+export function PriceChart({
+  bars, indicators, settled, events, focusAlert, range, at, onPickBar, onReachStart, onView, legend, tooltip,
+}: Props) {
   const [theme] = useTheme();
   const colours = chartColors(theme);
+  // the chart is created once, in the theme of that moment; the theme effect re-applies changes
+  const coloursRef = useRef(colours);
+  coloursRef.current = colours;
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const candlesRef = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const markersRef = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   const seriesRef = useRef<Record<string, ISeriesApi<SeriesType>>>({});
   const drawnRef = useRef(new Map<string, Drawn>());
+  /** the bars on the series now */
+  const drawnBarsRef = useRef<BarSet | null>(null);
   const barsRef = useRef(bars);
   barsRef.current = bars;
   const pickRef = useRef(onPickBar);
   pickRef.current = onPickBar;
   const reachStartRef = useRef(onReachStart);
   reachStartRef.current = onReachStart;
+  const viewChangeRef = useRef(onView);
+  viewChangeRef.current = onView;
 
   const [hover, setHover] = useState<Hover | null>(null);
   const [paneLabels, setPaneLabels] = useState<{ top: number; text: string }[]>([]);
@@ -167,7 +191,7 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
   // --- the chart, once -----------------------------------------------------------------------
   useEffect(() => {
     const container = containerRef.current!;
-    const c = chartColors(document.documentElement.classList.contains("dark") ? "dark" : "light");
+    const c = coloursRef.current;
     const chart = createChart(container, {
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: c.background }, textColor: c.text, fontSize: 11,
@@ -188,7 +212,7 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
     candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.24 } });
     const volume = chart.addSeries(HistogramSeries, {
       priceScaleId: "volume", lastValueVisible: false, priceLineVisible: false,
-      priceFormat: { type: "custom", formatter: compactCount },
+      priceFormat: { type: "custom", formatter: formatCountCompact },
     });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 }, visible: false });
     chartRef.current = chart;
@@ -223,8 +247,17 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
       const index = param.time !== undefined ? barsRef.current.index.get(timeKey(param.time)) : undefined;
       if (index !== undefined) pickRef.current(index);
     };
+    let viewFrame = 0;
     let asked = false;
     const onRange = (r: { from: number; to: number } | null) => {
+      if (r && !viewFrame) {
+        viewFrame = requestAnimationFrame(() => {
+          viewFrame = 0;
+          const now = chart.timeScale().getVisibleLogicalRange();
+          const n = barsRef.current.candles.length;
+          if (now && n) viewChangeRef.current?.(Math.max(0, Math.ceil(now.from)), Math.min(n - 1, Math.floor(now.to)));
+        });
+      }
       if (!r || r.from > 1 || asked || !reachStartRef.current || container.dataset.ready !== "true") return;
       asked = true;
       reachStartRef.current();
@@ -234,6 +267,7 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
     chart.timeScale().subscribeVisibleLogicalRangeChange(onRange);
     return () => {
       cancelAnimationFrame(frame);
+      cancelAnimationFrame(viewFrame);
       chart.unsubscribeCrosshairMove(onMove);
       chart.unsubscribeClick(onClick);
       chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
@@ -256,7 +290,9 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
     candlesRef.current?.applyOptions({
       upColor: colours.up, downColor: colours.down, wickUpColor: colours.up, wickDownColor: colours.down,
     });
-  }, [colours.background, colours.text, colours.grid, colours.up, colours.down]);
+    const shown = drawnBarsRef.current;
+    if (shown) seriesRef.current.volume?.setData(toVolumeData(shown, colours.volumeUp, colours.volumeDown));
+  }, [colours.background, colours.text, colours.grid, colours.up, colours.down, colours.volumeUp, colours.volumeDown]);
 
   const measurePanes = useCallback(() => {
     const chart = chartRef.current;
@@ -281,7 +317,6 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
   // the canvas is painted once; then data-ready and the performance mark -----------------------
   const oscillatorCount = useMemo(() => indicators.filter((d) => d.placement === "pane"
     || d.indicator.info.outputs.some((o) => outputPlacement(d.indicator.info, o) === "pane")).length, [indicators]);
-  const drawnBarsRef = useRef<BarSet | null>(null);
   const viewRef = useRef("");
   const readyRef = useRef(false);
   const [drawnBars, setDrawnBars] = useState<BarSet | null>(null);
@@ -301,22 +336,30 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
     }
     const previous = drawnBarsRef.current;
     const newBars = previous !== bars;
+    const same = newBars && previous !== null && sameSeries(previous, bars);
     // more history of the same series: keep the view where the user panned it
-    const extended = newBars && previous !== null && previous.symbol === bars.symbol
-      && previous.source.interval === bars.source.interval && previous.source.adjust === bars.source.adjust
-      && previous.ms[previous.ms.length - 1] === bars.ms[bars.ms.length - 1];
+    const extended = same && previous.ms[previous.ms.length - 1] === bars.ms[bars.ms.length - 1];
     const keep = extended ? chart.timeScale().getVisibleRange() : null;
+    // the same window refetched (live intraday bars): the bars keep their indexes, new ones follow
+    const refreshed = same && !extended && previous.ms[0] === bars.ms[0];
+    const logical = refreshed ? chart.timeScale().getVisibleLogicalRange() : null;
+    const c = coloursRef.current;
     if (newBars) {
       seriesRef.current.candles.setData(bars.candles);
-      seriesRef.current.volume.setData(bars.volume);
+      seriesRef.current.volume.setData(toVolumeData(bars, c.volumeUp, c.volumeDown));
       chart.applyOptions({ timeScale: { timeVisible: bars.intraday, secondsVisible: false } });
       drawnBarsRef.current = bars;
     }
-    drawIndicators(chart, drawnRef.current, seriesRef.current, indicators, bars.intraday);
+    drawIndicators(chart, drawnRef.current, seriesRef.current, indicators, bars.intraday, { up: c.histUp, down: c.histDown });
     chart.panes().forEach((pane, i) => pane.setStretchFactor(i === 0 ? PRICE_HEIGHT : PANE_HEIGHT));
     const viewKey = `${range}|${at ?? ""}`;
     if (keep && viewRef.current === viewKey) {
       chart.timeScale().setVisibleRange(keep);
+    } else if (logical && previous && viewRef.current === viewKey) {
+      // looking at the last bar: move on with the new ones; else stay on what was looked at
+      const grown = bars.ms.length - previous.ms.length;
+      const follow = logical.to >= previous.ms.length - 1;
+      chart.timeScale().setVisibleLogicalRange(follow ? { from: logical.from + grown, to: logical.to + grown } : logical);
     } else if (newBars || viewRef.current !== viewKey) {
       viewRef.current = viewKey;
       const view = visibleBars(bars.days, range, at) ?? { from: 0, to: bars.days.length - 1 };
@@ -325,14 +368,14 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
     setDrawnBars(bars);
     setReady(true);
     requestAnimationFrame(measurePanes);
-  }, [bars, indicators, settled, range, at, measurePanes]);
+  }, [bars, indicators, settled, range, at, measurePanes, colours.histUp, colours.histDown]);
 
   // --- markers ------------------------------------------------------------------------------
   useEffect(() => {
     if (drawnBars !== bars) return;
     markersRef.current?.setMarkers(buildMarkers(bars.times, events,
-      { up: colours.up, down: colours.down, neutral: NEUTRAL }, focusAlert));
-  }, [bars, drawnBars, events, focusAlert, colours.up, colours.down]);
+      { up: colours.up, down: colours.down, neutral: colours.neutral }, focusAlert));
+  }, [bars, drawnBars, events, focusAlert, colours.up, colours.down, colours.neutral]);
 
   // --- the pane labels follow resizes -------------------------------------------------------
   useEffect(() => {
@@ -366,7 +409,8 @@ export function PriceChart({ bars, indicators, settled, events, focusAlert, rang
             {tooltip(hoverEvents, hover.index)}
           </div>
         )}
-        {(!settled || drawnBars !== bars) && (
+        {/* not for newer bars of the same series (a live refresh): they replace the old at once */}
+        {(!settled || drawnBars === null || (drawnBars !== bars && !sameSeries(drawnBars, bars))) && (
           <div className="pointer-events-none absolute inset-x-0 top-2 flex justify-center">
             <span role="status" className="rounded bg-white/90 px-2 py-1 text-xs text-slate-600 shadow dark:bg-slate-900/90 dark:text-slate-300">
               Drawing…

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { compactCount, lastValue, timeKey, toBarSet, toHistogramData, toLineData, toTime, tsDay, type Ohlcv } from "./data";
+import { formatCountCompact } from "../../lib/format";
+import {
+  lastValue, timeKey, toBarSet, toHistogramData, toLineData, toTime, toVolumeData, tsDay, type Ohlcv,
+} from "./data";
 
 function ohlcv(ts: string[], interval = "1d"): Ohlcv {
   const n = ts.length;
@@ -17,8 +20,6 @@ describe("bars", () => {
     expect(b.intraday).toBe(false);
     expect(b.times).toEqual(["2021-04-29", "2021-04-30"]);
     expect(b.candles[1]).toEqual({ time: "2021-04-30", open: 101, high: 111, low: 91, close: 100 });
-    expect(b.volume[0].value).toBe(1000);
-    expect(b.volume[0].color).not.toBe(b.volume[1].color); // up day, then down day
     expect(b.index.get("2021-04-30")).toBe(1);
   });
 
@@ -66,11 +67,23 @@ describe("indicator outputs", () => {
   });
 });
 
-describe("volume in lakh and crore", () => {
-  it("groups the Indian way", () => {
-    expect(compactCount(99_999)).toBe("99,999");
-    expect(compactCount(1_234_567)).toBe("12.35 L");
-    expect(compactCount(123_456_789)).toBe("12.35 Cr");
-    expect(compactCount(12_345_678_900)).toBe("1,234.57 Cr");
+describe("volume", () => {
+  it("tints each column by its candle's direction in the colours given (the theme's)", () => {
+    const b = toBarSet(ohlcv(["2021-04-29", "2021-04-30"]));
+    expect(toVolumeData(b, "up", "down")).toEqual([
+      { time: "2021-04-29", value: 1000, color: "up" }, // close 105 ≥ open 100
+      { time: "2021-04-30", value: 2000, color: "down" }, // close 100 < open 101
+    ]);
+  });
+
+  it("is shown in lakh and crore with Indian grouping", () => {
+    expect(formatCountCompact(0)).toBe("0");
+    expect(formatCountCompact(99_999)).toBe("99,999");
+    expect(formatCountCompact(1_234_567)).toBe("12.35 L");
+    expect(formatCountCompact(123_456_789)).toBe("12.35 Cr");
+    expect(formatCountCompact(12_345_678_900)).toBe("1,234.57 Cr");
+    expect(formatCountCompact(-250_000)).toBe("-2.50 L");
+    expect(formatCountCompact(null)).toBe("—");
+    expect(formatCountCompact(Number.NaN)).toBe("—");
   });
 });

@@ -8,7 +8,7 @@ import type {
   BusinessDay, CandlestickData, HistogramData, LineData, Time, UTCTimestamp, WhitespaceData,
 } from "lightweight-charts";
 import type { Schemas } from "../../api/client";
-import { formatCount, formatNumber, istDay } from "../../lib/format";
+import { istDay } from "../../lib/format";
 
 export type Ohlcv = Schemas["OhlcvResult"];
 
@@ -22,15 +22,10 @@ export interface BarSet {
   /** epoch ms of each bar (a daily bar: midnight UTC of its day) */
   ms: number[];
   candles: CandlestickData<Time>[];
-  volume: HistogramData<Time>[];
   /** timeKey(time) → bar index */
   index: Map<string, number>;
   source: Ohlcv;
 }
-
-/** Volume bars tinted by the candle's direction (readable on both themes). */
-export const VOLUME_UP = "rgba(34, 197, 94, 0.35)";
-export const VOLUME_DOWN = "rgba(239, 68, 68, 0.35)";
 
 const IST_SUFFIX = /\+05:30$/;
 
@@ -60,7 +55,6 @@ export function toBarSet(result: Ohlcv): BarSet {
   const days: string[] = new Array(n);
   const ms: number[] = new Array(n);
   const candles: CandlestickData<Time>[] = new Array(n);
-  const volume: HistogramData<Time>[] = new Array(n);
   const index = new Map<string, number>();
   for (let i = 0; i < n; i += 1) {
     const ts = result.ts[i];
@@ -68,13 +62,19 @@ export function toBarSet(result: Ohlcv): BarSet {
     times[i] = time;
     days[i] = tsDay(ts);
     ms[i] = intraday ? Date.parse(ts) : Date.parse(`${days[i]}T00:00:00Z`);
-    const open = result.open[i];
-    const close = result.close[i];
-    candles[i] = { time, open, high: result.high[i], low: result.low[i], close };
-    volume[i] = { time, value: result.volume[i], color: close >= open ? VOLUME_UP : VOLUME_DOWN };
+    candles[i] = { time, open: result.open[i], high: result.high[i], low: result.low[i], close: result.close[i] };
     index.set(timeKey(time), i);
   }
-  return { symbol: result.symbol, intraday, times, days, ms, candles, volume, index, source: result };
+  return { symbol: result.symbol, intraday, times, days, ms, candles, index, source: result };
+}
+
+/**
+ * Volume columns tinted by their candle's direction. Built when drawn, not cached with the bars,
+ * so the tints follow the theme (chartColors().volumeUp / volumeDown).
+ */
+export function toVolumeData(bars: Pick<BarSet, "candles" | "source">, up: string, down: string): HistogramData<Time>[] {
+  const volume = bars.source.volume;
+  return bars.candles.map((c, i) => ({ time: c.time, value: volume[i], color: c.close >= c.open ? up : down }));
 }
 
 function usable(v: number | null | undefined): v is number {
@@ -114,11 +114,3 @@ export function lastValue(values: readonly (number | null)[]): number | null {
   return null;
 }
 
-/** Volumes in lakh and crore ("12.34 L", "1.20 Cr"), as Indian screens show them. */
-export function compactCount(value: number): string {
-  const abs = Math.abs(value);
-  const sign = value < 0 ? "-" : "";
-  if (abs >= 1e7) return `${sign}${formatNumber(abs / 1e7, 2)} Cr`;
-  if (abs >= 1e5) return `${sign}${formatNumber(abs / 1e5, 2)} L`;
-  return `${sign}${formatCount(abs)}`;
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  chartable, defaultPlacement, isHistogram, outputPlacement, resolveSpec, searchCatalog, type IndicatorInfo,
+  chartable, defaultPlacement, formatParamValue, isHistogram, outputPlacement, resolveSpec, searchCatalog,
+  type IndicatorInfo,
 } from "./indicators";
 
 function info(name: string, group: string, outputs: string[], params: IndicatorInfo["params"] = [], inputs = ["close"]): IndicatorInfo {
@@ -67,7 +68,7 @@ describe("resolving a spec against the catalogue", () => {
 
   it("says what is wrong with a bad spec", () => {
     const bad = (params: number[]) => resolveSpec({ name: "bbands", params }, catalog);
-    expect(bad([1])).toMatchObject({ ok: false, error: expect.stringContaining("between 2 and 100000") });
+    expect(bad([1])).toMatchObject({ ok: false, error: expect.stringContaining("between 2 and 1,00,000") });
     expect(bad([20.5])).toMatchObject({ ok: false, error: expect.stringContaining("whole number") });
     expect(bad([20, 2, 2, 0, 9])).toMatchObject({ ok: false, error: expect.stringContaining("takes 4") });
     expect(resolveSpec({ name: "nope", params: [] }, catalog)).toMatchObject({ ok: false, key: "nope" });
@@ -92,5 +93,16 @@ describe("searching the catalogue", () => {
   it("leaves out indicators a stored symbol cannot feed", () => {
     expect(chartable(list[3])).toBe(false);
     expect(searchCatalog(list, "mavp")).toEqual([]);
+  });
+});
+
+describe("parameter bounds for people", () => {
+  it("groups the Indian way with the decimals the value has", () => {
+    expect(formatParamValue(100000)).toBe("1,00,000");
+    expect(formatParamValue(2)).toBe("2");
+    expect(formatParamValue(-1)).toBe("-1");
+    expect(formatParamValue(0.85)).toBe("0.85");
+    expect(formatParamValue(0.0001)).toBe("0.0001");
+    expect(formatParamValue(12345.5)).toBe("12,345.5");
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Schemas } from "../../api/client";
 import { specKey, type IndicatorSpec } from "../../lib/chartState";
+import { formatNumber } from "../../lib/format";
 
 export type IndicatorInfo = Schemas["IndicatorInfo"];
 export type Catalog = Schemas["IndicatorCatalog"];
@@ -67,7 +68,9 @@ export function resolveSpec(spec: IndicatorSpec, byName: ReadonlyMap<string, Ind
   for (const [i, p] of info.params.entries()) {
     const v = values[i];
     if (p.type === "int" && !Number.isInteger(v)) return fail(`${info.display_name}: ${p.name} must be a whole number.`);
-    if (v < p.min || v > p.max) return fail(`${info.display_name}: ${p.name} must be between ${p.min} and ${p.max}.`);
+    if (v < p.min || v > p.max) {
+      return fail(`${info.display_name}: ${p.name} must be between ${formatParamValue(p.min)} and ${formatParamValue(p.max)}.`);
+    }
   }
   const full: IndicatorSpec = { name: info.name, params: values };
   return {
@@ -80,6 +83,18 @@ export function resolveSpec(spec: IndicatorSpec, byName: ReadonlyMap<string, Ind
       label: values.length ? `${info.name.toUpperCase()}(${values.join(", ")})` : info.name.toUpperCase(),
     },
   };
+}
+
+/**
+ * A parameter bound or value for people: Indian grouping, whole numbers without decimals
+ * ("1,00,000"), fractions with the decimals they have (up to six: "0.85", "0.0001").
+ */
+export function formatParamValue(value: number): string {
+  let digits = 0;
+  while (digits < 6 && Math.abs(Math.round(value * 10 ** digits) / 10 ** digits - value) > 1e-9 * Math.max(1, Math.abs(value))) {
+    digits += 1;
+  }
+  return formatNumber(value, digits);
 }
 
 /** Group names for the picker, in the order a trader looks for them. */

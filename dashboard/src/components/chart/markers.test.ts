@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toBarSet, type Ohlcv } from "./data";
-import { barOf, buildMarkers, eventsByBar, type Alert, type Article } from "./markers";
+import { CANDLE_GROUP } from "../../lib/alerts";
+import { barOf, buildMarkers, chartAlerts, eventsByBar, type Alert, type Article } from "./markers";
 
 function bars(ts: string[], interval = "1d") {
   const n = ts.length;
@@ -87,5 +88,47 @@ describe("markers", () => {
       { id: "alert-neutral-2", time: "2021-05-03", position: "aboveBar", shape: "square", color: "grey", text: undefined, size: 1 },
       { id: "news-2", time: "2021-05-03", position: "aboveBar", shape: "circle", color: "red", text: "3" },
     ]);
+  });
+});
+
+describe("the alerts marked on a chart: stored and live", () => {
+  const tcs = (id: number, ts = "2024-06-28T04:00:00Z", rule = "rsi_oversold") => ({ ...alert(id, ts), rule });
+  const infy = (id: number) => ({ ...alert(id, "2024-06-28T04:00:00Z"), symbol: "INFY" });
+  const none = new Set<string>();
+  const ids = (list: Alert[]) => list.map((a) => a.id);
+
+  it("adds this symbol's live alerts to the stored ones, once each, newest first", () => {
+    const list = chartAlerts({
+      symbol: "TCS", stored: [tcs(3), tcs(1)], live: [infy(6), tcs(5), tcs(3)], muted: none, focusId: null, since: null,
+    });
+    expect(ids(list)).toEqual([5, 3, 1]);
+  });
+
+  it("puts a new live alert on its bar", () => {
+    const intraday = bars(["2024-06-28T09:15:00+05:30", "2024-06-28T09:20:00+05:30"], "5m");
+    const list = chartAlerts({ symbol: "TCS", stored: [], live: [tcs(7, "2024-06-28T03:52:00Z")], muted: none, focusId: null, since: null });
+    expect(eventsByBar(intraday, list, []).get(1)!.alerts.map((a) => a.id)).toEqual([7]);
+  });
+
+  it("leaves out muted rules, stored or live, but not the alert being looked at", () => {
+    const muted = new Set([CANDLE_GROUP, "macd_cross"]);
+    const stored = [tcs(1, undefined, "candle_doji"), tcs(2, undefined, "macd_cross"), tcs(3)];
+    const live = [tcs(4, undefined, "candle_hammer"), tcs(5, undefined, "rsi_overbought")];
+    expect(ids(chartAlerts({ symbol: "TCS", stored, live, muted, focusId: null, since: null }))).toEqual([5, 3]);
+    expect(ids(chartAlerts({ symbol: "TCS", stored, live, muted, focusId: 4, since: null }))).toEqual([5, 4, 3]);
+  });
+
+  it("takes live alerts only from the IST day the stored ones start at", () => {
+    const live = [tcs(8, "2024-06-27T18:00:00Z"), tcs(9, "2024-06-27T17:00:00Z")]; // 23:30 IST 27th; 22:30 IST 27th
+    expect(ids(chartAlerts({ symbol: "TCS", stored: [], live, muted: none, focusId: null, since: "2024-06-27" }))).toEqual([9, 8]);
+    expect(ids(chartAlerts({ symbol: "TCS", stored: [], live: [tcs(10, "2024-06-27T19:00:00Z")], muted: none, focusId: null, since: "2024-06-28" })))
+      .toEqual([10]); // 00:30 IST on the 28th
+    expect(ids(chartAlerts({ symbol: "TCS", stored: [], live, muted: none, focusId: null, since: "2024-06-28" }))).toEqual([]);
+  });
+
+  it("adds the alert being looked at when neither list has it, if it is about this symbol", () => {
+    expect(ids(chartAlerts({ symbol: "TCS", stored: [tcs(1)], live: [], muted: none, focusId: 42, focus: tcs(42), since: null }))).toEqual([42, 1]);
+    expect(ids(chartAlerts({ symbol: "TCS", stored: [tcs(1)], live: [], muted: none, focusId: 43, focus: infy(43), since: null })))
+      .toEqual([1]);
   });
 });

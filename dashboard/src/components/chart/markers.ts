@@ -4,7 +4,8 @@
  */
 import type { SeriesMarker, Time } from "lightweight-charts";
 import type { Schemas } from "../../api/client";
-import { addDays } from "../../lib/chartState";
+import { isMuted } from "../../lib/alerts";
+import { addDays, firstOnOrAfter } from "../../lib/chartState";
 import { istDay } from "../../lib/format";
 import { type BarSet } from "./data";
 
@@ -24,16 +25,6 @@ export interface MarkerColours {
 
 /** An event on a day without a session (weekend, holiday) goes on the next session this near. */
 const MAX_GAP_DAYS = 5;
-
-function firstOnOrAfter(sorted: readonly string[], day: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < day) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
 
 function lastAtOrBefore(sorted: readonly number[], t: number): number {
   let lo = 0;
@@ -64,6 +55,34 @@ export function barOf(bars: Pick<BarSet, "days" | "ms" | "intraday">, moment: st
   const i = lastAtOrBefore(bars.ms, t);
   if (i >= 0 && bars.days[i] === day) return i;
   return nextSession(i + 1);
+}
+
+/**
+ * The alerts to mark on a symbol's chart: the stored ones fetched for it (`stored`, from `since`
+ * on) and the live ones the alerts stream brought since (`live`, every symbol: only this
+ * symbol's, from `since` on, are taken), each once, newest first. Alerts of muted rules are
+ * left out as in the alerts panel, except the one being looked at (`focus`), which is always
+ * marked, also when neither list has it.
+ */
+export function chartAlerts({ symbol, stored, live, muted, focusId, focus, since }: {
+  symbol: string;
+  stored: readonly Alert[];
+  live: readonly Alert[];
+  muted: ReadonlySet<string>;
+  /** the alert of `?alert=`: its id, and the alert once fetched */
+  focusId: number | null;
+  focus?: Alert | null;
+  /** IST day the stored alerts start at (null: all of them) */
+  since: string | null;
+}): Alert[] {
+  const byId = new Map<number, Alert>();
+  for (const a of stored) byId.set(a.id, a);
+  for (const a of live) {
+    if (a.symbol === symbol && !byId.has(a.id) && (since === null || istDay(a.ts) >= since)) byId.set(a.id, a);
+  }
+  const shown = [...byId.values()].filter((a) => !isMuted(a, muted) || a.id === focusId);
+  if (focus && focus.symbol === symbol && !byId.has(focus.id)) shown.push(focus);
+  return shown.sort((a, b) => b.id - a.id);
 }
 
 /** Events per bar index (each list newest first as the API gave it). */

@@ -3,10 +3,10 @@
  * come back from cache. Indicators are one query each (adding one does not recompute the
  * others) but the queries started together are sent as ONE `POST /api/compute/batch`.
  */
-import { useMemo } from "react";
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef } from "react";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, type Schemas } from "../../api/client";
-import type { Adjust, FetchWindow, Interval } from "../../lib/chartState";
+import { liveRefetchInterval, type Adjust, type FetchWindow, type Interval } from "../../lib/chartState";
 import { toBarSet, type BarSet } from "./data";
 import { resolveSpec, type IndicatorInfo, type ResolvedIndicator } from "./indicators";
 import { chartRequestsFor, put, take } from "./prefetch";
@@ -45,8 +45,15 @@ export function useCatalog() {
 }
 
 /**
+ * Refetch interval of data that follows the live session (refetchOnWindowFocus is off app-wide):
+ * every minute while NSE is open, else once just after it opens (see liveRefetchInterval).
+ */
+const liveInterval = () => liveRefetchInterval(Date.now());
+
+/**
  * The IST day of the last stored intraday bar: intraday charts fetch a window ending there
- * (the store may stop before today). Read from the coarse 2h bars, which stay few.
+ * (the store may stop before today). Read from the coarse 2h bars, which stay few. Followed
+ * during the session, so the window moves on to today once today's first bars are stored.
  */
 export function useIntradayLastDay(symbol: string, enabled: boolean) {
   return useQuery({
@@ -58,6 +65,7 @@ export function useIntradayLastDay(symbol: string, enabled: boolean) {
     },
     enabled,
     staleTime: 300_000,
+    refetchInterval: enabled ? liveInterval : false,
   });
 }
 
@@ -67,7 +75,11 @@ function sameSeries(previous: unknown, ctx: SeriesContext): boolean {
   return !!p && p.symbol === ctx.symbol && p.interval === ctx.interval && p.adjust === ctx.adjust;
 }
 
-export function useBars(ctx: SeriesContext, enabled: boolean) {
+/**
+ * The chart's bars. `live` (intraday bars of the latest sessions) refetches them every minute
+ * while the session is open, so an open chart gains its new bars.
+ */
+export function useBars(ctx: SeriesContext, enabled: boolean, live = false) {
   return useQuery<BarSet, Error, BarSet, readonly unknown[]>({
     // while more history loads, keep drawing the bars there are
     placeholderData: (previous, previousQuery) => (sameSeries(previousQuery?.queryKey[2], ctx) ? previous : undefined),
@@ -75,7 +87,26 @@ export function useBars(ctx: SeriesContext, enabled: boolean) {
     queryFn: async ({ signal }) => toBarSet(await (take<Schemas["OhlcvResult"]>(`bars:${ctxKey(ctx)}`) ?? fetchBars(ctx, signal))),
     enabled,
     staleTime: 300_000,
+    refetchInterval: live ? liveInterval : false,
   });
+}
+
+/**
+ * When live bars were refetched (same window, newer data), refetch the indicators on that
+ * window too, all in the same tick so they go as one batch call: their lines then reach the
+ * new bars. The first load of a window is left alone (its indicators are already on the way).
+ */
+export function useIndicatorsFollowBars(ctx: SeriesContext, barsUpdatedAt: number, live: boolean) {
+  const client = useQueryClient();
+  const seen = useRef<{ key: string; at: number } | null>(null);
+  useEffect(() => {
+    const key = ctxKey(ctx);
+    const previous = seen.current;
+    seen.current = { key, at: barsUpdatedAt };
+    if (live && previous?.key === key && previous.at > 0 && barsUpdatedAt > previous.at) {
+      void client.invalidateQueries({ queryKey: ["chart", "indicator", ctx] });
+    }
+  }, [client, ctx, barsUpdatedAt, live]);
 }
 
 // --- indicators, batched -------------------------------------------------------------------

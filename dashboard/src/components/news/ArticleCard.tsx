@@ -2,7 +2,7 @@
 import { Link } from "react-router";
 import { formatAgo, formatDateTimeIST, formatNumber } from "../../lib/format";
 import { Badge, toneOf } from "../ui";
-import { externalHref } from "./externalHref";
+import { externalHref } from "../../lib/links";
 import type { Article } from "./useNewsFeed";
 
 /** Publishers other than the one shown, as the story's "also carried by" line. */

@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from "react";
 import type { Schemas } from "../../api/client";
-import { externalHref } from "../news/externalHref";
+import { externalHref } from "../../lib/links";
 import { FieldValue, humanize } from "./fields";
 import { StatusPill } from "./bits";
 import { FeedEnabledToggle } from "./FeedEnabledToggle";
