@@ -30,7 +30,12 @@ def test_no_request_breaks_the_api(own_system: System) -> None:
     # Warm-up: on a fresh clone the first signal generation compiles every rule's kernels
     # (tens of seconds; issue 16 moves that out of the first request), which is not what
     # this test is about.
-    warm = own_system.http.post("/api/signals/generate", json={"symbol": "TCS"}, timeout=300)
+    # On a busy machine the compile outlasts the gateway's 120 s wait (504); the service goes
+    # on compiling, and a later call finds the kernels ready.
+    for _ in range(4):
+        warm = own_system.http.post("/api/signals/generate", json={"symbol": "TCS"}, timeout=300)
+        if warm.status_code != 504:
+            break
     assert warm.status_code == 200, warm.text
     schema = schemathesis.openapi.from_url(own_system.url + "/openapi.json")
     failures: list[str] = []
