@@ -311,8 +311,9 @@ class ComputeActions:
 
     async def get_quotes(self, req: QuotesRequest) -> dict[str, Any]:
         async with self.ctx.pool.connection() as conn:
-            tails = await md_store.fetch_tails(conn, req.symbols, SPARK_BARS)
-        return quotes(tails, req.adjust)
+            bars, listed = await md_store.read_latest(conn, req.symbols, SPARK_BARS,
+                                                      adjust=req.adjust)
+        return quotes(req.symbols, bars, listed, req.adjust)
 
     async def check_prices(self, req: CheckPricesRequest) -> dict[str, Any]:
         symbols = list(dict.fromkeys(req.symbols))

@@ -24,7 +24,7 @@ Modes: ``split`` (splits, bonuses, rights, demergers: the default for everything
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal, get_args
 
@@ -170,3 +170,22 @@ def apply_adjustment(
         out[name] = block[name] * price
     out["volume"] = np.rint(block["volume"] * volume).astype(np.int64)
     return out, applied
+
+
+def adjust_tail(
+    block: dict[str, np.ndarray], ts: np.ndarray, actions: list[PricedAction], mode: Adjust
+) -> dict[str, np.ndarray]:
+    """The last bars of a series (``block``, days ``ts``) adjusted by ``mode`` exactly as
+    the same days of the whole series are: ``actions`` (the series' own, their closes
+    ignored) are priced from the block's closes. An action with an ex-date after ``ts[0]``
+    finds there the close before its ex-date and the ex-date's own, as the whole series
+    would give them; an earlier one goes unpriced, and adjusts none of the bars anyway."""
+    close = block["close"]
+    priced = []
+    for action in actions:
+        before = int(np.searchsorted(ts, np.datetime64(action.ex_date, "D")))
+        on = before < ts.size and ts[before] == np.datetime64(action.ex_date, "D")
+        priced.append(replace(action, close_before=float(close[before - 1]) if before else None,
+                              close_on=float(close[before]) if on else None))
+    adjusted, _ = apply_adjustment(block, ts, priced, mode)
+    return adjusted

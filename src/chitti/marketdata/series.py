@@ -3,6 +3,7 @@ and signal rules (read from the database by ``chitti.marketdata.store.fetch_bars
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,6 +101,16 @@ class Bars:
     def first_ts(self) -> np.datetime64:
         """The first bar of the asked-for range (after the warm-up)."""
         return np.datetime64(self.ts[self.warmup])
+
+
+def change_pct(close: float, prev: float | None) -> float | None:
+    """Return the move from ``prev`` to ``close`` in percent, ``100 x (close / prev - 1)``
+    (pandas' ``pct_change`` x 100): a day's change in quotes and screens. None without a
+    previous close, or when the move is not a finite number (a zero previous close)."""
+    if prev is None or prev == 0:
+        return None
+    change = 100.0 * (close / prev - 1.0)
+    return change if math.isfinite(change) else None
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from psycopg import AsyncConnection, Connection, sql
@@ -13,10 +13,15 @@ from psycopg.rows import tuple_row
 
 from chitti.errors import NotFound
 from chitti.marketdata.actions import CorporateAction
-from chitti.marketdata.adjust import Adjust, AppliedAction, PricedAction, apply_adjustment
+from chitti.marketdata.adjust import (
+    Adjust,
+    AppliedAction,
+    PricedAction,
+    adjust_tail,
+    apply_adjustment,
+)
 from chitti.marketdata.bars import Bar
 from chitti.marketdata.intraday import INTERVAL_MINUTES, IntradayBar, interval_minutes, resample
-from chitti.marketdata.quotes import SeriesTail
 from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import IST, bar_times, ist_days
 from chitti.marketdata.symbols import SymbolChange, SymbolRow, rename_map
@@ -303,17 +308,26 @@ async def fetch_panel(
     return panel
 
 
-# Every name a requested symbol has traded under, newest first: (wanted, stored, before):
-# the bars of `stored` dated before `before` belong to `wanted`. A rename chain is followed
-# back through strictly earlier dates, so a symbol swapped back and forth still terminates.
-_NAMES = """
-    WITH RECURSIVE names(wanted, stored, before) AS (
+# The former names of the requested symbols: (wanted, stored, before): the bars of `stored`
+# dated before `before` belong to `wanted`. A rename chain is followed back through strictly
+# earlier dates, so a symbol swapped back and forth still terminates.
+_FORMER = """
+    WITH RECURSIVE former(wanted, stored, before) AS (
+        SELECT c.new_symbol, c.old_symbol, c.effective_date FROM md.symbol_changes c
+        WHERE c.new_symbol = ANY(%(symbols)s::text[])
+        UNION
+        SELECT f.wanted, c.old_symbol, c.effective_date
+        FROM former f JOIN md.symbol_changes c
+          ON c.new_symbol = f.stored AND c.effective_date < f.before)
+"""
+
+# Every name a requested symbol has traded under: itself (all its bars) and its former names.
+_NAMES = _FORMER + """,
+    names(wanted, stored, before) AS (
         SELECT s, s, 'infinity'::date FROM unnest(%(symbols)s::text[]) AS s
         UNION
-        SELECT n.wanted, c.old_symbol, c.effective_date
-        FROM names n JOIN md.symbol_changes c
-          ON c.new_symbol = n.stored AND c.effective_date < n.before)
-"""
+        SELECT wanted, stored, before FROM former)
+"""  # noqa: S608 (constant text)
 
 _BARS = _NAMES + """
     SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.open, e.high, e.low, e.close, e.volume
@@ -413,79 +427,6 @@ async def _read_panel(
     return out, applied
 
 
-# One row per requested symbol, in the order asked: whether the symbol master lists it, its
-# last %(bars)s daily bars over all its names (as _BARS reads them: the bars of a name dated
-# from its rename on are not the symbol's) and, as parallel arrays in _ACTIONS' order, the
-# actions with an ex-date after the first of those bars (the only ones that adjust them).
-# Each name contributes its own last %(bars)s bars (an index scan each); the symbol's last
-# %(bars)s are among them.
-_ACTION_FIELDS = ("ex_date", "kind", "purpose", "ratio_num", "ratio_den", "amount",
-                  "close_before", "close_on")
-_TAILS = _NAMES + """,
-    tail AS (
-        SELECT r.wanted, r.ts, r.close, r.volume FROM (
-            SELECT d.*, row_number() OVER (PARTITION BY d.wanted ORDER BY d.ts DESC) AS age
-            FROM (SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.close, e.volume
-                  FROM names n CROSS JOIN LATERAL (
-                      SELECT p.ts, p.close, p.volume FROM md.eod_prices p
-                      WHERE p.symbol = n.stored AND p.ts < n.before
-                      ORDER BY p.ts DESC LIMIT %(bars)s) e
-                  ORDER BY n.wanted, e.ts, n.before DESC) d) r
-        WHERE r.age <= %(bars)s),
-    priced AS (
-        SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
-               n.wanted, a.ex_date, a.kind, a.purpose, a.part, a.ratio_num, a.ratio_den,
-               a.amount,
-""" + _ACTION_CLOSES + """
-        FROM names n
-        JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
-        WHERE a.kind <> 'other'
-          AND a.ex_date > (SELECT min(t.ts) FROM tail t WHERE t.wanted = n.wanted)
-        ORDER BY n.wanted, a.ex_date, a.purpose, a.part, n.before DESC)
-    SELECT s.symbol, EXISTS (SELECT 1 FROM md.symbols m WHERE m.symbol = s.symbol) AS listed,
-           b.ts, b.close, b.volume, x.ex_date, x.kind, x.purpose, x.ratio_num, x.ratio_den,
-           x.amount, x.close_before, x.close_on
-    FROM unnest(%(symbols)s::text[]) WITH ORDINALITY AS s(symbol, position)
-    LEFT JOIN LATERAL (
-        SELECT array_agg(t.ts ORDER BY t.ts) AS ts, array_agg(t.close ORDER BY t.ts) AS close,
-               array_agg(t.volume ORDER BY t.ts) AS volume
-        FROM tail t WHERE t.wanted = s.symbol) b ON true
-    LEFT JOIN LATERAL (
-        SELECT array_agg(p.ex_date ORDER BY p.ex_date, p.purpose, p.part) AS ex_date,
-               array_agg(p.kind ORDER BY p.ex_date, p.purpose, p.part) AS kind,
-               array_agg(p.purpose ORDER BY p.ex_date, p.purpose, p.part) AS purpose,
-               array_agg(p.ratio_num ORDER BY p.ex_date, p.purpose, p.part) AS ratio_num,
-               array_agg(p.ratio_den ORDER BY p.ex_date, p.purpose, p.part) AS ratio_den,
-               array_agg(p.amount ORDER BY p.ex_date, p.purpose, p.part) AS amount,
-               array_agg(p.close_before ORDER BY p.ex_date, p.purpose, p.part) AS close_before,
-               array_agg(p.close_on ORDER BY p.ex_date, p.purpose, p.part) AS close_on
-        FROM priced p WHERE p.wanted = s.symbol) x ON true
-    ORDER BY s.position
-"""  # noqa: S608 (constant text)
-
-
-async def fetch_tails(conn: AsyncConnection[Any], symbols: Sequence[str],
-                      bars: int) -> list[SeriesTail]:
-    """The last ``bars`` daily bars of each symbol as printed (over its former names too),
-    with the corporate actions that adjust them, in one query; one tail per symbol in the
-    order of ``symbols`` (no bars: an empty tail)."""
-    cur = conn.cursor(binary=True)
-    await cur.execute(_TAILS, {"symbols": list(symbols), "bars": bars})
-    names = [column.name for column in cur.description or ()]
-    tails = []
-    for row in await cur.fetchall():
-        item = dict(row) if isinstance(row, dict) else dict(zip(names, row, strict=True))
-        columns = [item[name] or [] for name in _ACTION_FIELDS]
-        tails.append(SeriesTail(
-            symbol=item["symbol"], listed=bool(item["listed"]),
-            ts=np.asarray(item["ts"] or [], dtype="datetime64[D]"),
-            close=np.asarray(item["close"] or [], dtype=np.float64),
-            volume=np.asarray(item["volume"] or [], dtype=np.int64),
-            actions=tuple(PricedAction(**dict(zip(_ACTION_FIELDS, values, strict=True)))
-                          for values in zip(*columns, strict=True))))
-    return tails
-
-
 async def fetch_intraday(
     conn: AsyncConnection[Any], symbol: str, start: date | None, end: date | None,
     interval: str, adjust: Adjust = "split",
@@ -537,68 +478,79 @@ async def _intraday_block(
     block, applied = apply_adjustment(block, days, actions, adjust)
     return (resample(block, minutes) if minutes > INTERVAL_MINUTES[source] else block), applied
 
-# --- cross-sectional reads for screens ------------------------------------------------------
+
+# --- the last bars of many symbols: screens and quotes ---------------------------------------
 #
 # The members of an index, and the last N daily bars of many symbols in one query.
 #
-# ``latest_bars`` is the read of a screen: one backwards index probe per symbol (``LIMIT N`` on
-# the primary key) rather than a date range, so a symbol whose bars stopped early still has its
-# own last N bars, and a NIFTY 500 screen reads 500 x N rows (125,000 at N = 250; all their
-# history would be 20 times that). Each symbol's bars travel as arrays and days as integers:
-# decoding 125,000 rows of dates and floats would cost more than the query.
+# ``latest_bars`` is the read of a screen and of a watchlist's quotes: one backwards index
+# probe per name of each symbol (``LIMIT N`` on the primary key) rather than a date range, so
+# a symbol whose bars stopped early still has its own last N bars, and a NIFTY 500 screen
+# reads 500 x N rows (125,000 at N = 250; all their history would be 20 times that). Each
+# symbol's bars travel as arrays and days as integers: decoding 125,000 rows of dates and
+# floats would cost more than the query (arrays decode in C).
 #
-# Bars are adjusted exactly as :func:`fetch_bars` adjusts them (the same
-# actions, the same :func:`~chitti.marketdata.adjust.apply_adjustment`), except that the closes
-# pricing a rights issue, a demerger or a dividend are taken from the bars read (only actions
-# after the first of them matter, and their closes are among them) rather than looked up per
-# action, and a symbol's history under its former names counts as it does there (a name's bars
-# dated from its rename on are not the symbol's).
+# Bars are adjusted exactly as :func:`fetch_bars` adjusts them (the same actions, the same
+# :func:`~chitti.marketdata.adjust.apply_adjustment`), except that only the actions after the
+# first bar read are read, and the closes that price them are taken from the bars read
+# (:func:`~chitti.marketdata.adjust.adjust_tail`) rather than looked up per action; a symbol's
+# history under its former names counts as it does there (a name's bars dated from its
+# rename on are not the symbol's).
 
 _MEMBERS = "SELECT symbol FROM md.symbols WHERE %(index)s = ANY (indices) ORDER BY symbol"
 
-# One row per symbol with bars: its last N bars as arrays, oldest first (arrays decode in C:
-# 500 rows of arrays cost a third of 125,000 rows of scalars).
-_COLUMNS = """
-    array_agg(t.ts - DATE '1970-01-01' ORDER BY t.ts) AS day,
-    array_agg(t.open ORDER BY t.ts) AS open, array_agg(t.high ORDER BY t.ts) AS high,
-    array_agg(t.low ORDER BY t.ts) AS low, array_agg(t.close ORDER BY t.ts) AS close,
-    array_agg(t.volume ORDER BY t.ts) AS volume
-"""
+# The names of requested symbol `s` (a lateral reference): itself and its former names.
+_OWN_NAMES = """(
+                  SELECT s.symbol AS stored, 'infinity'::date AS before
+                  UNION ALL
+                  SELECT f.stored, f.before FROM former f WHERE f.wanted = s.symbol) n"""
 
-_LATEST = """
-    SELECT s.symbol, l.* FROM unnest(%(symbols)s::text[]) AS s(symbol) CROSS JOIN LATERAL (
-        SELECT """ + _COLUMNS + """ FROM (
-            SELECT e.ts, e.open, e.high, e.low, e.close, e.volume FROM md.eod_prices e
-            WHERE e.symbol = s.symbol ORDER BY e.ts DESC LIMIT %(bars)s) t) l
-    WHERE l.day IS NOT NULL
+# One row per requested symbol, in the order asked: whether the symbol master lists it; its
+# last %(bars)s bars as arrays, oldest first (NULL without bars): each name's own last
+# %(bars)s (the symbol's are among them), one bar a day (the newest name's), as _BARS reads
+# them; and, as parallel arrays in _ACTIONS' order, the actions (as _ACTIONS selects them)
+# with an ex-date after the first of those bars, the only ones that adjust them. The names
+# are listed per symbol (_OWN_NAMES) rather than filtered out of _NAMES' list of every
+# symbol's names, once per symbol: that filtering cost a NIFTY 500 screen's read ~50 ms.
+_LATEST = _FORMER + """
+    SELECT s.symbol, EXISTS (SELECT 1 FROM md.symbols m WHERE m.symbol = s.symbol) AS listed,
+           b.day, b.open, b.high, b.low, b.close, b.volume, x.ex_date, x.kind, x.purpose,
+           x.ratio_num, x.ratio_den, x.amount
+    FROM unnest(%(symbols)s::text[]) WITH ORDINALITY AS s(symbol, position)
+    LEFT JOIN LATERAL (
+        SELECT min(t.ts) AS first, array_agg(t.ts - DATE '1970-01-01' ORDER BY t.ts) AS day,
+               array_agg(t.open ORDER BY t.ts) AS open, array_agg(t.high ORDER BY t.ts) AS high,
+               array_agg(t.low ORDER BY t.ts) AS low, array_agg(t.close ORDER BY t.ts) AS close,
+               array_agg(t.volume ORDER BY t.ts) AS volume
+        FROM (SELECT DISTINCT ON (e.ts) e.*
+              FROM """ + _OWN_NAMES + """ CROSS JOIN LATERAL (
+                  SELECT p.ts, p.open, p.high, p.low, p.close, p.volume FROM md.eod_prices p
+                  WHERE p.symbol = n.stored AND p.ts < n.before
+                  ORDER BY p.ts DESC LIMIT %(bars)s) e
+              ORDER BY e.ts DESC, n.before DESC LIMIT %(bars)s) t) b ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(y.ex_date ORDER BY y.ex_date, y.purpose, y.part) AS ex_date,
+               array_agg(y.kind ORDER BY y.ex_date, y.purpose, y.part) AS kind,
+               array_agg(y.purpose ORDER BY y.ex_date, y.purpose, y.part) AS purpose,
+               array_agg(y.ratio_num ORDER BY y.ex_date, y.purpose, y.part) AS ratio_num,
+               array_agg(y.ratio_den ORDER BY y.ex_date, y.purpose, y.part) AS ratio_den,
+               array_agg(y.amount ORDER BY y.ex_date, y.purpose, y.part) AS amount
+        FROM (SELECT DISTINCT ON (a.ex_date, a.purpose, a.part) a.*
+              FROM """ + _OWN_NAMES + """
+              JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
+              WHERE %(adjusted)s AND a.kind <> 'other' AND a.ex_date > b.first
+              ORDER BY a.ex_date, a.purpose, a.part, n.before DESC) y) x ON true
+    ORDER BY s.position
 """  # noqa: S608 (constant text)
 
-# With renames: each name's own last N bars (a probe each), the symbol's bars among them
-# (one bar a day, the newest name's), then the symbol's last N.
-_LATEST_NAMED = _NAMES + """
-    SELECT t.wanted, """ + _COLUMNS + """ FROM (
-        SELECT r.* FROM (
-            SELECT d.*, row_number() OVER (PARTITION BY d.wanted ORDER BY d.ts DESC) AS age
-            FROM (SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.open, e.high, e.low,
-                         e.close, e.volume
-                  FROM names n CROSS JOIN LATERAL (
-                      SELECT p.ts, p.open, p.high, p.low, p.close, p.volume
-                      FROM md.eod_prices p WHERE p.symbol = n.stored AND p.ts < n.before
-                      ORDER BY p.ts DESC LIMIT %(bars)s) e
-                  ORDER BY n.wanted, e.ts, n.before DESC) d) r
-        WHERE r.age <= %(bars)s) t
-    GROUP BY t.wanted
-"""  # noqa: S608 (constant text)
 
-# The actions of every name with an ex-date after `since` (only those adjust the bars read),
-# as store._ACTIONS selects them; the closes that price them are read from the bars.
-_ACTIONS_SINCE = _NAMES + """
-    SELECT DISTINCT ON (n.wanted, a.ex_date, a.purpose, a.part)
-           n.wanted, a.ex_date, a.kind, a.purpose, a.ratio_num, a.ratio_den, a.amount
-    FROM names n JOIN md.corporate_actions a ON a.symbol = n.stored AND a.ex_date < n.before
-    WHERE a.kind <> 'other' AND a.ex_date > %(since)s
-    ORDER BY n.wanted, a.ex_date, a.purpose, a.part, n.before DESC
-"""  # noqa: S608 (constant text)
+class Latest(NamedTuple):
+    """The last daily bars of requested symbols (:func:`read_latest`)."""
+
+    #: adjusted bars of each symbol that has any, in the order asked
+    bars: dict[str, Bars]
+    #: the symbols asked for that the symbol master (``md.symbols``) lists
+    listed: frozenset[str]
 
 
 async def index_members(conn: AsyncConnection[Any], index: str) -> list[str]:
@@ -609,47 +561,36 @@ async def index_members(conn: AsyncConnection[Any], index: str) -> list[str]:
 async def latest_bars(conn: AsyncConnection[Any], symbols: Sequence[str], count: int, *,
                       adjust: Adjust = "split") -> dict[str, Bars]:
     """Return the last ``count`` daily bars of each symbol (all of them when it has fewer),
-    adjusted by ``adjust``; symbols without bars are absent, the others in the order of
-    ``symbols``."""
-    if not symbols or count < 1:
-        return {}
-    params: dict[str, Any] = {"symbols": list(symbols), "bars": count}
-    query = _LATEST_NAMED if await _has_renames(conn, symbols) else _LATEST
+    over its former names too, adjusted by ``adjust``, in one query; symbols without bars
+    are absent, the others in the order of ``symbols``."""
+    return (await read_latest(conn, symbols, count, adjust=adjust)).bars
+
+
+async def read_latest(conn: AsyncConnection[Any], symbols: Sequence[str], count: int, *,
+                      adjust: Adjust = "split") -> Latest:
+    """:func:`latest_bars`, and which of ``symbols`` the symbol master lists, in one query
+    (repeats in ``symbols`` are read once)."""
+    wanted = list(dict.fromkeys(symbols))
+    if not wanted or count < 1:
+        return Latest({}, frozenset())
     cur = conn.cursor(binary=True, row_factory=tuple_row)
-    await cur.execute(query, params)
-    rows = await cur.fetchall()
-    if not rows:
-        return {}
-    actions: dict[str, list[dict[str, Any]]] = {}
-    if adjust != "none":  # the actions after the earliest bar read
-        since = np.datetime64(min(row[1][0] for row in rows), "D").item()
-        for item in await _records(conn, _ACTIONS_SINCE, {**params, "since": since}):
-            actions.setdefault(item.pop("wanted"), []).append(item)
+    await cur.execute(_LATEST, {"symbols": wanted, "bars": count,
+                                "adjusted": adjust != "none"})
     found: dict[str, Bars] = {}
-    for symbol, day, *columns in rows:
+    listed = set()
+    for symbol, is_listed, day, *columns in await cur.fetchall():
+        if is_listed:
+            listed.add(symbol)
+        if day is None:
+            continue
         days = np.asarray(day, dtype=np.int64).astype("datetime64[D]")
         block = {name: np.asarray(values, dtype=np.float64)
                  for name, values in zip(("open", "high", "low", "close"), columns, strict=False)}
         block["volume"] = np.asarray(columns[4], dtype=np.int64)
-        if symbol in actions:
-            priced = _priced(actions[symbol], days, block["close"])
-            block, _ = apply_adjustment(block, days, priced, adjust)
+        if columns[5]:  # ex_date, kind, purpose, ratio_num, ratio_den, amount
+            actions = [PricedAction(*fields) for fields in zip(*columns[5:], strict=True)]
+            block = adjust_tail(block, days, actions, adjust)
         found[symbol] = Bars(ts=days, open=block["open"], high=block["high"],
                              low=block["low"], close=block["close"], volume=block["volume"],
                              symbol=symbol)
-    return {symbol: found[symbol] for symbol in symbols if symbol in found}
-
-
-def _priced(actions: list[dict[str, Any]], days: np.ndarray,
-            close: np.ndarray) -> list[PricedAction]:
-    # The closes store._ACTIONS looks up: the last one before the ex-date and the ex-date's
-    # own. Both are among the bars read when the ex-date is after the first of them; an
-    # earlier action adjusts none of them (it goes unpriced, and so unapplied).
-    out = []
-    for item in actions:
-        ex = np.datetime64(item["ex_date"], "D")
-        before = int(np.searchsorted(days, ex))  # bars dated before the ex-date
-        on = before < days.size and days[before] == ex
-        out.append(PricedAction(**item, close_before=float(close[before - 1]) if before else None,
-                                close_on=float(close[before]) if on else None))
-    return out
+    return Latest(found, frozenset(listed))

@@ -13,7 +13,6 @@ says how many bars were read, so a reference can recompute exactly the same valu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from chitti.compute.backtest import StrategySpec
 from chitti.errors import BadRequest
-from chitti.marketdata.series import Bars
+from chitti.marketdata.series import Bars, change_pct
 from chitti.signals.patterns import condition_at_last_bar
 from chitti.signals.rules import AlertRule, parse_rule
 
@@ -64,7 +63,8 @@ def bars_needed(rule: AlertRule) -> int:
 def screen_bars(bars: Iterable[Bars], rule: AlertRule, *, window: int) -> list[dict[str, Any]]:
     """Return one row per symbol: its latest bar, whether ``rule`` holds there and the
     values it read, evaluated on the last ``window`` bars; matched rows first, then by
-    symbol. ``change_pct`` is the close's change from the previous bar (None without one).
+    symbol. ``change_pct`` is the close's change from the previous bar
+    (:func:`~chitti.marketdata.series.change_pct`; None without one).
     """
     rows = []
     for b in bars:
@@ -74,9 +74,9 @@ def screen_bars(bars: Iterable[Bars], rule: AlertRule, *, window: int) -> list[d
                      symbol=b.symbol)
         matched, values = condition_at_last_bar(b, rule)
         close = float(b.close[-1])
-        change = 100.0 * (close / float(b.close[-2]) - 1.0) if len(b) > 1 else math.nan
+        prev = float(b.close[-2]) if len(b) > 1 else None
         rows.append({"symbol": b.symbol, "date": b.ts[-1].item(), "close": close,
-                     "change_pct": change if math.isfinite(change) else None,
+                     "change_pct": change_pct(close, prev),
                      "matched": matched, "values": values})
     rows.sort(key=lambda r: (not r["matched"], r["symbol"]))
     return rows

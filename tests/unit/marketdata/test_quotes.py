@@ -1,5 +1,6 @@
 """A quote adjusts only the tail of a series, with only the actions after the tail's first
-bar: it must equal the tail of the whole series adjusted with every action (to the bit)."""
+bar priced from the tail's own closes (as store.latest_bars reads it): it must equal the tail
+of the whole series adjusted with every action (to the bit)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chitti.marketdata.adjust import Adjust, PricedAction, apply_adjustment
-from chitti.marketdata.quotes import SPARK_BARS, SeriesTail, quote, quotes
+from chitti.errors import BadRequest
+from chitti.marketdata.adjust import Adjust, PricedAction, adjust_tail, apply_adjustment
+from chitti.marketdata.quotes import SPARK_BARS, quote, quotes
+from chitti.marketdata.series import Bars, change_pct
 
 DAYS = pd.bdate_range("2020-01-01", periods=80).to_numpy().astype("datetime64[D]")
+
+
+def tail_bars(symbol: str, ts: np.ndarray, close: np.ndarray, volume: np.ndarray,
+              actions: tuple[PricedAction, ...] = (), mode: Adjust = "split") -> Bars:
+    """The bars as printed, adjusted by the actions after their first bar as the store
+    adjusts them (priced from these closes)."""
+    block = adjust_tail({"open": close, "high": close, "low": close, "close": close,
+                         "volume": volume}, ts, list(actions), mode)
+    return Bars(ts=ts, open=block["open"], high=block["high"], low=block["low"],
+                close=block["close"], volume=block["volume"], symbol=symbol)
 
 
 def priced(kind: str, day: int, ts: np.ndarray, close: np.ndarray,
@@ -47,9 +60,9 @@ def test_a_quote_equals_the_tail_of_the_whole_adjusted_series(
     whole, _ = apply_adjustment({"open": close, "high": close, "low": close, "close": close,
                                  "volume": volume}, ts, stored, mode)
     first = max(0, size - SPARK_BARS)
-    tail = SeriesTail("X", True, ts[first:], close[first:], volume[first:],
-                      tuple(a for a in stored if np.datetime64(a.ex_date) > ts[first]))
-    got = quote(tail, mode)
+    tail = tail_bars("X", ts[first:], close[first:], volume[first:],
+                     tuple(a for a in stored if np.datetime64(a.ex_date) > ts[first]), mode)
+    got = quote(tail)
     assert got["spark"] == whole["close"][first:].tolist()
     assert got["volume"] == int(whole["volume"][-1])
     assert got["last_date"] == str(ts[-1])
@@ -60,13 +73,20 @@ def test_a_quote_equals_the_tail_of_the_whole_adjusted_series(
 
 def test_symbols_without_bars_are_missing_when_listed_else_unknown() -> None:
     empty = np.empty(0)
-    one = SeriesTail("ONE", False, DAYS[:1], np.array([10.0]), np.array([5]))
-    reply = quotes([SeriesTail("NOSUCH", False, empty, empty, empty), one,
-                    SeriesTail("LISTED", True, empty, empty, empty)], "split")
+    one = tail_bars("ONE", DAYS[:1], np.array([10.0]), np.array([5]))
+    reply = quotes(["NOSUCH", "ONE", "LISTED"], {"ONE": one}, {"LISTED"}, "split")
     assert (reply["unknown"], reply["missing"]) == (["NOSUCH"], ["LISTED"])
     (only,) = reply["quotes"]
     assert only == {"symbol": "ONE", "last_date": str(DAYS[0]), "close": 10.0,
                     "prev_close": None, "change": None, "change_pct": None, "volume": 5,
                     "spark": [10.0]}
-    with pytest.raises(ValueError, match="at least one bar"):
-        quote(SeriesTail("NOSUCH", False, empty, empty, empty), "split")
+    with pytest.raises(BadRequest, match="no bars"):  # a quote needs at least one bar
+        quote(tail_bars("NOSUCH", empty, empty, empty))
+
+
+def test_change_pct_is_pct_change_in_percent_and_none_without_a_previous_close() -> None:
+    # the one definition quotes and screens share
+    assert change_pct(110.0, 100.0) == pytest.approx(
+        pd.Series([100.0, 110.0]).pct_change().iloc[-1] * 100, rel=1e-12)
+    assert change_pct(10.0, None) is None
+    assert change_pct(10.0, 0.0) is None
