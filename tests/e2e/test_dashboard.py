@@ -53,15 +53,19 @@ def browser_run(system: System) -> dict[str, Any]:
     # A fresh clone compiles the indicator kernels on their first call (tens of seconds with
     # a cold Numba cache, longer than the gateway's 30 s IPC wait on a busy machine: a 504
     # while compute goes on compiling). Do it here, so the browser steps time the page.
-    for _ in range(8):
-        reply = system.http.post("/api/compute/batch", timeout=300, json={
-            "symbols": ["RELIANCE"], "indicators": [
-                {"name": "rsi", "params": {"timeperiod": 14}},
-                {"name": "bbands", "params": {"timeperiod": 20, "nbdevup": 2, "nbdevdn": 2}},
-                {"name": "sma", "params": {"timeperiod": 50}}]})
-        if reply.status_code != 504:
-            break
-    assert reply.status_code == 200, reply.text
+    # The same for the rule kernels that the live-alert step's signal generation runs (a
+    # fresh clone took 107 s for that first call).
+    warm_ups = [("/api/compute/batch", {"symbols": ["RELIANCE"], "indicators": [
+                    {"name": "rsi", "params": {"timeperiod": 14}},
+                    {"name": "bbands", "params": {"timeperiod": 20, "nbdevup": 2, "nbdevdn": 2}},
+                    {"name": "sma", "params": {"timeperiod": 50}}]}),
+                ("/api/signals/generate", {"symbol": "TCS", "store": False})]
+    for path, body in warm_ups:
+        for _ in range(8):
+            reply = system.http.post(path, json=body, timeout=300)
+            if reply.status_code != 504:
+                break
+        assert reply.status_code == 200, reply.text
     feed = next(path for path in NEWS_FEEDS if path.exists())
     reply = system.http.post("/api/news/ingest", timeout=300, json={
         "xml": feed.read_text(encoding="utf-8"), "source": feed.stem})
