@@ -3,20 +3,18 @@ PostgreSQL: no fake crashes are left, only market moves one can name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import psycopg
 import pytest
-from tests.conftest import truncate_all
 
 from chitti.cli import main
 from chitti.compute.backtest import BacktestConfig, Bars, Signals, run_backtest
 from chitti.marketdata import store
 from chitti.marketdata.adjust import Adjust
-from chitti.marketdata.load import load_action_files, load_demo
+from chitti.marketdata.load import load_action_files
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 ACTIONS = DEMO / "corporate_actions_2000_2021.csv"
@@ -34,14 +32,6 @@ REAL_MOVES = {
     ("SBIN", "2009-05-18"): "2009 election result",
     ("SBIN", "2017-10-25"): "Rs 2.11 lakh crore public-sector bank recapitalisation plan",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_db(db_url: str) -> Iterator[str]:
-    truncate_all(db_url)
-    assert load_demo(db_url, DEMO) == ["daily bars", "corporate actions", "5-minute bars"]
-    yield db_url
-    truncate_all(db_url)
 
 
 async def read(url: str, symbols: list[str], adjust: Adjust, start: str | None = None,

@@ -5,7 +5,7 @@ in one query. Actions inside and after the quoted days, and renames across them,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,13 +15,11 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
-from tests.conftest import truncate_all
 
 from chitti.compute.schemas import OhlcvRequest, QuoteList, QuotesRequest
 from chitti.compute.service import ComputeActions
 from chitti.config import Settings
 from chitti.marketdata.adjust import Adjust
-from chitti.marketdata.load import load_demo
 from chitti.marketdata.quotes import SPARK_BARS
 from chitti.runtime import service_context
 
@@ -59,14 +57,6 @@ async def check_against_ohlcv(actions: ComputeActions, reply: dict[str, Any],
 
 
 # -- the shipped demo data -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_db(db_url: str) -> Iterator[str]:
-    truncate_all(db_url)
-    load_demo(db_url, DEMO)
-    yield db_url
-    truncate_all(db_url)
 
 
 @pytest.mark.parametrize("adjust", MODES)

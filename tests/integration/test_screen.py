@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,11 @@ import psycopg
 import pytest
 import talib
 from pydantic import ValidationError
-from tests.conftest import truncate_all
 
 from chitti.config import Settings
 from chitti.errors import BadRequest
 from chitti.marketdata import store
-from chitti.marketdata.load import load_bar_files, load_demo, load_symbol_change_files
+from chitti.marketdata.load import load_bar_files, load_symbol_change_files
 from chitti.runtime import service_context
 from chitti.signals.rules import parse_rule
 from chitti.signals.schemas import ScreenReport, ScreenRequest
@@ -39,14 +37,6 @@ RSI_BELOW_50_ABOVE_SMA50 = {
     "condition": {"op": "and", "args": [{"op": "lt", "left": "rsi", "right": 50},
                                         {"op": "gt", "left": "close", "right": "sma50"}]},
 }
-
-
-@pytest.fixture(scope="module")
-def demo_db(db_url: str) -> Iterator[str]:
-    truncate_all(db_url)
-    assert load_demo(db_url, DEMO) == ["daily bars", "corporate actions", "5-minute bars"]
-    yield db_url
-    truncate_all(db_url)
 
 
 async def screen(url: str, **request: Any) -> dict[str, Any]:
