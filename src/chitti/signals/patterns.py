@@ -1,9 +1,11 @@
 """Evaluate alert rules over a symbol's whole history at once: bars in, candidate alerts out.
 
-Every series a rule reads (indicators, ``bar.*``, ``divergence.*``, ``candle.*``, ``news.*``)
-is computed once per call over all bars and shared by the rules; each rule's condition is
-compiled by the backtest's compiler and evaluated over all bars by its Numba kernel. The only
-Python loop runs over the bars where a rule fired, to apply its cooldown and build alerts.
+Every series a rule reads (indicators, ``bar.*``, ``divergence.*``, ``candle.*``, ``news.*``,
+``ml.*``) is computed (or taken from the caller) once per call over all bars and shared by
+the rules, in one :class:`chitti.compute.conditions.SeriesBank`; each rule's condition is
+compiled and evaluated over all bars by the rule language's compiler and Numba evaluator.
+The only Python loop runs over the bars where a rule fired, to apply its cooldown and build
+alerts.
 
 No lookahead: every series at bar t is a function of bars <= t (indicators are causal,
 swing points are used only once confirmed, candle patterns look back), the cooldown depends
@@ -38,11 +40,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from chitti.compute.backtest import StrategySpec
-from chitti.compute.backtest._kernel import eval_program
-from chitti.compute.backtest._signals import compile_spec, const_values
 from chitti.compute.candles import detect, detect_all
-from chitti.compute.indicators import compute
+from chitti.compute.conditions import ML, SeriesBank, compile_rules, const_values, eval_program
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import IST, NSE_CLOSE, ist_days
@@ -266,7 +265,7 @@ def rsi_divergence(close: np.ndarray, rsi: np.ndarray) -> tuple[np.ndarray, np.n
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: AlertRule
-    code: np.ndarray                  # the backtest compiler's program of the condition
+    code: np.ndarray                  # the compiled program of the condition
     series: tuple[str, ...]           # its series slots
     consts: np.ndarray
     values: tuple[tuple[str, str, int], ...]   # (values key, series, shift)
@@ -280,9 +279,7 @@ def _compiled(rule: AlertRule) -> _Compiled:
     hit = _CACHE.get(id(rule))
     if hit is not None and hit[0] is rule:
         return hit[1]
-    spec = StrategySpec.model_construct(name=rule.name, direction="long", params=rule.params,
-                                        indicators=rule.indicators, entry_long=rule.condition)
-    program = compile_spec(spec)
+    program = compile_rules((rule.condition,))
     refs: dict[str, tuple[str, str, int]] = {}
     for name, shift in rule.series():
         refs[placeholder(name, shift)] = (placeholder(name, shift), name, shift)
@@ -298,93 +295,51 @@ def _compiled(rule: AlertRule) -> _Compiled:
     return out
 
 
-class _Series:
-    """Every series of one evaluation, computed on first use, as rows of one matrix."""
-
-    def __init__(self, bars: Bars, news: Mapping[str, np.ndarray] | None) -> None:
-        self.bars = bars
-        self.n = len(bars)
-        self.news = news or {}
-        self.rows: list[np.ndarray] = []
-        self.index: dict[object, int] = {}
-        self._outputs: dict[object, dict[str, np.ndarray]] = {}
-        self.candles: dict[str, np.ndarray] | None = None
-
-    def prefetch_candles(self, names: set[str]) -> None:
-        # one validation and one pass for many patterns (the built-ins use 55 of 61)
-        if len(names) > 8:
-            b = self.bars
-            self.candles = detect_all(b.open, b.high, b.low, b.close)
-
-    def _add(self, key: object, values: np.ndarray) -> int:
-        self.index[key] = len(self.rows)
-        self.rows.append(np.ascontiguousarray(values, dtype=np.float64))
-        return self.index[key]
-
-    def indicator(self, fn: str, source: str, params: Mapping[str, float | int]
-                  ) -> dict[str, np.ndarray]:
-        key = (fn, source, tuple(sorted(params.items())))
-        out = self._outputs.get(key)
-        if out is None:
-            b = self.bars
-            inputs = {f: getattr(b, f) for f in _PRICE}
-            inputs["close"] = inputs[source]
-            out = compute(fn, inputs, **params)
-            self._outputs[key] = out
-        return out
-
-    def row(self, rule: AlertRule, name: str) -> int:
-        if name in _PRICE:
-            key: object = name
-        elif "." in name and name.partition(".")[0] in ("bar", "divergence", "candle", "news"):
-            key = name
-        else:
-            ind_id, _, output = name.partition(".")
-            call = rule.indicators[ind_id]
-            params = {k: _number(rule.params[v[1:]] if isinstance(v, str) else v)
-                      for k, v in call.params.items()}
-            try:
-                outs = self.indicator(call.fn, call.source, params)
-            except BadRequest as exc:
-                raise BadRequest(f"{rule.name}: indicators.{ind_id}: {exc.message}") from exc
-            output = output or next(iter(outs))
-            key = (call.fn, call.source, tuple(sorted(params.items())), output)
-            idx = self.index.get(key)
-            return idx if idx is not None else self._add(key, outs[output])
-        idx = self.index.get(key)
-        return idx if idx is not None else self._add(key, self._special(name))
-
-    def _special(self, name: str) -> np.ndarray:
-        b = self.bars
-        nan1 = np.array([math.nan])
-        if name in _PRICE:
-            price: np.ndarray = getattr(b, name)
-            return price
-        if name == "bar.change_pct":
-            return np.concatenate([nan1, 100.0 * (b.close[1:] / b.close[:-1] - 1.0)])
-        if name == "bar.gap_up_pct":
-            return np.concatenate([nan1, 100.0 * (b.open[1:] / b.high[:-1] - 1.0)])
-        if name == "bar.gap_down_pct":
-            return np.concatenate([nan1, 100.0 * (1.0 - b.open[1:] / b.low[:-1])])
-        if name.startswith("divergence."):
-            rsi = self.indicator("rsi", "close", {"timeperiod": DIVERGENCE["rsi_period"]})["rsi"]
-            bull, bear = rsi_divergence(b.close, rsi)
-            self._add("divergence.rsi_bearish" if name.endswith("bullish")
-                      else "divergence.rsi_bullish", bear if name.endswith("bullish") else bull)
-            return bull if name.endswith("bullish") else bear
-        if name.startswith("candle."):
-            if self.candles is not None:
-                return self.candles[name[7:]].astype(np.float64)
-            return detect(name[7:], b.open, b.high, b.low, b.close).astype(np.float64)
-        values = self.news.get(name)
-        return np.zeros(self.n) if values is None else values
-
-    def matrix(self) -> np.ndarray:
-        return np.ascontiguousarray(np.stack(self.rows)) if self.rows else np.zeros((1, self.n))
+_CANDLE_PREFETCH = 8  # more candle.* series than this: detect every pattern in one pass
 
 
-def _number(v: float) -> float | int:
-    return int(v) if float(v).is_integer() else float(v)
+def _special(bank: SeriesBank, name: str) -> np.ndarray:
+    # the provider of the bar.* and candle.* series (news.* not supplied: zero; divergence.*
+    # are supplied by _bank, as a pair)
+    b = bank.bars
+    nan1 = np.array([math.nan])
+    if name == "bar.change_pct":
+        return np.concatenate([nan1, 100.0 * (b.close[1:] / b.close[:-1] - 1.0)])
+    if name == "bar.gap_up_pct":
+        return np.concatenate([nan1, 100.0 * (b.open[1:] / b.high[:-1] - 1.0)])
+    if name == "bar.gap_down_pct":
+        return np.concatenate([nan1, 100.0 * (1.0 - b.open[1:] / b.low[:-1])])
+    if name.startswith("candle."):
+        return detect(name[7:], b.open, b.high, b.low, b.close).astype(np.float64)
+    return np.zeros(len(b))
+
+
+_PROVIDERS = dict.fromkeys(("bar", "candle", "news"), _special)
+
+
+def _bank(b: Bars, compiled: Sequence[_Compiled], news: Mapping[str, np.ndarray] | None,
+          supplied: Mapping[str, np.ndarray] | None) -> SeriesBank:
+    """The one bank of an evaluation: news and supplied (ml.*) series as given, both RSI
+    divergences from one pass, and, when the rules read many candle patterns, all of them
+    from one pass (the built-ins use 55 of 61)."""
+    bank = SeriesBank(b, series={**(news or {}), **(supplied or {})}, providers=_PROVIDERS)
+    names = {name for c in compiled for name in c.series}
+    if any(name.startswith("divergence.") for name in names):
+        rsi = bank.indicator("rsi", "close", {"timeperiod": DIVERGENCE["rsi_period"]})["rsi"]
+        bull, bear = rsi_divergence(b.close, rsi)
+        bank.supply({"divergence.rsi_bullish": bull, "divergence.rsi_bearish": bear})
+    candles = {name for name in names if name.startswith("candle.")}
+    if len(candles) > _CANDLE_PREFETCH:
+        found = detect_all(b.open, b.high, b.low, b.close)
+        bank.supply({name: found[name[7:]].astype(np.float64) for name in candles})
+    return bank
+
+
+def _row(bank: SeriesBank, rule: AlertRule, name: str) -> int:
+    try:
+        return bank.row(name, indicators=rule.indicators, params=rule.params)
+    except BadRequest as exc:
+        raise BadRequest(f"{rule.name}: {exc.message}") from exc
 
 
 def _as_bars(bars: Bars | Mapping[str, Any], symbol: str | None) -> Bars:
@@ -413,20 +368,33 @@ def _check_news(news: Mapping[str, Any] | None, n: int) -> dict[str, np.ndarray]
     return out
 
 
+def _check_supplied(series: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    # only model predictions come this way (news.* through news_series, the rest computed)
+    for name in series or {}:
+        if not name.startswith("ml."):
+            raise BadRequest(f"series.{name}: only ml.<model> series are supplied here; "
+                             "news.* go in news_series, other series are computed")
+        try:
+            ML.check(name, f"series.{name}")
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+    return series
+
+
 class _Votes:
     """Per-bar confirmations (+1 bullish side, -1 bearish side, 0 not judged)."""
 
-    def __init__(self, series: _Series, with_news: bool) -> None:
-        b = series.bars
-        sma = series.indicator("sma", "close", {"timeperiod": 50})["sma"]
-        rvol = series.indicator("rvol", "close", {"timeperiod": 20})["rvol"]
+    def __init__(self, bank: SeriesBank, news: Mapping[str, np.ndarray] | None) -> None:
+        b = bank.bars
+        sma = bank.indicator("sma", "close", {"timeperiod": 50})["sma"]
+        rvol = bank.indicator("rvol", "close", {"timeperiod": 20})["rvol"]
         prev20 = np.concatenate([np.full(min(20, len(b)), np.nan), b.close[:-20]])
         self.trend = np.nan_to_num(np.sign(b.close - sma)).astype(np.int8)
         self.momentum = np.nan_to_num(np.sign(b.close - prev20)).astype(np.int8)
         # participation agrees with either direction: +1 at or above the average volume
         self.volume = np.where(np.isnan(rvol), 0, np.where(rvol >= 1.0, 1, -1)).astype(np.int8)
-        self.news = (np.sign(series.news.get("news.net_2d", np.zeros(len(b)))).astype(np.int8)
-                     if with_news else None)
+        self.news = (np.sign(news.get("news.net_2d", np.zeros(len(b)))).astype(np.int8)
+                     if news is not None else None)
         self._conf: dict[int, np.ndarray] = {}
 
     def confidence(self, sign: int) -> np.ndarray:
@@ -475,6 +443,7 @@ def evaluate_rules(
     *,
     symbol: str | None = None,
     news_series: Mapping[str, Any] | None = None,
+    series: Mapping[str, Any] | None = None,
     start_index: int = 0,
 ) -> list[CandidateAlert]:
     """Return the alerts ``rules`` raise over ``bars``, ordered by bar then rule order.
@@ -482,8 +451,11 @@ def evaluate_rules(
     ``bars`` is a :class:`~chitti.compute.backtest.Bars` or a mapping of arrays ``ts``
     (datetime64[D]), ``open``, ``high``, ``low``, ``close``, ``volume``; ``symbol`` defaults
     to ``bars.symbol``. ``news_series`` holds ``news.*`` arrays aligned to the bars (see
-    :func:`news_series`); missing ones are zero. Only alerts on bars ``>= start_index`` are
-    returned, but cooldowns count from the first bar (see the module docstring).
+    :func:`news_series`); missing ones are zero. ``series`` holds the ``ml.<model>`` arrays
+    the rules read (``AlertRule.ml_models``), aligned to the bars, NaN where a bar has no
+    prediction; a rule that reads one not given raises BadRequest. Only alerts on bars
+    ``>= start_index`` are returned, but cooldowns count from the first bar (see the module
+    docstring).
     """
     b = _as_bars(bars, symbol)
     sym = symbol or b.symbol
@@ -492,14 +464,12 @@ def evaluate_rules(
     if not 0 <= start_index:
         raise BadRequest(f"start_index: must be >= 0, got {start_index}")
     compiled = [_compiled(parse_rule(r)) for r in rules]
-    series = _Series(b, _check_news(news_series, len(b)))
-    series.prefetch_candles({name for c in compiled for name in c.series
-                             if name.startswith("candle.")})
-    slots = [_slots(series, c) for c in compiled]
-    refs = [_value_rows(series, c) for c in compiled]
-    votes = _Votes(series, news_series is not None)
-    matrix = series.matrix()
-    rows = series.rows
+    news = _check_news(news_series, len(b))
+    bank = _bank(b, compiled, news, _check_supplied(series))
+    slots = [_slots(bank, c) for c in compiled]
+    refs = [_value_rows(bank, c) for c in compiled]
+    votes = _Votes(bank, news)
+    matrix = bank.matrix()
     n = len(b)
     if b.ts.dtype == np.dtype("datetime64[D]"):
         days: list[date] = b.ts.tolist()
@@ -517,7 +487,7 @@ def evaluate_rules(
         rule = c.rule
         sign = 1 if rule.direction == "bullish" else -1
         conf = votes.confidence(sign)
-        cols = [(key, rows[r], shift) for key, r, shift in value_refs]
+        cols = [(key, bank.values(r), shift) for key, r, shift in value_refs]
         symbol_only = c.fields == ("symbol",)
         for t in fired:
             values = {key: _value(col, t - shift) for key, col, shift in cols}
@@ -536,6 +506,7 @@ def condition_at_last_bar(
     rule: AlertRule | Mapping[str, Any],
     *,
     news_series: Mapping[str, Any] | None = None,
+    series: Mapping[str, Any] | None = None,
 ) -> tuple[bool, dict[str, float | None]]:
     """Return whether ``rule``'s condition holds on the last bar, and the values read there.
 
@@ -545,27 +516,27 @@ def condition_at_last_bar(
     its shift), every declared indicator output and ``close``, keyed as an alert's
     ``sources.values`` (the explanation placeholders: ``"macd_macdsignal"``,
     ``"dc_upperband_prev1"``); ``None`` where there is no value (warm-up, NaN).
+    ``news_series`` and ``series`` as for :func:`evaluate_rules`.
     """
     b = _as_bars(bars, None)
     c = _compiled(parse_rule(rule))
-    series = _Series(b, _check_news(news_series, len(b)))
-    series.prefetch_candles({name for name in c.series if name.startswith("candle.")})
-    slot_rows = _slots(series, c)
-    value_rows = _value_rows(series, c)
+    bank = _bank(b, (c,), _check_news(news_series, len(b)), _check_supplied(series))
+    slot_rows = _slots(bank, c)
+    value_rows = _value_rows(bank, c)
     n = len(b)
-    fired = eval_program(c.code, series.matrix(), slot_rows, c.consts, n)
-    values = {key: _value(series.rows[r], n - 1 - shift) for key, r, shift in value_rows}
+    fired = eval_program(c.code, bank.matrix(), slot_rows, c.consts, n)
+    values = {key: _value(bank.values(r), n - 1 - shift) for key, r, shift in value_rows}
     return bool(fired[n - 1]), values
 
 
-def _slots(series: _Series, c: _Compiled) -> np.ndarray:
+def _slots(bank: SeriesBank, c: _Compiled) -> np.ndarray:
     # the matrix row of each series slot of the compiled condition
-    return np.array([series.row(c.rule, s) for s in c.series], dtype=np.int64)
+    return np.array([_row(bank, c.rule, s) for s in c.series], dtype=np.int64)
 
 
-def _value_rows(series: _Series, c: _Compiled) -> list[tuple[str, int, int]]:
+def _value_rows(bank: SeriesBank, c: _Compiled) -> list[tuple[str, int, int]]:
     # (values key, matrix row, shift) of every value an alert (or a screen) reports
-    return [(key, series.row(c.rule, name), shift) for key, name, shift in c.values]
+    return [(key, _row(bank, c.rule, name), shift) for key, name, shift in c.values]
 
 
 def _value(row: np.ndarray, t: int) -> float | None:

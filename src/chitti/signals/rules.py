@@ -1,10 +1,10 @@
-"""Alert rules: versioned, validated definitions in the backtest's rule language.
+"""Alert rules: versioned, validated definitions in the rule language strategies also use.
 
 An :class:`AlertRule` is data (JSON in ``signals.rules``, or one of :data:`BUILTIN_RULES`).
-Its ``condition`` is a rule of :class:`chitti.compute.backtest.StrategySpec` (comparisons,
+Its ``condition`` is a rule of :mod:`chitti.compute.conditions` (comparisons,
 ``cross_above``/``cross_below``, ``and``/``or``/``not``, numbers, ``"$param"``, lookback
 references ``{"ref": series, "shift": k}``) over ``indicators`` declared exactly as a
-strategy declares them, and compiles with the backtest's compiler. An alert fires on bar t
+strategy declares them, validated and compiled by that package. An alert fires on bar t
 when the condition is true on t (it reads bars <= t only); the rule is then silent for
 ``cooldown_bars`` bars (t+1 .. t+cooldown_bars) on that symbol.
 
@@ -30,8 +30,16 @@ rule's indicator ids (``"rsi"``, ``"macd.macdsignal"``):
 ``news.bullish_<N>d`` / ``news.bearish_<N>d`` / ``news.net_<N>d`` (N in 1, 2, 3, 5, 10)
     Bullish / bearish articles about the symbol (and bullish minus bearish) over the last
     N sessions, bar t's included; an article counts on the first session that closes after
-    it is published (see ``patterns.news_series``). Zero when no news is supplied. A rule
-    that names one is ``kind="combined"``; every other rule is ``"technical"``.
+    it is published (see ``patterns.news_series``). Zero when no news is supplied.
+``ml.<model>``
+    The stored prediction of model ``<model>`` (lowercase letters, digits, ``_``) for the
+    symbol on each bar, NaN (so every comparison false) on bars without one. The caller
+    supplies them (``evaluate_rules(..., series=...)``; :meth:`AlertRule.ml_models` lists
+    the models a rule reads); evaluating a rule without them is a BadRequest.
+
+``kind`` says where a rule's evidence comes from, and is checked: ``"combined"`` for a rule
+that reads a ``news.*`` series, else ``"model"`` for one that reads an ``ml.*`` series, else
+``"technical"`` (prices and indicators only).
 
 ``explanation`` is a ``str.format`` template rendered per alert. Placeholders: ``symbol``,
 ``date``, ``rule``, ``direction``, the price fields, every declared indicator output and
@@ -44,26 +52,25 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chitti.compute.backtest._indicators import indicator_signature
-from chitti.compute.backtest._spec import (
-    PRICE_FIELDS,
-    AllOf,
-    AnyOf,
-    Compare,
-    Cross,
-    IndicatorCall,
-    Rule,
-    SeriesRef,
-    _is_union_tag,
-    _loc,
-    rule_operands,
-)
 from chitti.compute.candles import PATTERNS
+from chitti.compute.conditions import (
+    ML,
+    PRICE_FIELDS,
+    IndicatorCall,
+    Namespace,
+    Rule,
+    check_indicators,
+    check_operands,
+    describe_errors,
+    indicator_signature,
+    ml_models,
+    rule_series,
+)
 from chitti.errors import BadRequest
 
 __all__ = [
@@ -71,6 +78,7 @@ __all__ = [
     "BUILTIN_RULES",
     "DIVERGENCE",
     "DIVERGENCE_SERIES",
+    "NAMESPACES",
     "NEWS_SERIES",
     "NEWS_WINDOWS",
     "ONE_SIDED_PATTERNS",
@@ -89,7 +97,20 @@ DIVERGENCE_SERIES = ("divergence.rsi_bullish", "divergence.rsi_bearish")
 #: The fixed settings of the ``divergence.*`` series (see the module docstring).
 DIVERGENCE = {"rsi_period": 14, "pivot_bars": 3, "min_gap": 5, "max_gap": 60,
               "bullish_rsi_max": 40.0, "bearish_rsi_min": 60.0}
-_NAMESPACES = ("bar", "divergence", "candle", "news")
+#: The namespaced series a condition may read: the alert rules' own, then model predictions.
+NAMESPACES: tuple[Namespace, ...] = (
+    Namespace(name="bar", hint=str(list(BAR_SERIES)), known=f"known: {list(BAR_SERIES)}",
+              members=tuple(s.partition(".")[2] for s in BAR_SERIES)),
+    Namespace(name="divergence", hint=str(list(DIVERGENCE_SERIES)),
+              known=f"known: {list(DIVERGENCE_SERIES)}",
+              members=tuple(s.partition(".")[2] for s in DIVERGENCE_SERIES)),
+    Namespace(name="candle", hint="'candle.<name>'",
+              known="use 'candle.<name>' with a name of chitti.compute.candles.PATTERNS "
+                    "(e.g. 'candle.cdlengulfing')", members=frozenset(PATTERNS)),
+    Namespace(name="news", hint="news.*", known=f"known: {list(NEWS_SERIES)}",
+              members=tuple(s.partition(".")[2] for s in NEWS_SERIES)),
+    ML,
+)
 _FIXED_PLACEHOLDERS = ("symbol", "date", "rule", "direction", *PRICE_FIELDS)
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -109,7 +130,7 @@ class AlertRule(BaseModel):
     version: Literal[1] = 1
     name: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
     description: str = Field("", max_length=500)
-    kind: Literal["technical", "combined"] = "technical"
+    kind: Literal["technical", "combined", "model"] = "technical"
     direction: Literal["bullish", "bearish"]
     params: dict[str, Number] = Field(default_factory=dict)
     indicators: dict[str, IndicatorCall] = Field(default_factory=dict)
@@ -120,41 +141,24 @@ class AlertRule(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> AlertRule:
-        for ind_id, call in self.indicators.items():
-            if (not ind_id or ind_id in PRICE_FIELDS or "." in ind_id
-                    or ind_id in _NAMESPACES):
-                raise ValueError(f"indicators.{ind_id}: id must not be a price field, a "
-                                 f"series namespace {list(_NAMESPACES)} or hold '.'")
-            try:
-                param_names, _ = indicator_signature(call.fn)
-            except BadRequest as exc:
-                raise ValueError(f"indicators.{ind_id}.fn: {exc.message}") from None
-            for key, val in call.params.items():
-                if key not in param_names:
-                    raise ValueError(f"indicators.{ind_id}.params.{key}: {call.fn} has no such "
-                                     f"parameter; parameters: {list(param_names)}")
-                if isinstance(val, str):
-                    self._check_param(val, f"indicators.{ind_id}.params.{key}")
-        for operand, where in rule_operands(self.condition, "condition"):
-            self._check_operand(operand, where)
+        check_indicators(self.indicators, params=self.params, namespaces=NAMESPACES)
+        check_operands(self.condition, "condition", params=self.params,
+                       indicators=self.indicators, namespaces=NAMESPACES)
         uses_news = any(name.startswith("news.") for name, _ in self.series())
-        if uses_news and self.kind != "combined":
-            raise ValueError("kind: a rule that reads news.* series is 'combined'")
-        if not uses_news and self.kind == "combined":
-            raise ValueError("kind: a 'combined' rule must read a news.* series; "
-                             "use 'technical' otherwise")
+        expected = "combined" if uses_news else "model" if self.ml_models() else "technical"
+        if self.kind != expected:
+            raise ValueError(_kind_error(self.kind, expected))
         self._check_template()
         return self
 
     def series(self) -> tuple[tuple[str, int], ...]:
         """Return the (series name, shift) pairs the condition reads, in first-use order."""
-        out: dict[tuple[str, int], None] = {}
-        for operand in _operands(self.condition):
-            if isinstance(operand, SeriesRef):
-                out[(operand.ref, operand.shift)] = None
-            elif isinstance(operand, str) and not operand.startswith("$"):
-                out[(operand, 0)] = None
-        return tuple(out)
+        return rule_series(self.condition)
+
+    def ml_models(self) -> tuple[str, ...]:
+        """Return the models whose predictions the condition reads (``ml.<model>``): the
+        series an evaluation of this rule must be given."""
+        return ml_models(self.condition)
 
     def indicator_outputs(self) -> tuple[str, ...]:
         """Return every declared indicator output as a series name (``"bb.upperband"``)."""
@@ -170,39 +174,6 @@ class AlertRule(BaseModel):
         keys.update(dict.fromkeys(placeholder(n) for n in self.indicator_outputs()))
         keys.update(dict.fromkeys(placeholder(n, s) for n, s in self.series()))
         return tuple(keys)
-
-    def _check_param(self, val: str, where: str) -> None:
-        if not val.startswith("$") or val[1:] not in self.params:
-            raise ValueError(f"{where}: {val!r} is not a parameter reference; use '$name' with "
-                             f"name in params ({sorted(self.params)})")
-
-    def _check_operand(self, operand: Any, where: str) -> None:
-        if isinstance(operand, (int, float)):
-            return
-        name = operand.ref if isinstance(operand, SeriesRef) else operand
-        if name.startswith("$"):
-            if isinstance(operand, SeriesRef):
-                raise ValueError(f"{where}.ref: a parameter cannot be shifted")
-            self._check_param(name, where)
-            return
-        if name in PRICE_FIELDS:
-            return
-        head, _, output = name.partition(".")
-        if head in _NAMESPACES:
-            _check_special(name, where)
-            return
-        if head not in self.indicators:
-            known = sorted((*PRICE_FIELDS, *self.indicators))
-            raise ValueError(f"{where}: unknown series {name!r}; known: {known}, "
-                             f"{list(BAR_SERIES)}, {list(DIVERGENCE_SERIES)}, 'candle.<name>' "
-                             f"and news.*")
-        _, outputs = indicator_signature(self.indicators[head].fn)
-        if output and output not in outputs:
-            raise ValueError(f"{where}: {head} ({self.indicators[head].fn}) has no output "
-                             f"{output!r}; outputs: {list(outputs)}")
-        if not output and len(outputs) > 1:
-            raise ValueError(f"{where}: {head} ({self.indicators[head].fn}) has outputs "
-                             f"{list(outputs)}; name one as '{head}.<output>'")
 
     def _check_template(self) -> None:
         if "\n" in self.explanation or "\r" in self.explanation:
@@ -227,29 +198,13 @@ class AlertRule(BaseModel):
                              f"take float formats such as {{rsi:.0f}}") from None
 
 
-def _check_special(name: str, where: str) -> None:
-    head, _, output = name.partition(".")
-    if name in BAR_SERIES or name in DIVERGENCE_SERIES or name in NEWS_SERIES:
-        return
-    if head == "candle":
-        if output not in PATTERNS:
-            raise ValueError(f"{where}: unknown candlestick pattern {output!r}; use "
-                             f"'candle.<name>' with a name of chitti.compute.candles.PATTERNS "
-                             f"(e.g. 'candle.cdlengulfing')")
-        return
-    known = {"bar": BAR_SERIES, "divergence": DIVERGENCE_SERIES, "news": NEWS_SERIES}[head]
-    raise ValueError(f"{where}: unknown {head} series {name!r}; known: {list(known)}")
-
-
-def _operands(rule: Any) -> Iterator[Any]:
-    if isinstance(rule, (Compare, Cross)):
-        yield rule.left
-        yield rule.right
-    elif isinstance(rule, (AllOf, AnyOf)):
-        for arg in rule.args:
-            yield from _operands(arg)
-    else:
-        yield from _operands(rule.arg)
+def _kind_error(kind: str, expected: str) -> str:
+    if expected == "combined":
+        return "kind: a rule that reads news.* series is 'combined'"
+    if expected == "model":
+        return "kind: a rule that reads ml.* series (and no news.*) is 'model'"
+    reads = {"combined": "a news.* series", "model": "an ml.* series"}[kind]
+    return f"kind: a {kind!r} rule must read {reads}; use 'technical' otherwise"
 
 
 def parse_rule(data: AlertRule | Mapping[str, Any] | str | bytes) -> AlertRule:
@@ -261,22 +216,7 @@ def parse_rule(data: AlertRule | Mapping[str, Any] | str | bytes) -> AlertRule:
             return AlertRule.model_validate_json(data)
         return AlertRule.model_validate(data)
     except ValidationError as exc:
-        raise BadRequest(_describe(exc)) from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    errors = exc.errors()
-    locs = [tuple(str(x) for x in e["loc"] if not _is_union_tag(x)) for e in errors]
-    # keep the most specific error of a union (pydantic reports one per member)
-    keep = [e for e, loc in zip(errors, locs, strict=True)
-            if not any(len(o) > len(loc) and o[:len(loc)] == loc for o in locs)]
-    parts = []
-    for err in keep[:5]:
-        loc = _loc(err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    more = len(keep) - 5
-    return "invalid alert rule: " + "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+        raise BadRequest(describe_errors(exc, "alert rule")) from exc
 
 
 # --- built-in rules -------------------------------------------------------------------------

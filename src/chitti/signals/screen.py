@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from chitti.compute.backtest import StrategySpec
+from chitti.compute.conditions import warmup_bars
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars, change_pct
 from chitti.signals.patterns import condition_at_last_bar
@@ -42,22 +42,22 @@ def screen_rule(definition: Mapping[str, Any]) -> AlertRule:
     """Validate a screen's rule: an alert rule with :data:`SCREEN_DEFAULTS` filled in.
 
     BadRequest with :func:`~chitti.signals.rules.parse_rule`'s messages; a rule that reads
-    ``news.*`` is refused (a screen reads prices only).
+    ``news.*`` or ``ml.*`` is refused (a screen reads prices only).
     """
     rule = parse_rule({**SCREEN_DEFAULTS, **definition})
-    news = [name for name, _ in rule.series() if name.startswith("news.")]
-    if news:
-        raise BadRequest(f"definition.condition: a screen reads prices only; {news[0]!r} is a "
-                         "news series (use it in an alert rule, POST /api/signals/rules)")
+    for name, _ in rule.series():
+        what = {"news": "a news series", "ml": "a model's predictions"}.get(name.split(".")[0])
+        if what is not None:
+            raise BadRequest(f"definition.condition: a screen reads prices only; {name!r} is "
+                             f"{what} (use it in an alert rule, POST /api/signals/rules)")
     return rule
 
 
 def bars_needed(rule: AlertRule) -> int:
     """Return how many bars per symbol a screen of ``rule`` reads (its latest included):
     three times the rule's warm-up plus :data:`MARGIN_BARS`, at least :data:`MIN_BARS`."""
-    spec = StrategySpec.model_construct(name=rule.name, direction="long", params=rule.params,
-                                        indicators=rule.indicators, entry_long=rule.condition)
-    return min(MAX_BARS, max(MIN_BARS, 3 * spec.warmup_bars() + MARGIN_BARS))
+    warmup = warmup_bars(rule.indicators, (rule.condition,), rule.params)
+    return min(MAX_BARS, max(MIN_BARS, 3 * warmup + MARGIN_BARS))
 
 
 def screen_bars(bars: Iterable[Bars], rule: AlertRule, *, window: int) -> list[dict[str, Any]]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pydantic import ValidationError
 
 from chitti.compute.backtest._config import BacktestConfig, _kernel_params
-from chitti.compute.backtest._indicators import indicator
 from chitti.compute.backtest._kernel import (
     CORE_METRICS,
     M_LEN,
@@ -43,6 +43,7 @@ from chitti.compute.backtest._result import BacktestResult, Trade
 from chitti.compute.backtest._session import square_off_masks
 from chitti.compute.backtest._signals import spec_signals
 from chitti.compute.backtest._spec import StrategySpec
+from chitti.compute.conditions import indicator
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars
 
@@ -99,16 +100,19 @@ def as_config(config: BacktestConfig | Mapping[str, Any] | None) -> BacktestConf
         raise BadRequest(f"config.{loc}: {msg}" if loc else f"config: {msg}") from exc
 
 
-def _signals_for(bars: Bars, strategy: Strategy, params: Mapping[str, float] | None
+def _signals_for(bars: Bars, strategy: Strategy, params: Mapping[str, float] | None,
+                 series: Mapping[str, ArrayLike] | None = None
                  ) -> tuple[tuple[np.ndarray, ...], str, dict[str, float | int]]:
     if isinstance(strategy, Signals):
         if params:
             raise BadRequest("params: only a strategy spec takes parameters")
+        if series:
+            raise BadRequest("series: only a strategy spec reads series")
         return strategy.arrays(len(bars)), "signals", {}
     spec = StrategySpec.parse(strategy)
     if params:
         spec = spec.with_params(**params)
-    return spec_signals(bars, spec), spec.name, dict(spec.params)
+    return spec_signals(bars, spec, series=series), spec.name, dict(spec.params)
 
 
 def _session_masks(ts: np.ndarray, cfg: BacktestConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +240,8 @@ def _trades(rows: np.ndarray, ts_all: np.ndarray, symbols: tuple[str, ...]) -> t
 def run_backtest(bars: Bars, strategy: Strategy, *,
                  config: BacktestConfig | Mapping[str, Any] | None = None,
                  params: Mapping[str, float] | None = None,
-                 benchmark: Bars | None = None) -> BacktestResult:
+                 benchmark: Bars | None = None,
+                 series: Mapping[str, ArrayLike] | None = None) -> BacktestResult:
     """Backtest one symbol with a strategy spec (or explicit :class:`Signals`).
 
     Parameters
@@ -253,6 +258,9 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
     benchmark
         Bars of a benchmark (e.g. the NIFTY 50 index); adds benchmark_return_pct, alpha_pct
         and beta, computed over the dates both cover.
+    series
+        The ``ml.<model>`` series the spec's rules read (:meth:`StrategySpec.ml_models`),
+        each aligned to ``bars`` (warm-up included), NaN on bars without a prediction.
 
     Raises
     ------
@@ -260,7 +268,7 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
         For an invalid spec, config or signal arrays; the message names the field.
     """
     cfg = as_config(config)
-    sig, name, used = _signals_for(bars, strategy, params)
+    sig, name, used = _signals_for(bars, strategy, params, series)
     sig = _square_off(sig, bars.ts, cfg)
     n, first = len(bars), bars.warmup
     run = _simulate(_col(bars.open), _col(bars.high), _col(bars.low), _col(bars.close),
@@ -280,7 +288,9 @@ def run_backtest(bars: Bars, strategy: Strategy, *,
 def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Signals], *,
                   config: BacktestConfig | Mapping[str, Any] | None = None,
                   params: Mapping[str, float] | None = None,
-                  benchmark: Bars | None = None) -> BacktestResult:
+                  benchmark: Bars | None = None,
+                  series: Mapping[str, Mapping[str, ArrayLike]] | None = None
+                  ) -> BacktestResult:
     """Backtest many symbols sharing one cash account.
 
     The calendar is the union of all symbols' dates; a symbol without a bar on a date
@@ -292,6 +302,8 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
     order of ``bars`` (put preferred symbols first).
 
     ``strategy`` is one spec applied to every symbol, or a mapping symbol -> Signals.
+    ``series`` maps a symbol to the ``ml.<model>`` series the spec reads for it (aligned
+    to that symbol's bars), as :func:`run_backtest` takes them for one.
     Warm-up bars (``Bars.warmup``) feed the indicators; the account starts on the first
     date any symbol's asked-for range begins.
     """
@@ -318,7 +330,7 @@ def run_portfolio(bars: Mapping[str, Bars], strategy: Strategy | Mapping[str, Si
                 isinstance(v, Signals) for v in strategy.values()):
             raise BadRequest(f"signals.{sym}: no signals given for this symbol")
         else:
-            s_arrays, name, used = _signals_for(b, strategy, params)
+            s_arrays, name, used = _signals_for(b, strategy, params, (series or {}).get(sym))
         s_arrays = _square_off(tuple(s_arrays), b.ts, cfg)
         for dst, src in zip(sig, s_arrays, strict=True):
             dst[pos, j] = src

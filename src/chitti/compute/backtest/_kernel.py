@@ -4,7 +4,9 @@
 Numba's on-disk cache (``cache=True``) is keyed by the source file of each function only: a
 cached kernel that calls a function from *another* module is not recompiled when that
 module changes. Keeping every jitted function (and the constants they read) here means any
-edit invalidates them all together.
+edit invalidates them all together. The one exception, the rule evaluator the sweep calls
+(``chitti.compute.conditions.eval_program``), is tied to the sweep's cache key by a digest
+of its file (see ``_sweep_kernel``).
 
 Timeline of bar t in :func:`simulate` (fill = next_open):
   1. at the open: orders from the signals of each symbol's previous bar fill (exits of all
@@ -17,10 +19,16 @@ A signal therefore never fills on its own bar: no lookahead by construction.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import math
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
+
+from chitti.compute.conditions import eval_program
 
 # Indices into the float64 parameter vector the kernel reads.
 P_CASH, P_FILL_CLOSE, P_SLIP_FRAC, P_SLIP_ABS, P_FRACTIONAL, P_SIZING, P_SIZE = range(7)
@@ -55,10 +63,6 @@ def order_cost_total(turnover: float, is_buy: bool, c: np.ndarray) -> float:
     b, s, e, f, st, g, d = order_costs(turnover, is_buy, c)
     return b + s + e + f + st + g + d
 
-
-# Rule program opcodes and operand kinds (see _signals.compile_spec).
-OP_GT, OP_GE, OP_LT, OP_LE, OP_XA, OP_XB, OP_AND, OP_OR, OP_NOT = range(9)
-K_SERIES, K_CONST = 0, 1
 
 # Trade record columns.
 T_SYM, T_DIR, T_ENTRY_BAR, T_EXIT_BAR, T_QTY, T_ENTRY_PX, T_EXIT_PX, T_COSTS, T_PNL = range(9)
@@ -373,85 +377,6 @@ def simulate(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, valid:
     return n_tr
 
 
-@njit(cache=True)
-def _operand(kind: int, idx: int, shift: int, bank: np.ndarray, rows: np.ndarray,
-             consts: np.ndarray, n: int) -> np.ndarray:
-    if kind == K_CONST:
-        return np.full(n, consts[idx])
-    row = bank[rows[idx]]
-    if shift == 0:
-        return row
-    out = np.full(n, math.nan)
-    if shift < n:
-        out[shift:] = row[:n - shift]
-    return out
-
-
-@njit(cache=True)
-def _compare(op: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:  # noqa: C901
-    n = out.shape[0]
-    if op == OP_GT:
-        for t in range(n):
-            out[t] = a[t] > b[t]
-    elif op == OP_GE:
-        for t in range(n):
-            out[t] = a[t] >= b[t]
-    elif op == OP_LT:
-        for t in range(n):
-            out[t] = a[t] < b[t]
-    elif op == OP_LE:
-        for t in range(n):
-            out[t] = a[t] <= b[t]
-    else:
-        if n > 0:
-            out[0] = False
-        if op == OP_XA:
-            for t in range(1, n):
-                out[t] = (a[t] > b[t]) & (a[t - 1] <= b[t - 1])
-        else:
-            for t in range(1, n):
-                out[t] = (a[t] < b[t]) & (a[t - 1] >= b[t - 1])
-
-
-@njit(cache=True)
-def eval_program(code: np.ndarray, bank: np.ndarray, rows: np.ndarray, consts: np.ndarray,
-                 n: int) -> np.ndarray:
-    """Evaluate one compiled rule over n bars; an empty program is never true.
-
-    A comparison involving NaN (indicator warm-up, shifted-in bars) is false.
-    """
-    m = code.shape[0]
-    if m == 0:
-        return np.zeros(n, dtype=np.bool_)
-    stack = np.empty((m, n), dtype=np.bool_)
-    sp = 0
-    for i in range(m):
-        op = code[i, 0]
-        if op <= OP_XB:
-            a = _operand(code[i, 1], code[i, 2], code[i, 3], bank, rows, consts, n)
-            b = _operand(code[i, 4], code[i, 5], code[i, 6], bank, rows, consts, n)
-            _compare(op, a, b, stack[sp])
-            sp += 1
-        elif op == OP_NOT:
-            top = stack[sp - 1]
-            for t in range(n):
-                top[t] = not top[t]
-        else:
-            count = code[i, 2]
-            base = sp - count
-            dst = stack[base]
-            for j in range(base + 1, sp):
-                src = stack[j]
-                if op == OP_AND:
-                    for t in range(n):
-                        dst[t] = dst[t] & src[t]
-                else:
-                    for t in range(n):
-                        dst[t] = dst[t] | src[t]
-            sp = base + 1
-    return stack[0].copy()
-
-
 CORE_METRICS = (
     "total_return_pct", "cagr_pct", "annual_volatility_pct", "sharpe_ratio", "sortino_ratio",
     "max_drawdown_pct", "calmar_ratio", "trade_count", "win_rate_pct", "profit_factor",
@@ -518,28 +443,43 @@ def core_metrics(equity: np.ndarray, npos: np.ndarray, initial: float, years: fl
     out[13] = final
 
 
-@njit(parallel=True, cache=True)
-def sweep_kernel(bank: np.ndarray, slot_rows: np.ndarray, consts: np.ndarray,
-                  c_el: np.ndarray, c_xl: np.ndarray, c_es: np.ndarray, c_xs: np.ndarray,
-                  o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, atr: np.ndarray,
-                  p: np.ndarray, cost: np.ndarray, force_exit: np.ndarray,
-                  no_entry: np.ndarray, start: int, end: int, years: float,
-                  periods_per_year: float, rf: float, out: np.ndarray) -> None:
-    # force_exit / no_entry: the intraday square-off masks (all False without one)
-    n = c.shape[0]
-    valid = np.ones((n, 1), dtype=np.bool_)
-    for i in prange(slot_rows.shape[0]):
-        rows, k = slot_rows[i], consts[i]
-        el = (eval_program(c_el, bank, rows, k, n) & ~no_entry).reshape((n, 1))
-        xl = (eval_program(c_xl, bank, rows, k, n) | force_exit).reshape((n, 1))
-        es = (eval_program(c_es, bank, rows, k, n) & ~no_entry).reshape((n, 1))
-        xs = (eval_program(c_xs, bank, rows, k, n) | force_exit).reshape((n, 1))
-        equity = np.empty(n)
-        npos = np.zeros(n, dtype=np.int64)
-        stats = np.zeros(S_LEN)
-        simulate(o, h, lo, c, valid, atr, el, xl, es, xs, p, cost, start, end, equity, npos,
-                 np.empty((0, T_LEN)), stats)
-        core_metrics(equity[start:end], npos[start:end], p[P_CASH], years, periods_per_year,
-                     rf, stats, out[i])
+def _sweep_kernel(rules_digest: str) -> Any:
+    # The sweep evaluates the rules with the rule language's eval_program, defined in another
+    # file (chitti.compute.conditions), whose edits Numba's cache would not see. Numba hashes
+    # a cached function's closure variables into its cache key, so the kernel is built as a
+    # closure over a digest of that file: an edit of either file recompiles it.
+    @njit(parallel=True, cache=True)
+    def sweep_kernel(bank: np.ndarray, slot_rows: np.ndarray, consts: np.ndarray,
+                     c_el: np.ndarray, c_xl: np.ndarray, c_es: np.ndarray, c_xs: np.ndarray,
+                     o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray,
+                     atr: np.ndarray, p: np.ndarray, cost: np.ndarray, force_exit: np.ndarray,
+                     no_entry: np.ndarray, start: int, end: int, years: float,
+                     periods_per_year: float, rf: float, out: np.ndarray) -> None:
+        if not rules_digest:  # never true; reading it makes the digest part of the cache key
+            return
+        # force_exit / no_entry: the intraday square-off masks (all False without one)
+        n = c.shape[0]
+        valid = np.ones((n, 1), dtype=np.bool_)
+        for i in prange(slot_rows.shape[0]):
+            rows, k = slot_rows[i], consts[i]
+            el = (eval_program(c_el, bank, rows, k, n) & ~no_entry).reshape((n, 1))
+            xl = (eval_program(c_xl, bank, rows, k, n) | force_exit).reshape((n, 1))
+            es = (eval_program(c_es, bank, rows, k, n) & ~no_entry).reshape((n, 1))
+            xs = (eval_program(c_xs, bank, rows, k, n) | force_exit).reshape((n, 1))
+            equity = np.empty(n)
+            npos = np.zeros(n, dtype=np.int64)
+            stats = np.zeros(S_LEN)
+            simulate(o, h, lo, c, valid, atr, el, xl, es, xs, p, cost, start, end, equity, npos,
+                     np.empty((0, T_LEN)), stats)
+            core_metrics(equity[start:end], npos[start:end], p[P_CASH], years, periods_per_year,
+                         rf, stats, out[i])
+    return sweep_kernel
 
 
+def _source_digest(kernel: Any) -> str:
+    return hashlib.sha256(Path(inspect.getfile(kernel.py_func)).read_bytes()).hexdigest()
+
+
+#: The fused sweep: per parameter combination (in parallel) evaluate the four rule programs,
+#: simulate and write the CORE_METRICS into ``out[i]``.
+sweep_kernel = _sweep_kernel(_source_digest(eval_program))

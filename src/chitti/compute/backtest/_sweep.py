@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from chitti.compute.backtest._config import BacktestConfig, _kernel_params
 from chitti.compute.backtest._engine import (
@@ -148,22 +149,23 @@ class _Prepared:
     cost: np.ndarray
     force_exit: np.ndarray
     no_entry: np.ndarray
+    series: Mapping[str, ArrayLike] | None
 
 
 def _prepare(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]],
              config: BacktestConfig | Mapping[str, Any] | None, constraints: Sequence[str],
-             max_combinations: int) -> _Prepared:
+             max_combinations: int, series: Mapping[str, ArrayLike] | None) -> _Prepared:
     cfg = as_config(config)
     spec = StrategySpec.parse(strategy)
     names, combos = _combinations(spec, grid, constraints, max_combinations)
     program = compile_spec(spec)
-    bank = SeriesBank(bars, program)
+    bank = SeriesBank(bars, program, series)
     rows = _slot_rows(bank, names, combos, spec)
     consts = _consts(program, names, combos, spec)
     ohlc = tuple(_col(a) for a in (bars.open, bars.high, bars.low, bars.close))
     return _Prepared(spec, cfg, names, combos, bank.matrix(), rows, consts, program, ohlc,
                      _col(_atr(bars, cfg)), cfg.cost_profile.kernel_rates(bars.ts),
-                     *_session_masks(bars.ts, cfg))
+                     *_session_masks(bars.ts, cfg), series)
 
 
 def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -259,15 +261,17 @@ def check_sweep(strategy: SpecLike, grid: Mapping[str, Sequence[float]], *,
 def sweep(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]], *,
           config: BacktestConfig | Mapping[str, Any] | None = None,
           metric: str = "sharpe_ratio", constraints: Sequence[str] = (),
-          max_combinations: int = DEFAULT_MAX_COMBINATIONS) -> SweepResult:
+          max_combinations: int = DEFAULT_MAX_COMBINATIONS,
+          series: Mapping[str, ArrayLike] | None = None) -> SweepResult:
     """Backtest every combination of ``grid`` values and rank them by ``metric``.
 
     ``grid`` maps spec parameter names to the values to try (others keep the spec's values);
     ``constraints`` filter combinations, e.g. ``["fast < slow"]``. Raises BadRequest when
-    more than ``max_combinations`` remain (the message states the limit).
+    more than ``max_combinations`` remain (the message states the limit). ``series``: the
+    ``ml.<model>`` series the rules read, as :func:`run_backtest` takes them.
     """
     _check_metric(metric)
-    prep = _prepare(bars, strategy, grid, config, constraints, max_combinations)
+    prep = _prepare(bars, strategy, grid, config, constraints, max_combinations, series)
     table = _run_sweep(prep, bars.ts, bars.warmup, len(bars))
     return SweepResult(prep.spec.name, metric, prep.names, prep.combos, table, CORE_METRICS,
                        _best(table, metric))
@@ -301,13 +305,15 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
                  in_sample_bars: int, out_of_sample_bars: int,
                  config: BacktestConfig | Mapping[str, Any] | None = None,
                  metric: str = "sharpe_ratio", constraints: Sequence[str] = (),
-                 max_combinations: int = DEFAULT_MAX_COMBINATIONS) -> WalkForwardResult:
+                 max_combinations: int = DEFAULT_MAX_COMBINATIONS,
+                 series: Mapping[str, ArrayLike] | None = None) -> WalkForwardResult:
     """Optimise on ``in_sample_bars``, test the best set on the next ``out_of_sample_bars``,
     roll forward by ``out_of_sample_bars``; stitch the out-of-sample equity.
 
     Indicators see all data before a bar (they are causal), so the first bars of a window
     are not lost to warm-up. A position open at the end of an out-of-sample segment is
     valued at that close and the next segment starts flat (no exit costs are charged).
+    ``series``: the ``ml.<model>`` series the rules read, as :func:`run_backtest` takes them.
     """
     _check_metric(metric)
     n, first = len(bars), bars.warmup
@@ -317,7 +323,7 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
         raise BadRequest(f"in_sample_bars + out_of_sample_bars = "
                          f"{in_sample_bars + out_of_sample_bars} exceeds the {n - first} bars "
                          "given")
-    prep = _prepare(bars, strategy, grid, config, constraints, max_combinations)
+    prep = _prepare(bars, strategy, grid, config, constraints, max_combinations, series)
     cfg = prep.cfg
     equity_parts: list[np.ndarray] = []
     trade_parts: list[Trade] = []
@@ -335,7 +341,8 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
         if best is not None:
             params.update({k: _num(v) for k, v in zip(prep.names, prep.combos[best],
                                                       strict=True)})
-        sig = _square_off(spec_signals(bars, prep.spec, params), bars.ts, cfg)
+        sig = _square_off(spec_signals(bars, prep.spec, params, series=prep.series), bars.ts,
+                          cfg)
         o, h, lo, c = prep.ohlc
         run = _simulate(o, h, lo, c, np.ones((n, 1), dtype=np.bool_), prep.atr,
                         tuple(_col(s) for s in sig), cfg, prep.cost, is_end, oos_end,

@@ -1,6 +1,6 @@
-"""The one door from the backtest engine to the indicator engine.
+"""The one door from the rule language (and the backtest engine) to the indicator engine.
 
-Everything the backtest computes from prices goes through :func:`indicator`, a thin call
+Everything rules and backtests compute from prices goes through :func:`indicator`, a thin call
 to ``chitti.compute.indicators.compute`` (catalogue names and parameter names, e.g.
 ``sma(timeperiod=...)``; outputs named as the catalogue names them). If that API changes,
 only this function changes.
