@@ -55,6 +55,7 @@ def demo_rows(symbol: str, *, adjust: bool) -> pd.DataFrame:
     if not adjust:
         return rows
     actions = pd.read_csv(DEMO_DIR / "corporate_actions_2000_2021.csv", encoding="utf-8-sig")
+    rows["Volume"] = rows["Volume"].astype(float)  # a 1:2 bonus gives 1.5x volumes
     for _, action in actions[actions.SYMBOL == symbol].iterrows():
         if bonus := _BONUS.search(action.PURPOSE):
             shares = (int(bonus[1]) + int(bonus[2])) / int(bonus[2])
