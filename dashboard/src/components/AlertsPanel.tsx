@@ -89,6 +89,7 @@ export function AlertsPanel({ open }: { open: boolean }) {
           <option value="technical">Technical</option>
           <option value="news">News</option>
           <option value="combined">Combined</option>
+          <option value="model">Model</option>
         </select>
         <select aria-label="Minimum impact" className={inputClass} value={filter.minImpact}
           onChange={(e) => setFilter({ ...filter, minImpact: Number(e.target.value) })}>

@@ -123,7 +123,8 @@ def _session_day(when: object, close_time: time) -> date:
         when = when.astype("datetime64[us]").item()
     if isinstance(when, datetime):
         local = when.astimezone(IST) if when.tzinfo is not None else when
-        return local.date() + timedelta(days=1) if local.time() > close_time else local.date()
+        # published at the close itself: too late for that session's bar (as news features)
+        return local.date() + timedelta(days=1) if local.time() >= close_time else local.date()
     if isinstance(when, date):
         return when
     raise BadRequest(f"news event time must be a date or datetime, got {when!r}")
@@ -134,9 +135,9 @@ def news_series(ts: Any, events: Iterable[tuple[object, str]], *,
     """Return every ``news.*`` series, aligned to bars with dates ``ts``.
 
     ``events`` are ``(published, direction)`` pairs for one symbol, direction "bullish",
-    "bearish" or "neutral" (ignored). An article counts on the first session whose close is
-    at or after its publication: a ``date`` counts on that day's session (or the next one),
-    a ``datetime`` after ``close_time`` (15:30 IST) on the next session. Naive datetimes are
+    "bearish" or "neutral" (ignored). An article counts on the first session that closes
+    after its publication: a ``date`` counts on that day's session (or the next one), a
+    ``datetime`` at or after ``close_time`` (15:30 IST) on the next session. Naive datetimes are
     taken as IST. Articles published before the first bar or after the last are left out.
 
     On intraday bars (``ts`` instants, not dates) an article counts from the first bar that

@@ -180,7 +180,8 @@ Direction = Literal["bullish", "bearish", "neutral"]
 
 
 class RuleSources(BaseModel):
-    """What a rule read on the alert's bar (technical alerts, and combined-kind user rules)."""
+    """What a rule read on the alert's bar (technical and model alerts, and combined-kind
+    user rules)."""
 
     model_config = _REPLY
     rule: str
@@ -221,7 +222,10 @@ class Alert(BaseModel):
     ts: datetime = Field(description="when the event happened: the bar's close (daily), its "
                                      "opening instant (intraday) or the news' publication")
     symbol: str
-    kind: Literal["technical", "news", "combined"]
+    kind: Literal["technical", "news", "combined", "model"] = Field(
+        description="technical: a rule on prices and indicators; model: a rule that reads a "
+                    "model's predictions (ml.<model>); news: an article; combined: news with "
+                    "technical alerts, or a rule that reads news.* series")
     rule: str | None = Field(description="the alert rule, news_<event type> or "
                                          "combined_<agreement> (null: written without one)")
     direction: Direction
@@ -246,7 +250,7 @@ class RuleAlert(BaseModel):
     ts: datetime = Field(description="the bar's close (daily) or opening instant "
                                      "(intraday), in IST")
     symbol: str
-    kind: Literal["technical", "combined"] = Field(description="the rule's kind")
+    kind: Literal["technical", "combined", "model"] = Field(description="the rule's kind")
     rule: str
     direction: Literal["bullish", "bearish"]
     impact: float

@@ -8,15 +8,21 @@ set (built-ins plus the user's rules in ``signals.rules``) over a symbol's store
 runs for every symbol a market-data load announces (NOTIFY ``eod_loaded``). ``screen``
 evaluates one rule on the latest bar of every symbol of an index or a list (see
 ``chitti.signals.screen``).
+
+Model alerts: a rule that reads ``ml.<model>`` (kind "model", or "combined" with news) is
+evaluated on the stored predictions of the newest version of that model for the symbol
+(``ml.predictions``), aligned to the bars by :func:`model_series`. Storing such a rule
+requires the model to be registered; a stored rule whose model is later removed reads NaN
+(so never fires) instead of failing the other rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -67,6 +73,40 @@ class _Stored:
     def of(cls, row: dict[str, Any]) -> _Stored:
         return cls(row["id"], row["symbol"], row["ts"], row["direction"], row["impact"],
                    row["confidence"], row["explanation"])
+
+
+def model_series(ts: np.ndarray, points: Sequence[tuple[date, float]]) -> np.ndarray:
+    """Return one model's ``ml.<model>`` series: its predictions aligned to bars ``ts``.
+
+    ``points`` are (day, score) pairs, a day at most once. A prediction for day d is made
+    from data up to d's close, so on daily bars (``datetime64[D]``) it is the value of the
+    bar of day d exactly, and NaN (every comparison false) on a bar without one: a missing
+    day is not filled from an older prediction. On intraday bars (instants) the prediction
+    of a session's close is known only after it, so every bar of a session reads the
+    prediction of the previous session in ``ts`` (NaN for the first session, and when that
+    day has none).
+    """
+    out = np.full(ts.shape[0], np.nan)
+    if ts.shape[0] == 0 or not points:
+        return out
+    days = np.array([d for d, _ in points], dtype="datetime64[D]")
+    values = np.array([v for _, v in points], dtype=np.float64)
+    order = np.argsort(days, kind="stable")
+    days, values = days[order], values[order]
+    if ts.dtype == np.dtype("datetime64[D]"):
+        return _on_days(ts, days, values)
+    sessions, session_of = np.unique(ist_days(ts), return_inverse=True)
+    per_session = np.concatenate([[np.nan], _on_days(sessions[:-1], days, values)])
+    return np.asarray(per_session[session_of], dtype=np.float64)
+
+
+def _on_days(wanted: np.ndarray, days: np.ndarray, values: np.ndarray) -> np.ndarray:
+    # values[k] where days[k] == wanted[i] exactly (days sorted), else NaN
+    out = np.full(wanted.shape[0], np.nan)
+    i = np.minimum(np.searchsorted(days, wanted), days.size - 1)
+    hit = days[i] == wanted
+    out[hit] = values[i[hit]]
+    return out
 
 
 def news_alert_record(row: dict[str, Any], price_change_pct: float | None) -> dict[str, Any]:
@@ -229,12 +269,13 @@ class SignalActions:
                 raise NotFound(f"{req.symbol} has no bars between {req.start} and {req.end}")
             bars = found[req.symbol]
             ts = bars.ts
-            events = await store.news_events(conn, req.symbol, ist_days(ts[:1])[0].item())
-        days = ist_days(ts)
+            days = ist_days(ts)
+            events = await store.news_events(conn, req.symbol, days[0].item())
+            models = await self._model_series(conn, rules, req.symbol, ts, days)
         since = np.datetime64(req.since, "D") if req.since else days[-1]
         start_index = max(int(np.searchsorted(days, since)), bars.warmup)
         alerts = await asyncio.to_thread(
-            evaluate_rules, bars, rules, news_series=news_series(ts, events),
+            evaluate_rules, bars, rules, news_series=news_series(ts, events), series=models,
             start_index=start_index)
         records = [a.to_record() for a in alerts
                    if req.min_impact is None or a.impact >= req.min_impact]
@@ -252,6 +293,18 @@ class SignalActions:
                 "combined_ids": [a["id"] for a in combined],
                 "warnings": coverage_warnings(req.symbol, ts[bars.warmup:], req.start,
                                               req.end)}
+
+    @staticmethod
+    async def _model_series(conn: Any, rules: list[AlertRule], symbol: str, ts: np.ndarray,
+                            days: np.ndarray) -> dict[str, np.ndarray]:
+        """The ``ml.<model>`` series the rules read, aligned to the bars (NaN where a bar has
+        no prediction, everywhere for a model no longer registered)."""
+        names = sorted({name for rule in rules for name in rule.ml_models()})
+        if not names:
+            return {}
+        scores = await store.model_scores(conn, names, symbol, days[0].item(),
+                                          days[-1].item())
+        return {f"ml.{name}": model_series(ts, points) for name, points in scores.items()}
 
     async def _on_eod_loaded(self, payloads: list[str]) -> None:
         """New end-of-day bars (payload: comma-separated symbols): alert on the last bar."""
@@ -306,6 +359,7 @@ class SignalActions:
             raise BadRequest(f"definition.name: {rule.name!r} is a built-in rule; "
                              "choose another name")
         async with self.ctx.pool.connection() as conn:
+            await _check_models(conn, rule)
             row = await store.upsert_rule(conn, name=rule.name,
                                           definition=rule.model_dump(mode="json"),
                                           enabled=req.enabled,
@@ -337,6 +391,20 @@ class SignalActions:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         for feed in (self.feed, self.news):
             await feed.close()
+
+
+async def _check_models(conn: Any, rule: AlertRule) -> None:
+    """BadRequest when ``rule`` reads ``ml.<model>`` of a model that is not registered."""
+    wanted = rule.ml_models()
+    if not wanted:
+        return
+    known = await store.model_names(conn)
+    unknown = [f"ml.{name}" for name in wanted if name not in known]
+    if unknown:
+        raise BadRequest(
+            f"definition.condition: unknown model {', '.join(unknown)}; registered models: "
+            f"{', '.join(known) or 'none'} (name one of them, or train one with "
+            "`chitti ml train` or POST /api/ml/train first)")
 
 
 async def register(server: IpcServer, ctx: ServiceContext) -> None:

@@ -152,6 +152,39 @@ async def news_alerts_around(conn: AsyncConnection[Any], symbol: str, times: lis
     return [r for r in rows if any(abs(r["ts"] - t) <= window for t in times)]
 
 
+async def model_names(conn: AsyncConnection[Any]) -> list[str]:
+    """Every registered model name (``ml.models``), sorted: what ``ml.<model>`` may name."""
+    cur = await conn.execute("SELECT DISTINCT name FROM ml.models ORDER BY name")
+    return [row["name"] for row in await cur.fetchall()]
+
+
+async def model_scores(conn: AsyncConnection[Any], names: list[str], symbol: str,
+                       start: date | None, end: date | None = None
+                       ) -> dict[str, list[tuple[date, float]]]:
+    """The stored predictions of the newest version of each model in ``names`` for
+    ``symbol`` on days in [start, end] (None: open), oldest first: the ``ml.<name>`` series
+    of alert rules. A name with no registered model (or no prediction) maps to ``[]``.
+
+    The newest version is the one with the highest numeric ``version`` (the compute
+    service counts versions up per name), the version that serves. One value per day: the
+    prediction for the model's own ``horizon_days`` if stored, else the shortest horizon."""
+    cur = await conn.execute(
+        """
+        SELECT DISTINCT ON (m.name, p.ts) m.name, p.ts, p.value FROM (
+            SELECT DISTINCT ON (name) id, name, horizon_days FROM ml.models
+            WHERE name = ANY(%(names)s) ORDER BY name, version::int DESC) m
+        JOIN ml.predictions p ON p.model_id = m.id
+        WHERE p.symbol = %(symbol)s AND (%(start)s::date IS NULL OR p.ts >= %(start)s)
+          AND (%(end)s::date IS NULL OR p.ts <= %(end)s)
+        ORDER BY m.name, p.ts, p.horizon_days IS NOT DISTINCT FROM m.horizon_days DESC,
+                 p.horizon_days
+        """, {"names": names, "symbol": symbol, "start": start, "end": end})
+    out: dict[str, list[tuple[date, float]]] = {name: [] for name in names}
+    for row in await cur.fetchall():
+        out[row["name"]].append((row["ts"], float(row["value"])))
+    return out
+
+
 RULE_COLUMNS = "id, name, version, definition, enabled, owner, created_at, updated_at"
 
 

@@ -9,7 +9,10 @@ import pytest
 
 
 @pytest.mark.parametrize("first", ["chitti.compute.candles", "chitti.compute.indicators",
-                                   "chitti.compute.backtest", "chitti.signals.patterns"])
+                                   "chitti.compute.backtest", "chitti.compute.conditions",
+                                   "chitti.compute.features", "chitti.compute.ml",
+                                   "chitti.compute.portfolio", "chitti.compute.risk",
+                                   "chitti.signals.patterns"])
 def test_each_package_can_be_imported_first(first: str) -> None:
     code = (f"import {first}\nfrom chitti.compute.indicators import catalog\n"
             "print(sum(s.group == 'pattern' for s in catalog()))")
