@@ -450,6 +450,61 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
     return _auth_command(settings, work)
 
 
+def _param(text: str) -> tuple[str, float | int | str | bool]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r}: write a parameter as name=value")
+    value: float | int | str | bool = raw
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    else:
+        for kind in (int, float):
+            try:
+                value = kind(raw)
+                break
+            except ValueError:
+                continue
+    return key, value
+
+
+def cmd_ml(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.compute.research_schemas import TrainRequest
+    from chitti.compute.research_service import ResearchActions
+    from chitti.runtime import service_context
+
+    async def models() -> None:
+        async with service_context("compute", settings) as ctx:
+            for m in (await ResearchActions(ctx).list_models({}))["models"]:
+                summary = m["summary"] or {}
+                print(f"{m['name']:<24} v{m['version']:<4} {m['target'] or '':<15} "
+                      f"{m['kind']:<22} {m['data_start']}..{m['data_end']}  "
+                      f"{len(m['features'])} features  {summary.get('model', '')}")
+
+    async def train() -> int:
+        request = TrainRequest(
+            name=args.name, index=args.index if args.symbols else args.index or "NIFTY 50",
+            symbols=args.symbols, start=args.start,
+            end=args.end, target=args.target, horizon_days=args.horizon, folds=args.folds,
+            features=args.features, estimator=args.estimator, params=dict(args.param or []),
+            top_k=args.top_k, news=not args.no_news)
+        async with service_context("compute", settings) as ctx:
+            async for frame in ResearchActions(ctx).train(request):
+                if "result" in frame:
+                    print("\n".join(frame["result"]["lines"]))
+                    model = frame["result"]["model"]
+                    print(f"registered ml.{model['name']} version {model['version']}; "
+                          f"{frame['result']['predictions_stored']} out-of-sample scores "
+                          "stored")
+                elif not args.quiet:
+                    print(f"[{frame['progress']:4.0%}] {frame['message']}", file=sys.stderr)
+        return 0
+
+    if args.ml_command == "models":
+        _run_loop(models)
+        return 0
+    return _run_loop(train)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chitti", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chitti {__version__}")
@@ -551,6 +606,33 @@ def build_parser() -> argparse.ArgumentParser:
     add_key.add_argument("--expires-days", type=int, help="default: no expiry")
     keys_sub.add_parser("revoke", help="revoke a key by its id").add_argument("key_id")
     keys.set_defaults(func=cmd_keys)
+    ml = sub.add_parser("ml", help="train and list models (ml.<name> in rules)")
+    ml_sub = ml.add_subparsers(dest="ml_command", required=True, metavar="ML_COMMAND")
+    ml_sub.add_parser("models", help="registered models and their out-of-sample summary")
+    train = ml_sub.add_parser(
+        "train", help="train with purged walk-forward folds, print the fold table with the "
+                      "momentum and reversal baselines, register the model")
+    train.add_argument("name", help="what rules call it (ml.<name>)")
+    universe = train.add_mutually_exclusive_group()
+    universe.add_argument("--index", choices=["NIFTY 50", "NIFTY 100", "NIFTY 200",
+                                              "NIFTY 500"])
+    universe.add_argument("--symbols", nargs="+")
+    train.add_argument("--start", type=_iso_date)
+    train.add_argument("--end", type=_iso_date)
+    train.add_argument("--target", default="forward_return",
+                       choices=["forward_return", "sign", "rank"])
+    train.add_argument("--horizon", type=int, default=5, help="days ahead (default 5)")
+    train.add_argument("--folds", type=int, default=5)
+    train.add_argument("--features", nargs="+", help="feature names (default: all)")
+    train.add_argument("--estimator", default="lightgbm",
+                       choices=["lightgbm", "hist_gradient_boosting", "random_forest",
+                                "linear"])
+    train.add_argument("--param", type=_param, action="append",
+                       help="an estimator parameter, name=value (repeatable)")
+    train.add_argument("--top-k", type=int, default=3, help="symbols the model backtest holds")
+    train.add_argument("--no-news", action="store_true", help="leave stored news out")
+    train.add_argument("--quiet", action="store_true", help="no progress lines")
+    ml.set_defaults(func=cmd_ml)
     return parser
 
 

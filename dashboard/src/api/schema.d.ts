@@ -623,6 +623,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Features
+         * @description The feature catalogue: name, group, formula, inputs and lookback of each feature.
+         */
+        get: operations["research-list_features"];
+        put?: never;
+        /**
+         * Compute Features
+         * @description A universe's point-in-time features on adjusted prices (each day's value uses data
+         *     up to that day's close only); ``store_as`` also keeps them in ``ml.features``.
+         */
+        post: operations["research-compute_features"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ml/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train Model
+         * @description Queue a training: features, purged walk-forward folds with IC, rank IC and two
+         *     baselines, a backtest of the scores with Indian costs, then the model is registered as
+         *     the next version of ``name``. Answers 202 with the job; ``GET /api/jobs/{id}`` shows its
+         *     progress and, once done, the report.
+         */
+        post: operations["research-train_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ml/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Every registered model version (newest first per name) with its out-of-sample
+         *     summary and backtest.
+         */
+        get: operations["research-list_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ml/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict
+         * @description A model's scores for a universe (latest day, or a range) stored in ml.predictions
+         *     (what ``ml.<model>`` in rules reads), or for raw feature rows.
+         */
+        post: operations["research-predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portfolio/optimize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Optimize Portfolio
+         * @description Weights by mean-variance (max Sharpe, min volatility, efficient return or risk), equal
+         *     risk contribution or hierarchical risk parity, with bounds, sector caps and turnover.
+         */
+        post: operations["research-optimize_portfolio"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Risk
+         * @description VaR and CVaR (historical, parametric, Monte Carlo; 95/99 %, 1/10 days), volatility,
+         *     beta, drawdown, correlations, risk contributions and stress replays of 2006, 2008, 2013
+         *     and 2020 on today's weights.
+         */
+        post: operations["research-risk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs": {
         parameters: {
             query?: never;
@@ -938,9 +1071,10 @@ export interface components {
             symbol: string;
             /**
              * Kind
+             * @description technical: a rule on prices and indicators; model: a rule that reads a model's predictions (ml.<model>); news: an article; combined: news with technical alerts, or a rule that reads news.* series
              * @enum {string}
              */
-            kind: "technical" | "news" | "combined";
+            kind: "technical" | "news" | "combined" | "model";
             /**
              * Rule
              * @description the alert rule, news_<event type> or combined_<agreement> (null: written without one)
@@ -1004,7 +1138,7 @@ export interface components {
              * @default technical
              * @enum {string}
              */
-            kind: "technical" | "combined";
+            kind: "technical" | "combined" | "model";
             /**
              * Direction
              * @enum {string}
@@ -1935,6 +2069,135 @@ export interface components {
                 [key: string]: unknown;
             }[] | null;
         };
+        /** FeatureCatalog */
+        FeatureCatalog: {
+            /** Features */
+            features: components["schemas"]["FeatureInfo"][];
+            /** Count */
+            count: number;
+            /** Groups */
+            groups: string[];
+        };
+        /** FeatureInfo */
+        FeatureInfo: {
+            /** Name */
+            name: string;
+            /** Group */
+            group: string;
+            /** Description */
+            description: string;
+            /** Inputs */
+            inputs: string[];
+            /**
+             * Lookback
+             * @description bars of history before the first value
+             */
+            lookback: number;
+            /**
+             * Depends
+             * @description features a cross-sectional one is built from
+             */
+            depends: string[];
+        };
+        /** FeaturePanelReply */
+        FeaturePanelReply: {
+            /**
+             * Symbols
+             * @description symbols with bars, in the panel's order
+             */
+            symbols: string[];
+            /** Names */
+            names: string[];
+            /**
+             * Missing
+             * @description asked-for symbols without bars
+             */
+            missing: string[];
+            /** Dates */
+            dates: string[];
+            /**
+             * Stored
+             * @description feature_set and rows, when stored
+             */
+            stored: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Values
+             * @description symbol -> feature -> one value per date (null: undefined)
+             */
+            values?: {
+                [key: string]: {
+                    [key: string]: (number | null)[];
+                };
+            } | null;
+        };
+        /**
+         * FeaturesRequest
+         * @description ``features``: the feature panel of a universe, returned and/or stored as a set.
+         * @example {
+         *       "names": [
+         *         "ret_5d",
+         *         "rsi_14"
+         *       ],
+         *       "start": "2021-01-01",
+         *       "symbols": [
+         *         "TCS",
+         *         "INFY"
+         *       ]
+         *     }
+         */
+        FeaturesRequest: {
+            /**
+             * Index
+             * @description the members of this index
+             */
+            index?: ("NIFTY 50" | "NIFTY 100" | "NIFTY 200" | "NIFTY 500") | null;
+            /**
+             * Symbols
+             * @description or these symbols
+             */
+            symbols?: string[] | null;
+            /**
+             * Start
+             * @description first day (default: all history)
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description last day (default: the latest bar)
+             */
+            end?: string | null;
+            /**
+             * Names
+             * @description features to compute (default: all of GET /api/features)
+             */
+            names?: string[] | null;
+            /**
+             * Adjust
+             * @description split: splits, bonuses, rights and demergers (default); total: also dividends. Features are never computed on unadjusted prices
+             * @default split
+             * @enum {string}
+             */
+            adjust: "split" | "total";
+            /**
+             * News
+             * @description read stored news for the news features
+             * @default true
+             */
+            news: boolean;
+            /**
+             * Store As
+             * @description also store the panel in ml.features under this name
+             */
+            store_as?: string | null;
+            /**
+             * Values
+             * @description return the values (false: only store)
+             * @default true
+             */
+            values: boolean;
+        };
         /** FeedAdded */
         FeedAdded: {
             /** @description the new feed, or the stored one with that URL */
@@ -2452,7 +2715,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "sweep" | "walk_forward";
+            kind: "sweep" | "walk_forward" | "train";
             /**
              * State
              * @enum {string}
@@ -2460,9 +2723,14 @@ export interface components {
             state: "queued" | "running" | "done" | "failed" | "cancelled";
             /**
              * Progress
-             * @description 0 until it finishes, then 1
+             * @description how far it is (a sweep: 0 until it finishes, then 1)
              */
             progress: number;
+            /**
+             * Message
+             * @description what a running job is doing
+             */
+            message?: string | null;
             /** Owner */
             owner: string;
             /**
@@ -2483,9 +2751,9 @@ export interface components {
             error: components["schemas"]["ErrorDetail"] | null;
             /**
              * Result
-             * @description the sweep's or walk-forward's report, once done
+             * @description the sweep's, walk-forward's or training's report, once done
              */
-            result?: components["schemas"]["SweepReport"] | components["schemas"]["WalkForwardReport"] | null;
+            result?: components["schemas"]["SweepReport"] | components["schemas"]["WalkForwardReport"] | components["schemas"]["TrainResult"] | null;
         };
         /** JobList */
         JobList: {
@@ -2514,6 +2782,59 @@ export interface components {
              * @enum {string}
              */
             auth: "on" | "off";
+        };
+        /**
+         * ModelInfo
+         * @description A registered model version (``ml.models``), without its artefact.
+         */
+        ModelInfo: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Kind */
+            kind: string;
+            /** Target */
+            target: string | null;
+            /** Horizon Days */
+            horizon_days: number | null;
+            /** Features */
+            features: string[];
+            /** Symbols */
+            symbols: string[];
+            /** Data Start */
+            data_start: string | null;
+            /** Data End */
+            data_end: string | null;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Owner */
+            owner: string | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * Summary
+             * @description out-of-sample IC, rank IC and baselines
+             */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Backtests
+             * @description the model's and momentum's backtest metrics with Indian costs
+             */
+            backtests: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ModelList */
+        ModelList: {
+            /** Models */
+            models: components["schemas"]["ModelInfo"][];
         };
         /**
          * NewApiKey
@@ -2635,6 +2956,227 @@ export interface components {
              * @description where the bars do not cover the requested range (late start, early end, holes of over 10 days)
              */
             warnings: string[];
+        };
+        /**
+         * OptimizeRequest
+         * @description ``optimize_portfolio``: weights for a universe from its price history.
+         * @example {
+         *       "end": "2020-12-31",
+         *       "max_weight": 0.4,
+         *       "method": "max_sharpe",
+         *       "start": "2018-01-01",
+         *       "symbols": [
+         *         "TCS",
+         *         "INFY",
+         *         "HDFCBANK",
+         *         "ITC",
+         *         "RELIANCE"
+         *       ]
+         *     }
+         */
+        OptimizeRequest: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * @description default: 3 years before end
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description default: the latest bar
+             */
+            end?: string | null;
+            /**
+             * Method
+             * @default max_sharpe
+             * @enum {string}
+             */
+            method: "max_sharpe" | "min_volatility" | "efficient_return" | "efficient_risk" | "equal_risk_contribution" | "hierarchical_risk_parity";
+            /**
+             * Covariance
+             * @default ledoit_wolf
+             * @enum {string}
+             */
+            covariance: "sample" | "ledoit_wolf" | "ewma";
+            /**
+             * Expected Returns
+             * @description historical mean, exponentially weighted mean, or a forward_return model's latest stored scores, annualised
+             * @default mean
+             * @enum {string}
+             */
+            expected_returns: "mean" | "ema" | "model";
+            /**
+             * Model
+             * @description with expected_returns=model: whose scores
+             */
+            model?: string | null;
+            /**
+             * Risk Free Rate
+             * @description annual, as a fraction (6.5 %: about the 91-day T-bill)
+             * @default 0.065
+             */
+            risk_free_rate: number;
+            /**
+             * Target Return
+             * @description annual, for efficient_return
+             */
+            target_return?: number | null;
+            /**
+             * Target Volatility
+             * @description annual, for efficient_risk
+             */
+            target_volatility?: number | null;
+            /**
+             * Min Weight
+             * @default 0
+             */
+            min_weight: number;
+            /**
+             * Max Weight
+             * @default 1
+             */
+            max_weight: number;
+            /**
+             * Sector Caps
+             * @description sector (as in md.symbols) -> largest total weight
+             */
+            sector_caps?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Current Weights
+             * @description today's weights, for max_turnover
+             */
+            current_weights?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Max Turnover
+             * @description sum of |new - current| weights at most
+             */
+            max_turnover?: number | null;
+            /**
+             * Adjust
+             * @description split: splits, bonuses, rights and demergers (default); total: also dividends. Features are never computed on unadjusted prices
+             * @default split
+             * @enum {string}
+             */
+            adjust: "split" | "total";
+        };
+        /**
+         * PortfolioReply
+         * @description Weights and what they are expected to give (annual, in percent).
+         */
+        PortfolioReply: {
+            /** Method */
+            method: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+            /** Expected Annual Return Pct */
+            expected_annual_return_pct: number | null;
+            /** Annual Volatility Pct */
+            annual_volatility_pct: number | null;
+            /** Sharpe Ratio */
+            sharpe_ratio: number | null;
+            /** Risk Free Rate Pct */
+            risk_free_rate_pct: number | null;
+            /**
+             * Risk Contributions
+             * @description each asset's share of the portfolio variance (sums to 1)
+             */
+            risk_contributions: {
+                [key: string]: number | null;
+            };
+            /** Details */
+            details: {
+                [key: string]: number | string | null;
+            };
+            /**
+             * Start
+             * Format: date
+             * @description first day of the history read
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Days */
+            days: number;
+        };
+        /**
+         * PredictRequest
+         * @description ``predict``: a model's scores for a universe's latest (or given) days, or for raw
+         *     feature rows; stored in ml.predictions unless ``rows`` are given.
+         * @example {
+         *       "model": "demo_lgbm",
+         *       "symbols": [
+         *         "TCS",
+         *         "INFY"
+         *       ]
+         *     }
+         */
+        PredictRequest: {
+            /** Model */
+            model: string;
+            /**
+             * Version
+             * @description default: the newest
+             */
+            version?: string | null;
+            /** Index */
+            index?: ("NIFTY 50" | "NIFTY 100" | "NIFTY 200" | "NIFTY 500") | null;
+            /** Symbols */
+            symbols?: string[] | null;
+            /**
+             * Start
+             * @description default: the latest day only
+             */
+            start?: string | null;
+            /** End */
+            end?: string | null;
+            /**
+             * Rows
+             * @description raw feature rows in the model's feature order (null: missing)
+             */
+            rows?: (number | null)[][] | null;
+            /**
+             * Store
+             * @description store the scores in ml.predictions
+             * @default true
+             */
+            store: boolean;
+        };
+        /** PredictResult */
+        PredictResult: {
+            model: components["schemas"]["ModelInfo"];
+            /** Predictions */
+            predictions?: components["schemas"]["Prediction"][] | null;
+            /**
+             * Scores
+             * @description one per raw row, when rows given
+             */
+            scores?: (number | null)[] | null;
+            /** Missing */
+            missing?: string[] | null;
+            /** Stored */
+            stored?: number | null;
+        };
+        /** Prediction */
+        Prediction: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Ts
+             * Format: date
+             */
+            ts: string;
+            /** Score */
+            score: number;
         };
         /** PriceCheck */
         PriceCheck: {
@@ -2764,6 +3306,128 @@ export interface components {
             refresh_token?: string | null;
         };
         /**
+         * RiskReply
+         * @description A portfolio's risk; ``conventions`` states how each figure is computed.
+         */
+        RiskReply: {
+            /** As Of */
+            as_of: string | null;
+            /** Window */
+            window: {
+                [key: string]: unknown;
+            };
+            /** Portfolio Value Inr */
+            portfolio_value_inr: number | null;
+            /** Invested Fraction */
+            invested_fraction: number;
+            /** Cash Fraction */
+            cash_fraction: number;
+            /** Gross Exposure Fraction */
+            gross_exposure_fraction: number;
+            /**
+             * Var
+             * @description VaR and CVaR by method, confidence, horizon
+             */
+            var: {
+                [key: string]: unknown;
+            }[];
+            /** Annual Volatility Fraction */
+            annual_volatility_fraction: number | null;
+            /** Beta */
+            beta: number | null;
+            /** Tracking Error Annual Fraction */
+            tracking_error_annual_fraction: number | null;
+            /** Benchmark Return Days */
+            benchmark_return_days: number;
+            /** Max Drawdown */
+            max_drawdown: {
+                [key: string]: unknown;
+            };
+            /** Positions */
+            positions: {
+                [key: string]: unknown;
+            }[];
+            /** Correlation */
+            correlation: {
+                [key: string]: unknown;
+            };
+            /** Stress */
+            stress: {
+                [key: string]: unknown;
+            }[];
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Conventions */
+            conventions: {
+                [key: string]: string;
+            };
+            /** Notes */
+            notes: string[];
+        };
+        /**
+         * RiskRequest
+         * @description ``risk``: VaR/CVaR, volatility, beta, drawdown, correlations, risk contributions and
+         *     stress tests of a portfolio of weights (conventions in the reply's ``conventions``).
+         * @example {
+         *       "value_inr": 1000000,
+         *       "weights": {
+         *         "HDFCBANK": 0.4,
+         *         "INFY": 0.3,
+         *         "TCS": 0.3
+         *       }
+         *     }
+         */
+        RiskRequest: {
+            /**
+             * Weights
+             * @description symbol -> fraction of the portfolio (the rest is cash; negative: short)
+             */
+            weights: {
+                [key: string]: number;
+            };
+            /**
+             * Value Inr
+             * @description portfolio value, for rupee figures
+             */
+            value_inr?: number | null;
+            /**
+             * End
+             * @description as of this day (default: the latest bar)
+             */
+            end?: string | null;
+            /**
+             * Window Days
+             * @description daily returns the VaR, volatility and beta read
+             * @default 500
+             */
+            window_days: number;
+            /**
+             * Benchmark
+             * @default NIFTY 50
+             */
+            benchmark: string;
+            /**
+             * Simulations
+             * @description Monte-Carlo paths (antithetic pairs)
+             * @default 50000
+             */
+            simulations: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Adjust
+             * @description split: splits, bonuses, rights and demergers (default); total: also dividends. Features are never computed on unadjusted prices
+             * @default split
+             * @enum {string}
+             */
+            adjust: "split" | "total";
+        };
+        /**
          * RuleAlert
          * @description An alert a rule raised (stored once per symbol, rule and bar when ``store``).
          */
@@ -2781,7 +3445,7 @@ export interface components {
              * @description the rule's kind
              * @enum {string}
              */
-            kind: "technical" | "combined";
+            kind: "technical" | "combined" | "model";
             /** Rule */
             rule: string;
             /**
@@ -2863,7 +3527,8 @@ export interface components {
         };
         /**
          * RuleSources
-         * @description What a rule read on the alert's bar (technical alerts, and combined-kind user rules).
+         * @description What a rule read on the alert's bar (technical and model alerts, and combined-kind
+         *     user rules).
          */
         RuleSources: {
             /** Rule */
@@ -3525,6 +4190,133 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "trader" | "admin";
+        };
+        /**
+         * TrainRequest
+         * @description ``train``: fit a model on a universe's features with purged walk-forward folds.
+         * @example {
+         *       "end": "2020-12-31",
+         *       "index": "NIFTY 50",
+         *       "name": "demo_lgbm",
+         *       "start": "2005-01-01"
+         *     }
+         */
+        TrainRequest: {
+            /**
+             * Index
+             * @description the members of this index
+             */
+            index?: ("NIFTY 50" | "NIFTY 100" | "NIFTY 200" | "NIFTY 500") | null;
+            /**
+             * Symbols
+             * @description or these symbols
+             */
+            symbols?: string[] | null;
+            /**
+             * Start
+             * @description first day (default: all history)
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description last day (default: the latest bar)
+             */
+            end?: string | null;
+            /**
+             * Name
+             * @description what rules call it: ml.<name>
+             */
+            name: string;
+            /**
+             * Target
+             * @description forward return over horizon_days, its sign, or its cross-sectional rank
+             * @default forward_return
+             * @enum {string}
+             */
+            target: "forward_return" | "sign" | "rank";
+            /**
+             * Horizon Days
+             * @default 5
+             */
+            horizon_days: number;
+            /**
+             * Features
+             * @description feature names (default: all)
+             */
+            features?: string[] | null;
+            /**
+             * Estimator
+             * @description lightgbm, or a scikit-learn estimator: hist_gradient_boosting, random_forest, linear (ridge / logistic regression after median imputation and scaling); regressor or classifier chosen by the target
+             * @default lightgbm
+             * @enum {string}
+             */
+            estimator: "lightgbm" | "hist_gradient_boosting" | "random_forest" | "linear";
+            /**
+             * Params
+             * @description the estimator's parameters
+             */
+            params?: {
+                [key: string]: number | string | boolean;
+            };
+            /**
+             * Folds
+             * @description walk-forward test windows
+             * @default 5
+             */
+            folds: number;
+            /**
+             * Embargo Days
+             * @description days dropped after each test window (default: horizon_days)
+             */
+            embargo_days?: number | null;
+            /**
+             * Top K
+             * @description the model backtest holds the top_k symbols by score
+             * @default 3
+             */
+            top_k: number;
+            /**
+             * Costs
+             * @description cost profile of the model backtest
+             * @default nse_delivery_discount
+             */
+            costs: string;
+            /**
+             * Seed
+             * @default 7
+             */
+            seed: number;
+            /**
+             * News
+             * @default true
+             */
+            news: boolean;
+            /**
+             * Owner
+             * @description set by the gateway
+             */
+            owner?: string | null;
+        };
+        /**
+         * TrainResult
+         * @description A finished training job's result.
+         */
+        TrainResult: {
+            model: components["schemas"]["ModelInfo"];
+            /**
+             * Report
+             * @description folds, baselines, summary, feature importance, backtests
+             */
+            report: {
+                [key: string]: unknown;
+            };
+            /**
+             * Lines
+             * @description the fold table as `chitti ml train` prints it
+             */
+            lines: string[];
+            /** Predictions Stored */
+            predictions_stored: number;
         };
         /**
          * UserChange
@@ -6195,6 +6987,545 @@ export interface operations {
                 content?: never;
             };
             /** @description Unknown symbol or backtest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "research-list_features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureCatalog"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-compute_features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeaturesRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeaturePanelReply"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown symbol or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "research-train_model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobInfo"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown symbol or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "research-list_models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictResult"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown symbol or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "research-optimize_portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptimizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioReply"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown symbol or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over CHITTI_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit: retry after `Retry-After` s */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A service or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "research-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReply"];
+                };
+            };
+            /** @description Invalid request: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials: log in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown symbol or model */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -11,6 +11,7 @@ import numpy as np
 
 from chitti.compute import backtest as bt
 from chitti.compute import indicators
+from chitti.compute import research_service as research
 from chitti.compute import store as compute_store
 from chitti.compute.schemas import (
     BacktestIdRequest,
@@ -118,20 +119,9 @@ class ComputeActions:
 
     async def _bars(self, symbols: list[str], start: Any, end: Any, adjust: Adjust, *,
                     interval: str = "1d", require: bool = True) -> dict[str, Bars]:
-        """Bars of ``symbols`` in the range, warmed up on every earlier bar (indicators then
-        equal a chart of the whole history); NotFound for an unknown symbol, and, with
-        ``require``, for one without bars in the range."""
         async with self.ctx.pool.connection() as conn:
-            bars = await md_store.fetch_bars(conn, symbols, start, end, adjust=adjust,
-                                             warmup=None, interval=interval)
-            for symbol in symbols:
-                if symbol in bars:
-                    continue
-                if not await md_store.symbol_exists(conn, symbol):
-                    raise NotFound(f"unknown symbol {symbol!r}; see GET /api/market/symbols")
-                if require:
-                    raise NotFound(f"{symbol} has no bars between {start} and {end}")
-        return bars
+            return await compute_store.read_bars(conn, symbols, start, end, adjust,
+                                                 interval=interval, require=require)
 
     async def compute_sma(self, req: SmaRequest) -> dict[str, Any]:
         if req.period > len(req.prices):
@@ -336,6 +326,7 @@ class ComputeActions:
 def register(server: IpcServer, ctx: ServiceContext) -> None:
     """Attach compute's actions to ``server``."""
     actions = ComputeActions(ctx)
+    research.register(server, ctx)
     server.action("compute_sma", params=SmaRequest)(actions.compute_sma)
     server.action("list_indicators")(actions.list_indicators)
     server.action("compute_indicator", params=IndicatorRequest)(actions.compute_indicator)

@@ -42,6 +42,7 @@ from chitti.gateway.routes import (
     jobs,
     market,
     news,
+    research,
     signals,
     watchlists,
 )
@@ -131,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"])
     # The busiest first: a request is matched against the routes in this order.
     for router in (compute.router, market.router, alerts.router, health.router, news.router,
-                   signals.router, backtest.router, jobs.router, watchlists.router,
+                   signals.router, backtest.router, research.router, jobs.router, watchlists.router,
                    auth.router, auth.ticket_router):
         _document_access(router)
         # The routes themselves, not the router: matching a request then walks one flat

@@ -1,4 +1,4 @@
-"""Long jobs (sweeps, walk-forwards; training later): queued in ``auth.jobs``, run by any
+"""Long jobs (sweeps, walk-forwards, model training): queued in ``auth.jobs``, run by any
 gateway process, survive a gateway restart.
 
 ``POST`` answers 202 with the job; each gateway process runs up to ``RUNNERS_PER_PROCESS``
@@ -17,14 +17,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from chitti.compute.research_schemas import TrainRequest
 from chitti.compute.schemas import SweepRequest, WalkForwardRequest
 from chitti.db.pool import DictPool
-from chitti.errors import ChittiError
+from chitti.errors import ChittiError, Timeout, Unavailable
 from chitti.gateway import store
 from chitti.ipc.client import IpcClient
 
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 JOB_KINDS: dict[str, tuple[str, str, type[Any]]] = {
     "sweep": ("compute", "sweep", SweepRequest),
     "walk_forward": ("compute", "walk_forward", WalkForwardRequest),
+    "train": ("compute", "train", TrainRequest),
 }
 RUNNERS_PER_PROCESS = 2
 HEARTBEAT_S = 5.0
@@ -41,6 +44,12 @@ HEARTBEAT_S = 5.0
 STALE_S = 30.0
 #: Longest a job may run before it is failed (a sweep of 100,000 combinations fits).
 JOB_TIMEOUT_S = 3600.0
+
+#: Kinds whose action is a stream: frames ``{"progress": 0..1, "message": ...}`` while it
+#: works, then one ``{"result": {...}}`` (the job's progress is kept in its row).
+STREAMING_KINDS = frozenset({"train"})
+#: Progress is written at most this often (a training reports every tree batch).
+PROGRESS_EVERY_S = 1.0
 
 JobListener = Callable[[str, int, str], None]
 
@@ -118,11 +127,36 @@ class JobRunner:
         service, action, model = JOB_KINDS[job["kind"]]
         result: dict[str, Any] | None = None
         error: dict[str, Any] | None = None
+        request = model.model_validate(job["request"])
         try:
-            result = await self.clients[service].call(
-                action, model.model_validate(job["request"]), timeout=JOB_TIMEOUT_S)
+            if job["kind"] in STREAMING_KINDS:
+                result = await asyncio.wait_for(self._follow(job["id"], service, action, request),
+                                                JOB_TIMEOUT_S)
+            else:
+                result = await self.clients[service].call(action, request,
+                                                          timeout=JOB_TIMEOUT_S)
+        except TimeoutError:
+            error = Timeout(f"the job ran longer than {JOB_TIMEOUT_S:.0f} s").to_dict()
         except ChittiError as exc:
             error = exc.to_dict()
         async with self.pool.connection() as conn:
             await store.finish_job(conn, job["id"], self.runner_id,
                                    "failed" if error else "done", result, error)
+
+    async def _follow(self, job_id: str, service: str, action: str,
+                      request: Any) -> dict[str, Any]:
+        """Run a streaming action, keeping the job's progress; return its result frame."""
+        last = 0.0
+        async with self.clients[service].stream(action, request) as frames:
+            async for frame in frames:
+                if "result" in frame:
+                    return dict(frame["result"])
+                now = time.monotonic()
+                if now - last >= PROGRESS_EVERY_S:
+                    last = now
+                    async with self.pool.connection() as conn:
+                        await store.set_job_progress(conn, job_id, self.runner_id,
+                                                     float(frame.get("progress", 0.0)),
+                                                     str(frame.get("message", "")))
+        raise Unavailable(f"{service} closed the {action} stream before its result; "
+                          "the job is failed, start it again")

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from chitti.compute.research_schemas import TrainResult
 from chitti.compute.schemas import SweepReport, WalkForwardReport
 from chitti.gateway.auth import MAX_KEY_DAYS, Role
 from chitti.marketdata.adjust import Adjust
@@ -281,17 +282,20 @@ class JobInfo(BaseModel):
     """A long job: its state, and its result once done."""
 
     id: str = Field(description="the job id (a UUID)")
-    kind: Literal["sweep", "walk_forward"]
+    kind: Literal["sweep", "walk_forward", "train"]
     state: Literal["queued", "running", "done", "failed", "cancelled"]
-    progress: float = Field(ge=0, le=1, description="0 until it finishes, then 1")
+    progress: float = Field(ge=0, le=1, description="how far it is (a sweep: 0 until it "
+                                                    "finishes, then 1)")
+    message: str | None = Field(default=None, description="what a running job is doing")
     owner: str
     attempts: int = Field(description="runs started (a job whose gateway died is re-run)")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     error: ErrorDetail | None = Field(description="why a failed job failed")
-    result: SweepReport | WalkForwardReport | None = Field(
-        default=None, description="the sweep's or walk-forward's report, once done")
+    result: SweepReport | WalkForwardReport | TrainResult | None = Field(
+        default=None, description="the sweep's, walk-forward's or training's report, once "
+                                  "done")
 
 
 class JobList(BaseModel):

@@ -322,8 +322,8 @@ async def take_tokens(conn: Conn, key: str, cost: float, capacity: float,
 
 # -- jobs --------------------------------------------------------------------------------
 
-JOB_COLUMNS = ("j.id::text AS id, j.kind, j.state, j.progress, j.error, j.attempts, "
-               "j.created_at, j.started_at, j.finished_at, u.name AS owner, j.user_id")
+JOB_COLUMNS = ("j.id::text AS id, j.kind, j.state, j.progress, j.message, j.error, "
+               "j.attempts, j.created_at, j.started_at, j.finished_at, u.name AS owner, j.user_id")
 
 
 async def add_job(conn: Conn, user_id: int, kind: str, request: dict[str, Any],
@@ -388,6 +388,15 @@ async def claim_job(conn: Conn, runner: str, stale_s: float) -> Row | None:
 async def beat(conn: Conn, runner: str) -> None:
     await conn.execute("UPDATE auth.jobs SET heartbeat_at = now() "
                        "WHERE runner = %s AND state = 'running'", (runner,))
+
+
+async def set_job_progress(conn: Conn, job_id: str, runner: str, progress: float,
+                           message: str) -> None:
+    """Record how far a running job is (0..1) and what it is doing, for whoever polls it."""
+    await conn.execute(
+        "UPDATE auth.jobs SET progress = %s, message = %s"
+        " WHERE id = %s AND runner = %s AND state = 'running'",
+        (min(max(progress, 0.0), 0.999), message, job_id, runner))
 
 
 async def finish_job(conn: Conn, job_id: str, runner: str, state: str,
