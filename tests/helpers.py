@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,3 +69,14 @@ def demo_rows(symbol: str, *, adjust: bool) -> pd.DataFrame:
             rows.loc[before, column] = rows.loc[before, column] / shares
         rows.loc[before, "Volume"] = rows.loc[before, "Volume"] * shares
     return rows
+
+
+def demo_closes(symbols: Sequence[str]) -> pd.DataFrame:
+    """Split- and bonus-adjusted demo closes (:func:`demo_rows`), one float column per symbol,
+    indexed by date on the union of their dates (NaN where a symbol has no bar)."""
+    columns = {}
+    for symbol in symbols:
+        rows = demo_rows(symbol, adjust=True)
+        columns[symbol] = pd.Series(rows.Close.to_numpy(float),
+                                    index=pd.DatetimeIndex(rows.Date))
+    return pd.DataFrame(columns).sort_index()

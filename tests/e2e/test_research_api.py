@@ -29,6 +29,10 @@ def follow(system: System, job_id: str, timeout_s: float = 600) -> tuple[dict[st
 
 
 def test_training_is_a_job_with_progress_and_a_registered_model(system: System) -> None:
+    unknown = system.http.post("/api/ml/train", json={"name": "x", "symbols": DEMO,
+                                                      "features": ["ret_6d"]})
+    assert unknown.status_code == 400, unknown.text  # refused before anything is queued
+    assert "ret_5d" in unknown.json()["error"]["message"]
     queued = system.http.post("/api/ml/train", json={
         "name": "api_model", "symbols": DEMO, "start": "2012-01-01", "folds": 2,
         "params": {"num_iterations": 30}, "news": False})

@@ -25,7 +25,7 @@ from chitti.compute.research_schemas import (
     RiskRequest,
     TrainRequest,
 )
-from chitti.errors import BadRequest
+from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
 from chitti.marketdata.adjust import Adjust
@@ -165,6 +165,21 @@ class ResearchActions:
             rows = await store.list_models(conn)
         return {"models": [_model_info(row) for row in rows]}
 
+    async def check_train(self, req: TrainRequest) -> dict[str, Any]:
+        """Refuse now what a queued training would fail on: unknown features or symbols, a
+        universe of one (the gateway asks before it queues the job)."""
+        for name in req.features or ():
+            feat.get_feature(name)
+        async with self.ctx.pool.connection() as conn:
+            symbols = await self._universe(conn, req.index, req.symbols)
+            for symbol in symbols:
+                if not await md_store.symbol_exists(conn, symbol):
+                    raise NotFound(f"unknown symbol {symbol!r}; see GET /api/market/symbols")
+        if len(symbols) < 2:
+            raise BadRequest("symbols: a model ranks symbols against each other; give "
+                             "at least 2 (better 10 or more)")
+        return {"symbols": len(symbols)}
+
     async def train(self, req: TrainRequest) -> AsyncIterator[dict[str, Any]]:
         """Stream ``{"progress", "message"}`` frames, then ``{"result": report}``."""
         loop = asyncio.get_running_loop()
@@ -187,12 +202,10 @@ class ResearchActions:
 
     async def _train(self, req: TrainRequest,
                      progress: Callable[[float, str], None]) -> dict[str, Any]:
+        await self.check_train(req)
         names = [feat.get_feature(n).name for n in req.features] if req.features else None
         async with self.ctx.pool.connection() as conn:
             symbols = await self._universe(conn, req.index, req.symbols)
-            if len(symbols) < 2:
-                raise BadRequest("symbols: a model ranks symbols against each other; give "
-                                 "at least 2 (better 10 or more)")
             inputs = await self._inputs(conn, symbols, req.end, "split", news=req.news)
         estimator = _estimator(req.estimator, req.target, req.params, req.seed)
         report, panel, keep = await asyncio.to_thread(
@@ -413,6 +426,7 @@ def register(server: IpcServer, ctx: ServiceContext) -> None:
     server.action("list_features")(actions.list_features)
     server.action("features", params=FeaturesRequest)(actions.features)
     server.action("list_models")(actions.list_models)
+    server.action("check_train", params=TrainRequest)(actions.check_train)
     server.action("train", params=TrainRequest)(actions.train)
     server.action("predict", params=PredictRequest)(actions.predict)
     server.action("optimize_portfolio", params=OptimizeRequest)(actions.optimize_portfolio)

@@ -17,13 +17,11 @@ from chitti.compute.schemas import (
     SweepRequest,
     WalkForwardRequest,
 )
-from chitti.errors import RateLimited
-from chitti.gateway import store
 from chitti.gateway.access import TraderBacktest, TraderSweep, Viewer
 from chitti.gateway.auth import Principal
 from chitti.gateway.deps import ComputeClient, RowId
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.routes.jobs import public
+from chitti.gateway.routes.jobs import enqueue
 from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo
 from chitti.ipc.client import IpcClient
 from chitti.schemas import MAX_ID
@@ -83,16 +81,7 @@ async def _queue(request: Request, compute: IpcClient, principal: Principal, kin
     else queue the job and answer 202."""
     await compute.call("check_sweep", SweepRequest.model_validate(
         body.model_dump(include=set(SweepRequest.model_fields))))
-    settings = request.app.state.auth.settings
-    async with request.app.state.db_pool.connection() as conn:
-        job = await store.add_job(conn, principal.user_id, kind, body.model_dump(mode="json"),
-                                  settings.max_long_jobs_per_user)
-    if job is None:
-        raise RateLimited(f"you have {settings.max_long_jobs_per_user} jobs queued or "
-                          "running (CHITTI_MAX_LONG_JOBS_PER_USER): wait for one, or cancel "
-                          "one with DELETE /api/jobs/{id}", retry_after_s=5)
-    return OrjsonResponse(public(job), status_code=202,
-                          headers={"Location": f"/api/jobs/{job['id']}"})
+    return await enqueue(request, principal, kind, body.model_dump(mode="json"))
 
 
 @router.post("/api/backtest/sweep", status_code=202, response_model=JobInfo,

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from chitti.errors import RateLimited
 from chitti.gateway import store
 from chitti.gateway.access import Trader, Viewer
+from chitti.gateway.auth import Principal
 from chitti.gateway.responses import OrjsonResponse
 from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo, JobList
 
@@ -21,6 +23,22 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 def public(job: dict[str, Any]) -> dict[str, Any]:
     """A job row as the API shows it (without the owner's internal id)."""
     return {key: value for key, value in job.items() if key != "user_id"}
+
+
+async def enqueue(request: Request, principal: Principal, kind: str,
+                  payload: dict[str, Any]) -> OrjsonResponse:
+    """Queue a job of ``kind`` for ``principal`` and answer 202 with it (429 when the user
+    already has ``CHITTI_MAX_LONG_JOBS_PER_USER`` queued or running)."""
+    settings = request.app.state.auth.settings
+    async with request.app.state.db_pool.connection() as conn:
+        job = await store.add_job(conn, principal.user_id, kind, payload,
+                                  settings.max_long_jobs_per_user)
+    if job is None:
+        raise RateLimited(f"you have {settings.max_long_jobs_per_user} jobs queued or "
+                          "running (CHITTI_MAX_LONG_JOBS_PER_USER): wait for one, or cancel "
+                          "one with DELETE /api/jobs/{id}", retry_after_s=5)
+    return OrjsonResponse(public(job), status_code=202,
+                          headers={"Location": f"/api/jobs/{job['id']}"})
 
 
 

@@ -20,12 +20,10 @@ from chitti.compute.research_schemas import (
     RiskRequest,
     TrainRequest,
 )
-from chitti.errors import RateLimited
-from chitti.gateway import store
 from chitti.gateway.access import Trader, TraderSweep, Viewer, ViewerCompute
 from chitti.gateway.deps import ComputeClient
 from chitti.gateway.responses import OrjsonResponse
-from chitti.gateway.routes.jobs import public
+from chitti.gateway.routes.jobs import enqueue
 from chitti.gateway.schemas import ERROR_RESPONSES, JobInfo
 
 router = APIRouter(tags=["research"])
@@ -54,23 +52,15 @@ async def compute_features(body: FeaturesRequest, compute: ComputeClient,
 
 @router.post("/api/ml/train", status_code=202, response_model=JobInfo,
              responses={**ERROR_RESPONSES, **NOT_FOUND})
-async def train_model(request: Request, body: TrainRequest,
+async def train_model(request: Request, body: TrainRequest, compute: ComputeClient,
                       principal: TraderSweep) -> OrjsonResponse:
     """Queue a training: features, purged walk-forward folds with IC, rank IC and two
     baselines, a backtest of the scores with Indian costs, then the model is registered as
     the next version of ``name``. Answers 202 with the job; ``GET /api/jobs/{id}`` shows its
     progress and, once done, the report."""
-    settings = request.app.state.auth.settings
+    await compute.call("check_train", body)
     owned = {**body.model_dump(mode="json"), "owner": principal.name}
-    async with request.app.state.db_pool.connection() as conn:
-        job = await store.add_job(conn, principal.user_id, "train", owned,
-                                  settings.max_long_jobs_per_user)
-    if job is None:
-        raise RateLimited(f"you have {settings.max_long_jobs_per_user} jobs queued or "
-                          "running (CHITTI_MAX_LONG_JOBS_PER_USER): wait for one, or cancel "
-                          "one with DELETE /api/jobs/{id}", retry_after_s=5)
-    return OrjsonResponse(public(job), status_code=202,
-                          headers={"Location": f"/api/jobs/{job['id']}"})
+    return await enqueue(request, principal, "train", owned)
 
 
 @router.get("/api/ml/models", response_model=ModelList)

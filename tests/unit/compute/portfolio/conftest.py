@@ -8,7 +8,6 @@ Y gives X/Y). RELIANCE is left out: its demerger and rights issue are not plain 
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
-from tests.helpers import DEMO_DIR
+from tests.helpers import demo_closes
 
 #: Sectors of the ten demo symbols (NSE industry classification, simplified).
 SECTORS = {"BHARTIARTL": "telecom", "HDFCBANK": "financials", "HINDUNILVR": "fmcg",
@@ -39,29 +38,9 @@ class Universe:
         return self.prices.pct_change(fill_method=None).dropna(how="all")
 
 
-_BONUS = re.compile(r"Bonus (\d+):(\d+)")
-_SPLIT = re.compile(r"From R[se]\.? ?(\d+)/- (?:Per Share )?To R[se]\.? ?(\d+)/-")
-
-
-def _adjusted_closes() -> pd.DataFrame:
-    frame = pd.read_csv(DEMO_DIR / "nifty_sample_daily_2000_2021.csv.gz", parse_dates=["Date"])
-    closes = frame.pivot(index="Date", columns="Symbol", values="Close")[list(SECTORS)]
-    actions = pd.read_csv(DEMO_DIR / "corporate_actions_2000_2021.csv", encoding="utf-8-sig")
-    for _, action in actions[actions.SYMBOL.isin(list(SECTORS))].iterrows():
-        if bonus := _BONUS.search(action.PURPOSE):
-            shares = (int(bonus[1]) + int(bonus[2])) / int(bonus[2])
-        elif split := _SPLIT.search(action.PURPOSE):
-            shares = int(split[1]) / int(split[2])
-        else:
-            raise AssertionError(f"{action.SYMBOL}: {action.PURPOSE!r} is not a split/bonus")
-        ex_date = pd.to_datetime(action["EX-DATE"], format="%d-%b-%Y")
-        closes.loc[closes.index < ex_date, action.SYMBOL] /= shares
-    return closes
-
-
 @lru_cache(maxsize=1)
 def real_universe() -> Universe:
-    prices = _adjusted_closes().loc["2016-01-01":"2019-12-31"]
+    prices = demo_closes(list(SECTORS)).loc["2016-01-01":"2019-12-31"]
     return Universe("nse9", prices, tuple(SECTORS[s] for s in prices.columns))
 
 

@@ -1,19 +1,14 @@
-"""Real NSE closes for the risk tests: the demo stocks back-adjusted by hand for their
-splits and bonuses (written from the definition, with the parsing rules of
-tests.helpers.demo_rows, whose volume step fails under pandas 3 for a 1:2 bonus), and the
-NIFTY 50 index, as pandas objects indexed by date."""
+"""Real NSE closes for the risk tests: the demo stocks back-adjusted for their splits and
+bonuses (tests.helpers.demo_closes, written from the definition), and the NIFTY 50 index, as
+pandas objects indexed by date."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from tests.helpers import DEMO_DIR
-
-_BONUS = re.compile(r"Bonus (\d+):(\d+)")
-_SPLIT = re.compile(r"From R[se]\.? ?(\d+)/- (?:Per Share )?To R[se]\.? ?(\d+)/-")
+from tests.helpers import DEMO_DIR, demo_closes
 
 #: Every demo stock whose actions are all splits and bonuses (RELIANCE also had a demerger
 #: and a rights issue, which demo_rows does not adjust).
@@ -24,23 +19,7 @@ ADJUSTABLE = ("BHARTIARTL", "HDFCBANK", "HINDUNILVR", "ICICIBANK", "INFY", "ITC"
 @lru_cache(maxsize=1)
 def adjusted_closes() -> pd.DataFrame:
     """Adjusted closes, one column per symbol, on the union of dates (NaN where no bar)."""
-    frame = pd.read_csv(DEMO_DIR / "nifty_sample_daily_2000_2021.csv.gz")
-    closes = frame.pivot(index="Date", columns="Symbol", values="Close")[list(ADJUSTABLE)]
-    closes.index = pd.DatetimeIndex(closes.index)
-    closes = closes.sort_index().astype(float)
-    actions = pd.read_csv(DEMO_DIR / "corporate_actions_2000_2021.csv", encoding="utf-8-sig")
-    for _, action in actions[actions.SYMBOL.isin(ADJUSTABLE)].iterrows():
-        # every close before the ex-date divided by the shares one share became
-        if bonus := _BONUS.search(action.PURPOSE):
-            shares = (int(bonus[1]) + int(bonus[2])) / int(bonus[2])
-        elif split := _SPLIT.search(action.PURPOSE):
-            shares = int(split[1]) / int(split[2])
-        else:
-            raise AssertionError(f"{action.SYMBOL}: {action.PURPOSE!r} is not a split/bonus")
-        ex_date = pd.to_datetime(action["EX-DATE"], format="%d-%b-%Y")
-        before = closes.index < ex_date
-        closes.loc[before, action.SYMBOL] = closes.loc[before, action.SYMBOL] / shares
-    return closes
+    return demo_closes(ADJUSTABLE)
 
 
 @lru_cache(maxsize=1)
