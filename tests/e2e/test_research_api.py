@@ -51,7 +51,7 @@ def test_training_is_a_job_with_progress_and_a_registered_model(system: System) 
     assert predicted.status_code == 200, predicted.text
     assert {p["symbol"] for p in predicted.json()["predictions"]} == {"TCS", "INFY"}
     unknown = system.http.post("/api/ml/predict", json={"model": "nope", "symbols": ["TCS"]})
-    assert unknown.status_code == 404 and "api_model" in unknown.json()["error"]["message"]
+    assert unknown.status_code == 400 and "api_model" in unknown.json()["error"]["message"]
 
 
 def test_portfolio_and_risk_replies_and_their_400s(system: System) -> None:
@@ -72,3 +72,7 @@ def test_portfolio_and_risk_replies_and_their_400s(system: System) -> None:
     RiskReply.model_validate(risk.json())
     over = system.http.post("/api/risk", json={"weights": {"TCS": 0.8, "INFY": 0.8}})
     assert over.status_code == 400 and "weights" in over.json()["error"]["message"]
+    short = system.http.post("/api/risk", json={"weights": {"TCS": 0.5, "INFY": 0.5},
+                                                "end": "2005-03-01"})  # TCS listed 2004-08
+    assert short.status_code == 400, short.text
+    assert "days" in short.json()["error"]["message"]

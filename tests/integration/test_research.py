@@ -145,7 +145,7 @@ def test_ml_train_cli_registers_a_model_that_predict_serves(demo_db: str) -> Non
         got = {p["symbol"]: p["score"] for p in reply["predictions"]}
         for j, symbol in enumerate(panel.symbols):
             assert got[symbol] == pytest.approx(float(native[j]), abs=1e-6)
-        with pytest.raises(NotFound, match="cli_model"):
+        with pytest.raises(BadRequest, match="cli_model"):
             await call(demo_db, "predict", PredictRequest(model="no_such_model",
                                                           symbols=["TCS"]))
 

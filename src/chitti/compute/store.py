@@ -140,8 +140,8 @@ async def list_models(conn: AsyncConnection[Any], name: str | None = None
 
 async def load_model(conn: AsyncConnection[Any], name: str,
                      version: str | None = None) -> dict[str, Any]:
-    """A registered model with its artefact: ``version``, or the newest; NotFound naming the
-    models there are."""
+    """A registered model with its artefact: ``version``, or the newest. A model that is not
+    there is a bad ``model`` field of the request (400) naming the models there are."""
     cur = await conn.execute(
         f"SELECT {_MODEL_COLUMNS}, artifact FROM ml.models"  # noqa: S608 (constant columns)
         " WHERE name = %(name)s AND (%(version)s::text IS NULL OR version = %(version)s)"
@@ -151,8 +151,8 @@ async def load_model(conn: AsyncConnection[Any], name: str,
         cur = await conn.execute("SELECT DISTINCT name FROM ml.models ORDER BY name")
         known = [r["name"] for r in await cur.fetchall()]
         what = f"model {name!r}" + (f" version {version}" if version else "")
-        raise NotFound(f"no {what}; registered models: {', '.join(known) or 'none'} "
-                       "(train one with `chitti ml train` or POST /api/ml/train)")
+        raise BadRequest(f"model: no {what}; registered models: {', '.join(known) or 'none'} "
+                         "(train one with `chitti ml train` or POST /api/ml/train)")
     return dict(row)
 
 
