@@ -106,6 +106,12 @@ async def test_features_equal_pandas_and_round_trip_through_ml_features(demo_db:
                                  " AND symbol = 'INFY' ORDER BY ts")
         stored = np.array([row[0] for row in await cur.fetchall()], dtype=float)
     assert np.allclose(stored[:, 0], expected.to_numpy(), rtol=1e-12)
+    back = await call(demo_db, "features", FeaturesRequest(symbols=["TCS", "INFY", "ZZZZ"],
+                                                           from_set="test_set"))
+    FeaturePanelReply.model_validate(back)
+    assert back["missing"] == ["ZZZZ"] and back["names"] == reply["names"]
+    assert back["dates"] == reply["dates"]
+    assert back["values"] == reply["values"]  # NaN stored and read back as None
 
 
 def test_ml_train_cli_registers_a_model_that_predict_serves(demo_db: str) -> None:

@@ -2192,6 +2192,11 @@ export interface components {
              */
             store_as?: string | null;
             /**
+             * From Set
+             * @description read this stored set back instead of computing
+             */
+            from_set?: string | null;
+            /**
              * Values
              * @description return the values (false: only store)
              * @default true

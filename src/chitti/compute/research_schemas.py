@@ -57,7 +57,16 @@ class FeaturesRequest(_Universe):
     news: bool = Field(default=True, description="read stored news for the news features")
     store_as: FeatureSetName | None = Field(
         default=None, description="also store the panel in ml.features under this name")
+    from_set: FeatureSetName | None = Field(
+        default=None, description="read this stored set back instead of computing")
     values: bool = Field(default=True, description="return the values (false: only store)")
+
+    @model_validator(mode="after")
+    def _read_or_compute(self) -> FeaturesRequest:
+        if self.from_set is not None and (self.store_as is not None or self.names):
+            raise ValueError("from_set: a stored set is read back as stored; leave out "
+                             "store_as and names")
+        return self
 
 
 class TrainRequest(_Universe):

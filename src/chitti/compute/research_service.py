@@ -125,6 +125,8 @@ class ResearchActions:
         return {"features": specs, "count": len(specs), "groups": list(feat.GROUPS)}
 
     async def features(self, req: FeaturesRequest) -> dict[str, Any]:
+        if req.from_set is not None:
+            return await self._stored_features(req)
         async with self.ctx.pool.connection() as conn:
             symbols = await self._universe(conn, req.index, req.symbols)
             names = [feat.get_feature(n).name for n in req.names] if req.names else None
@@ -153,9 +155,32 @@ class ResearchActions:
                 raise BadRequest(f"the panel holds {values.size:,} values, more than "
                                  f"{MAX_REPLY_VALUES:,} per reply: narrow symbols, dates or "
                                  "names, or store it (store_as) with values=false")
-            reply["values"] = {sym: {name: _json_list(values[:, j, k])
-                                     for k, name in enumerate(panel.names)}
-                               for j, sym in enumerate(panel.symbols)}
+            reply["values"] = _values_by_symbol(values, panel.symbols, panel.names)
+        return reply
+
+    async def _stored_features(self, req: FeaturesRequest) -> dict[str, Any]:
+        """A stored set read back in the reply layout of a computed one."""
+        assert req.from_set is not None
+        async with self.ctx.pool.connection() as conn:
+            symbols = await self._universe(conn, req.index, req.symbols)
+            names, rows = await store.read_feature_panel(conn, req.from_set, symbols,
+                                                         req.start, req.end)
+        dates = sorted({row["ts"] for row in rows})
+        at = {day: i for i, day in enumerate(dates)}
+        found = [s for s in symbols if any(row["symbol"] == s for row in rows)]
+        values = np.full((len(dates), len(found), len(names)), np.nan)
+        column = {s: j for j, s in enumerate(found)}
+        for row in rows:
+            values[at[row["ts"]], column[row["symbol"]]] = np.array(row["vals"], dtype=float)
+        reply: dict[str, Any] = {
+            "symbols": found, "names": names, "missing": [s for s in symbols if s not in column],
+            "dates": [d.isoformat() for d in dates],
+            "stored": {"feature_set": req.from_set, "rows": len(rows)}}
+        if req.values:
+            if values.size > MAX_REPLY_VALUES:
+                raise BadRequest(f"from_set: the rows hold {values.size:,} values, more than "
+                                 f"{MAX_REPLY_VALUES:,} per reply: narrow symbols or dates")
+            reply["values"] = _values_by_symbol(values, found, names)
         return reply
 
     # -- models ---------------------------------------------------------------------------
@@ -403,6 +428,13 @@ def _day(value: np.datetime64) -> date:
     day = value.astype("datetime64[D]").item()
     assert isinstance(day, date)
     return day
+
+
+def _values_by_symbol(values: np.ndarray, symbols: Sequence[str], names: Sequence[str]
+                      ) -> dict[str, dict[str, list[float | None]]]:
+    """symbol -> feature -> one value per date (None where undefined)."""
+    return {sym: {name: _json_list(values[:, j, k]) for k, name in enumerate(names)}
+            for j, sym in enumerate(symbols)}
 
 
 def _json_list(values: np.ndarray) -> list[float | None]:
