@@ -15,6 +15,7 @@ const Chart = lazy(() => import("./pages/Chart"));
 const News = lazy(() => import("./pages/News"));
 const Screener = lazy(() => import("./pages/Screener"));
 const Backtest = lazy(() => import("./pages/Backtest"));
+const Research = lazy(() => import("./pages/Research"));
 const System = lazy(() => import("./pages/System"));
 
 const queryClient = new QueryClient({
@@ -58,6 +59,7 @@ function Shell() {
         <Route path="/screener" element={<Guard role="viewer"><Screener /></Guard>} />
         <Route path="/backtest" element={<Guard role="viewer"><Backtest /></Guard>} />
         <Route path="/backtest/:id" element={<Guard role="viewer"><Backtest /></Guard>} />
+        <Route path="/research" element={<Guard role="viewer"><Research /></Guard>} />
         <Route path="/system" element={<Guard role="admin"><System /></Guard>} />
         <Route path="*" element={<Guard role="viewer"><Empty title="No such page">Use the navigation above.</Empty></Guard>} />
       </Routes>

@@ -12,6 +12,7 @@ const LINKS: { to: string; label: string; admin?: boolean }[] = [
   { to: "/news", label: "News" },
   { to: "/screener", label: "Screener" },
   { to: "/backtest", label: "Backtest" },
+  { to: "/research", label: "Research" },
   { to: "/system", label: "System", admin: true },
 ];
 
