@@ -76,3 +76,17 @@ def test_portfolio_and_risk_replies_and_their_400s(system: System) -> None:
                                                 "end": "2005-03-01"})  # TCS listed 2004-08
     assert short.status_code == 400, short.text
     assert "days" in short.json()["error"]["message"]
+
+
+def test_a_cancelled_training_registers_nothing(system: System) -> None:
+    queued = system.http.post("/api/ml/train", json={
+        "name": "cancelled_model", "symbols": DEMO, "start": "2012-01-01", "folds": 2,
+        "params": {"num_iterations": 30}, "news": False}).json()
+    deadline = time.monotonic() + 60
+    while system.http.get(f"/api/jobs/{queued['id']}").json()["state"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert system.http.delete(f"/api/jobs/{queued['id']}").json()["state"] == "cancelled"
+    time.sleep(15)  # longer than the whole training takes
+    models = system.http.get("/api/ml/models").json()["models"]
+    assert "cancelled_model" not in {m["name"] for m in models}

@@ -215,15 +215,20 @@ class ResearchActions:
 
         yield {"progress": 0.0, "message": "reading prices and news"}
         work = asyncio.create_task(self._train(req, progress))
-        while not work.done():
-            getter = asyncio.create_task(queue.get())
-            await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                fraction, message = getter.result()
-                yield {"progress": 0.1 + 0.85 * fraction, "message": message}
-            else:
-                getter.cancel()
-        yield {"result": work.result()}
+        try:
+            while not work.done():
+                getter = asyncio.create_task(queue.get())
+                await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    fraction, message = getter.result()
+                    yield {"progress": 0.1 + 0.85 * fraction, "message": message}
+                else:
+                    getter.cancel()
+            yield {"result": work.result()}
+        finally:
+            # The job was cancelled (its stream closed): nothing is registered. The worker
+            # thread finishes the fold it is in; its result is dropped.
+            work.cancel()
 
     async def _train(self, req: TrainRequest,
                      progress: Callable[[float, str], None]) -> dict[str, Any]:
