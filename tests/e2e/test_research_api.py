@@ -33,6 +33,10 @@ def test_training_is_a_job_with_progress_and_a_registered_model(system: System) 
                                                       "features": ["ret_6d"]})
     assert unknown.status_code == 400, unknown.text  # refused before anything is queued
     assert "ret_5d" in unknown.json()["error"]["message"]
+    bad_param = system.http.post("/api/ml/train", json={
+        "name": "x", "symbols": DEMO, "estimator": "random_forest", "params": {"leaves": 3}})
+    assert bad_param.status_code == 400, bad_param.text
+    assert "params" in bad_param.json()["error"]["message"]
     queued = system.http.post("/api/ml/train", json={
         "name": "api_model", "symbols": DEMO, "start": "2012-01-01", "folds": 2,
         "params": {"num_iterations": 30}, "news": False})

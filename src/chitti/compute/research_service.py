@@ -191,10 +191,11 @@ class ResearchActions:
         return {"models": [_model_info(row) for row in rows]}
 
     async def check_train(self, req: TrainRequest) -> dict[str, Any]:
-        """Refuse now what a queued training would fail on: unknown features or symbols, a
-        universe of one (the gateway asks before it queues the job)."""
+        """Refuse now what a queued training would fail on: unknown features, symbols or
+        estimator parameters, a universe of one (the gateway asks before it queues the job)."""
         for name in req.features or ():
             feat.get_feature(name)
+        _estimator(req.estimator, req.target, req.params, req.seed)  # refuses bad params
         async with self.ctx.pool.connection() as conn:
             symbols = await self._universe(conn, req.index, req.symbols)
             for symbol in symbols:
