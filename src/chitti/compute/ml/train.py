@@ -182,7 +182,11 @@ class _Fitter:
 
             data = lightgbm.Dataset(x, label=y, feature_name=_lgb_names(self.feature_names),
                                     params={"verbosity": -1})
-            return lightgbm.train(self.lgb_params, data, num_boost_round=self.rounds)
+            try:
+                return lightgbm.train(self.lgb_params, data, num_boost_round=self.rounds)
+            except lightgbm.basic.LightGBMError as exc:  # a parameter LightGBM refuses
+                raise BadRequest(f"params: LightGBM refused them ({exc}); see LightGBM's "
+                                 "parameter documentation") from exc
         from sklearn.base import clone
 
         est = clone(self.proto)

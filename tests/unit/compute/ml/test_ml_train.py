@@ -195,3 +195,13 @@ def test_a_universe_of_one_is_refused() -> None:
     x, close, dates, names, _ = synthetic_panel(100, 1, 3, signal=0.0, seed=0)
     with pytest.raises(BadRequest, match="universe of one"):
         train(x, close, dates=dates, symbols=("ONLY",), feature_names=names)
+
+
+def test_a_parameter_lightgbm_refuses_is_a_bad_request_naming_params() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(300, 8, 3))
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, (300, 8)), axis=0))
+    dates = np.arange(np.datetime64("2020-01-01"), np.datetime64("2020-01-01") + 300)
+    with pytest.raises(BadRequest, match="params: LightGBM refused"):
+        train(features, close, dates=dates, symbols=[f"S{i}" for i in range(8)],
+              feature_names=["a", "b", "c"], params={"num_leaves": "abc"}, n_folds=2)
