@@ -67,7 +67,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         if args.demo and (parts := load_demo(url, settings.demo_dir, progress=True)):
             log.info("loaded the demo %s from %s", ", ".join(parts), settings.demo_dir)
         announce_access(url, settings)
-        _run_loop(lambda: Supervisor(settings, url).run())
+        _run_loop(lambda: Supervisor(settings, url, backend).run())
     finally:
         if backend is not None:
             backend.stop()
@@ -114,7 +114,8 @@ def cmd_service(args: argparse.Namespace, settings: Settings) -> int:
 
     name = args.command
     register: Register = importlib.import_module(SERVICE_MODULES[name]).register
-    _run_loop(lambda: serve(name, settings, register))
+    _run_loop(lambda: serve(name, settings, register, instance=args.instance,
+                            takeover=args.takeover))
     return 0
 
 
@@ -295,6 +296,30 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {'database':<15} {db.get('status')} {db.get('latency_ms', '')}")
     print(f"overall: {report.get('status')}")
     return 0 if report.get("status") == "ok" else 1
+
+
+def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask the running supervisor to replace service instances one at a time."""
+    from chitti.errors import ChittiError
+    from chitti.ipc.client import IpcClient
+    from chitti.supervisor import control_socket, read_state
+
+    if read_state(settings) is None:
+        print(f"Trading-Chitti is not running (no live supervisor in {settings.run_dir}).",
+              file=sys.stderr)
+        return 1
+
+    async def reload() -> int:
+        async with IpcClient([f"unix:{control_socket(settings)}"], timeout=10) as client:
+            try:
+                async for step in client.stream("reload", {"services": args.services}):
+                    print(step["message"], flush=True)
+            except ChittiError as exc:
+                print(f"reload failed: {exc.message}", file=sys.stderr)
+                return 1
+        return 0
+
+    return _run_loop(reload)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -513,12 +538,23 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--demo", action="store_true", help="load the shipped demo data if empty")
     up.set_defaults(func=cmd_up)
     for name in SERVICES:
-        sub.add_parser(name, help=f"run the {name} service alone").set_defaults(func=cmd_service)
+        service = sub.add_parser(name, help=f"run the {name} service alone")
+        service.add_argument("--instance", type=int, default=None,
+                             help="listen on this instance's endpoint only (1-based; set by "
+                                  "`chitti up`)")
+        service.add_argument("--takeover", action="store_true",
+                             help="take the endpoint over from a running instance (reload)")
+        service.set_defaults(func=cmd_service)
     sub.add_parser("gateway", help="run the HTTP gateway alone").set_defaults(func=cmd_gateway)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("openapi", help="print the gateway's OpenAPI document (JSON)"
                    ).set_defaults(func=cmd_openapi)
     sub.add_parser("status", help="show what is running").set_defaults(func=cmd_status)
+    reload = sub.add_parser("reload", help="restart services one instance at a time, "
+                                           "without failing a request")
+    reload.add_argument("services", nargs="*", metavar="SERVICE",
+                        help="news-nlp, signal-service or compute (default: every service)")
+    reload.set_defaults(func=cmd_reload)
     market = sub.add_parser("load-market", help="load daily OHLCV CSV files (gzip or plain)")
     market.add_argument("files", nargs="+")
     market.add_argument("--symbol", help="symbol for files without a symbol column")

@@ -61,6 +61,26 @@ class Settings(BaseSettings):
     news_nlp_endpoints: EndpointList = Field(default_factory=list)
     signal_service_endpoints: EndpointList = Field(default_factory=list)
     compute_endpoints: EndpointList = Field(default_factory=list)
+    news_nlp_instances: int = Field(default=1, ge=1, le=16,
+                                    description="news-nlp processes `chitti up` runs")
+    signal_service_instances: int = Field(
+        default=1, ge=1, le=16, description="signal-service processes `chitti up` runs")
+    compute_instances: int = Field(
+        default=1, ge=1, le=16,
+        description="compute processes `chitti up` runs; the gateway spreads calls over them "
+                    "and `chitti reload` restarts them one at a time")
+    drain_s: float = Field(
+        default=30.0, ge=0, le=3600,
+        description="how long a stopping service lets in-flight requests finish")
+    sse_max_backlog: int = Field(
+        default=10_000, ge=10, le=1_000_000,
+        description="alerts a live-stream client may fall behind (it stopped reading) "
+                    "before the gateway drops it; it reconnects with Last-Event-ID")
+    ipc_secret: SecretStr | None = Field(
+        default=None, min_length=32,
+        description="shared secret every IPC connection must prove (at least 32 characters, "
+                    "the same on gateways and services); required for services listening "
+                    "on TCP beyond loopback")
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=6001, ge=1, le=65535)
     gateway_server: Literal["granian", "uvicorn"] = Field(
@@ -174,8 +194,16 @@ class Settings(BaseSettings):
     def pgdata_dir(self) -> Path:
         return self.var_path / "pgdata"
 
+    def instances(self, service: ServiceName) -> int:
+        """How many processes of ``service`` ``chitti up`` runs."""
+        return {"news-nlp": self.news_nlp_instances,
+                "signal-service": self.signal_service_instances,
+                "compute": self.compute_instances}[service]
+
     def endpoints(self, service: ServiceName) -> list[str]:
-        """Endpoints of ``service``: configured ones, else the transport's default."""
+        """Endpoints of ``service`` (the gateway's list): configured ones, else one per
+        instance on the transport's default (``compute.sock``, ``compute-2.sock``, ...; TCP
+        ports 6004, 6014, ...)."""
         configured = {
             "news-nlp": self.news_nlp_endpoints,
             "signal-service": self.signal_service_endpoints,
@@ -183,9 +211,27 @@ class Settings(BaseSettings):
         }[service]
         if configured:
             return list(configured)
+        count = self.instances(service)
         if self.transport == "tcp":
-            return [f"tcp:{self.service_host}:{SERVICE_PORTS[service]}"]
-        return [f"unix:{self.run_dir / (service + '.sock')}"]
+            return [f"tcp:{self.service_host}:{SERVICE_PORTS[service] + 10 * k}"
+                    for k in range(count)]
+        return [f"unix:{self.run_dir / (service + ('' if k == 0 else f'-{k + 1}') + '.sock')}"
+                for k in range(count)]
+
+    def listen_endpoints(self, service: ServiceName, instance: int | None) -> list[str]:
+        """Where one process of ``service`` listens: instance ``k`` (1-based, given by
+        ``chitti up``) takes the k-th endpoint; a process started alone takes them all."""
+        endpoints = self.endpoints(service)
+        if instance is None:
+            return endpoints
+        if not 1 <= instance <= len(endpoints):
+            raise ValueError(f"{service} instance {instance} has no endpoint: there are "
+                             f"{len(endpoints)} ({', '.join(endpoints)})")
+        return [endpoints[instance - 1]]
+
+    def ipc_secret_bytes(self) -> bytes | None:
+        """``CHITTI_IPC_SECRET`` as the key of :mod:`chitti.ipc.auth`, or None."""
+        return self.ipc_secret.get_secret_value().encode() if self.ipc_secret else None
 
 
 def role_database_url(admin_url: str, role: str, password: str | None) -> str:

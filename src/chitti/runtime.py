@@ -9,6 +9,7 @@ cleanly on SIGINT/SIGTERM (removing its sockets).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,8 +21,15 @@ from chitti import __version__
 from chitti.config import ServiceName, Settings
 from chitti.db.embedded import DATABASE_NAME, start_embedded
 from chitti.db.migrate import load_migrations
-from chitti.db.pool import DictPool, db_health, open_pool, process_database_url
+from chitti.db.pool import (
+    DictPool,
+    database_error,
+    db_health,
+    open_pool,
+    process_database_url,
+)
 from chitti.errors import Unavailable
+from chitti.ipc.protocol import as_endpoint
 from chitti.ipc.server import IpcServer
 
 log = logging.getLogger(__name__)
@@ -86,19 +94,49 @@ async def service_context(name: str, settings: Settings) -> AsyncIterator[Servic
         await pool.close()
 
 
-async def serve(name: ServiceName, settings: Settings, register: Register) -> None:
-    """Run service ``name`` until SIGINT/SIGTERM."""
+def check_ipc_exposure(endpoints: list[str], secret: bytes | None) -> None:
+    """Refuse to serve unauthenticated IPC to the network (loopback and Unix sockets are
+    local: the 0700 run directory and the host's users are the boundary there)."""
+    if secret is not None:
+        return
+    exposed = [text for text in endpoints
+               if (ep := as_endpoint(text)).kind == "tcp"
+               and not _is_loopback(ep.host or "")]
+    if exposed:
+        raise Unavailable(f"refusing to listen on {', '.join(exposed)} without "
+                          "CHITTI_IPC_SECRET: anyone on the network could call the service; "
+                          "set the same secret (32+ characters) on services and gateways")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+async def serve(name: ServiceName, settings: Settings, register: Register, *,
+                instance: int | None = None, takeover: bool = False) -> None:
+    """Run service ``name`` until SIGINT/SIGTERM, then drain for ``CHITTI_DRAIN_S``.
+
+    ``instance`` (1-based) picks this process's endpoint among the service's instances;
+    ``takeover`` binds where a running predecessor listens (``chitti reload``).
+    """
+    endpoints = settings.listen_endpoints(name, instance)
+    check_ipc_exposure(endpoints, settings.ipc_secret_bytes())
     async with service_context(name, settings) as context:
-        server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes)
+        server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes,
+                           secret=settings.ipc_secret_bytes())
 
         async def health() -> dict[str, Any]:
             return {"db": {**await db_health(context.pool), "database": DATABASE_NAME}}
 
         server.set_health_hook(health)
+        server.set_error_hook(database_error)
         maybe = register(server, context)
         if maybe is not None:
             await maybe
-        await server.start(settings.endpoints(name))
+        await server.start(endpoints, takeover=takeover)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -107,4 +145,4 @@ async def serve(name: ServiceName, settings: Settings, register: Register) -> No
         await stop.wait()
         log.info("%s stopping", name)
         serving.cancel()
-        await server.close()
+        await server.close(drain_s=settings.drain_s)

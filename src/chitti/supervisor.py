@@ -10,6 +10,15 @@ run 30 s), and the log says so. Ctrl-C or SIGTERM stops the children (SIGTERM, t
 after a grace period), then the embedded database, and removes the run directory's sockets
 and state file, so nothing is left behind. Children also get SIGTERM from the kernel if the
 supervisor itself is killed (PR_SET_PDEATHSIG), so a crashed supervisor leaves no orphans.
+
+``CHITTI_<SERVICE>_INSTANCES`` runs several processes of a service, each on its own endpoint
+(the gateway spreads calls over them). ``chitti reload [service ...]`` asks the supervisor,
+over its control socket (``run/supervisor.sock``), to replace every instance one at a time
+without a failed request: the successor takes the instance's endpoint over while the old
+process still serves (``chitti <service> --takeover``); once the successor answers ``health``
+with its own pid, the old one gets SIGTERM and drains its in-flight requests
+(``CHITTI_DRAIN_S``). A successor that does not come up is killed and the old process keeps
+serving.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,13 +40,22 @@ from typing import Any
 
 import httpx
 
-from chitti.config import DASHBOARD_DIR, SERVICES, Settings
+from chitti import __version__
+from chitti.config import DASHBOARD_DIR, SERVICES, ServiceName, Settings
+from chitti.db.embedded import EmbeddedBackend
+from chitti.errors import BadRequest, ChittiError, Unavailable
+from chitti.ipc.client import IpcClient
+from chitti.ipc.server import IpcServer
 from chitti.marketdata.sessions import IST
 
 log = logging.getLogger("chitti.supervisor")
 
-PROCESSES: tuple[str, ...] = (*SERVICES, "gateway")
+#: Time a stopping process gets beyond its drain before it is killed.
 GRACE_S = 10.0
+#: How often the supervisor checks that the embedded PostgreSQL is alive.
+DATABASE_CHECK_S = 0.5
+#: Longest wait for a reloaded instance to answer health (imports and the DB pool).
+RELOAD_START_TIMEOUT_S = 120.0
 MAX_BACKOFF_S = 10.0
 HEALTHY_AFTER_S = 30.0
 #: After an update-eod that could not reach NSE, try again this much later.
@@ -55,6 +74,11 @@ def state_file(settings: Settings) -> Path:
     return settings.run_dir / "supervisor.json"
 
 
+def control_socket(settings: Settings) -> Path:
+    """Where ``chitti reload`` reaches the running supervisor (the private run directory)."""
+    return settings.run_dir / "supervisor.sock"
+
+
 def _die_with_parent() -> None:
     # Linux: deliver SIGTERM to this child when the supervisor dies, even by SIGKILL.
     with contextlib.suppress(Exception):
@@ -63,39 +87,75 @@ def _die_with_parent() -> None:
 
 @dataclass
 class Child:
+    """One supervised process: a service instance or the gateway."""
+
     name: str
+    #: The service this process runs; None for the gateway.
+    service: ServiceName | None
+    #: 1-based instance of a service run several times, else None (it binds every endpoint).
+    instance: int | None = None
     process: asyncio.subprocess.Process | None = None
     started_at: float = 0.0
     restarts: int = 0
+    reloads: int = 0
     backoff_s: float = 0.2
+
+    def argv(self, *, takeover: bool = False) -> list[str]:
+        argv = [sys.executable, "-m", "chitti.cli", self.service or "gateway"]
+        if self.instance is not None:
+            argv += ["--instance", str(self.instance)]
+        return [*argv, "--takeover"] if takeover else argv
+
+
+def plan_children(settings: Settings) -> dict[str, Child]:
+    """The processes of ``chitti up``: each service instance, then the gateway."""
+    children: dict[str, Child] = {}
+    for service in SERVICES:
+        count = settings.instances(service)
+        for k in range(1, count + 1):
+            name = service if k == 1 else f"{service}-{k}"
+            children[name] = Child(name, service, k if count > 1 else None)
+    children["gateway"] = Child("gateway", None)
+    return children
 
 
 class Supervisor:
     """Starts and watches the processes of ``chitti up``."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(self, settings: Settings, database_url: str,
+                 database: EmbeddedBackend | None = None) -> None:
         self.settings = settings
         self.database_url = database_url
-        self.children = {name: Child(name) for name in PROCESSES}
+        #: The embedded server this supervisor started (restarted if it dies), or None.
+        self.database = database
+        self.children = plan_children(settings)
         self.stopping = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
 
-    async def _spawn(self, child: Child) -> None:
+    async def _start_process(self, child: Child, *, takeover: bool = False
+                             ) -> asyncio.subprocess.Process:
         env = {**os.environ, "CHITTI_DATABASE_URL": self.database_url}
-        child.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "chitti.cli", child.name, env=env,
+        return await asyncio.create_subprocess_exec(
+            *child.argv(takeover=takeover), env=env,
             start_new_session=True, preexec_fn=_die_with_parent,
         )
+
+    async def _spawn(self, child: Child) -> None:
+        child.process = await self._start_process(child)
         child.started_at = time.monotonic()
         log.info("started %s (pid %d)", child.name, child.process.pid)
         self._write_state()
 
     async def _watch(self, child: Child) -> None:
+        await self._spawn(child)
         while not self.stopping.is_set():
-            await self._spawn(child)
-            assert child.process is not None
-            code = await child.process.wait()
+            process = child.process
+            assert process is not None
+            code = await process.wait()
             if self.stopping.is_set():
                 return
+            if child.process is not process:  # replaced by a reload: watch the successor
+                continue
             ran_s = time.monotonic() - child.started_at
             if ran_s > HEALTHY_AFTER_S:  # it had been fine: a fresh failure, retry quickly
                 child.backoff_s = 0.2
@@ -105,18 +165,103 @@ class Supervisor:
                         child.name, code, ran_s, delay, child.restarts)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), delay)
+            if not self.stopping.is_set():
+                await self._spawn(child)
+
+    # --- reload ---------------------------------------------------------------------------
+
+    def reload_targets(self, services: list[str]) -> list[Child]:
+        """The instances ``chitti reload`` replaces: of ``services``, or of every service."""
+        unknown = sorted(set(services) - set(SERVICES))
+        if unknown:
+            raise BadRequest(f"services: cannot reload {', '.join(unknown)}; choose among "
+                             f"{', '.join(SERVICES)} (the gateway is restarted by restarting "
+                             "`chitti up`, or run several gateways behind a proxy)")
+        wanted = services or list(SERVICES)
+        return [c for c in self.children.values() if c.service in wanted]
+
+    async def reload(self, services: list[str]) -> AsyncIterator[dict[str, Any]]:
+        """Replace the instances of ``services`` one at a time; yields one line per step."""
+        targets = self.reload_targets(services)
+        async with self._reload_lock:
+            for child in targets:
+                old = child.process
+                yield {"message": f"{child.name}: starting a successor"}
+                new = await self._start_process(child, takeover=True)
+                try:
+                    await self._wait_serving(child, new)
+                except BaseException:
+                    with contextlib.suppress(ProcessLookupError):
+                        new.kill()
+                    await new.wait()
+                    raise
+                child.process, child.started_at = new, time.monotonic()
+                child.reloads += 1
+                self._write_state()
+                yield {"message": f"{child.name}: pid {new.pid} serving; draining pid "
+                                  f"{old.pid if old else '-'}"}
+                if old is not None and old.returncode is None:
+                    await self._stop([old])
+                yield {"message": f"{child.name}: reloaded"}
+
+    async def _wait_serving(self, child: Child, process: asyncio.subprocess.Process) -> None:
+        """Until every endpoint of ``child`` answers ``health`` from ``process``."""
+        assert child.service is not None
+        endpoints = self.settings.listen_endpoints(child.service, child.instance)
+        deadline = time.monotonic() + RELOAD_START_TIMEOUT_S
+        pending = list(endpoints)
+        while pending:
+            if process.returncode is not None:
+                raise Unavailable(f"{child.name}: the successor exited with code "
+                                  f"{process.returncode} before serving; see the log above "
+                                  "(the running instance keeps serving)")
+            if time.monotonic() > deadline:
+                raise Unavailable(f"{child.name}: the successor did not answer within "
+                                  f"{RELOAD_START_TIMEOUT_S:.0f} s (the running instance "
+                                  "keeps serving)")
+            pending = [ep for ep in pending if not await self._answers_from(ep, process.pid)]
+            if pending:
+                await asyncio.sleep(0.2)
+
+    async def _answers_from(self, endpoint: str, pid: int) -> bool:
+        try:
+            async with IpcClient([endpoint], timeout=2,
+                                 secret=self.settings.ipc_secret_bytes()) as client:
+                return bool((await client.call("health")).get("pid") == pid)
+        except ChittiError:
+            return False
+
+    async def _serve_control(self) -> None:
+        """``chitti reload`` talks to this (Unix socket in the private run directory)."""
+        server = IpcServer("supervisor", __version__)
+
+        @server.action("reload")
+        async def reload(params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+            services = params.get("services") or []
+            if not isinstance(services, list) or not all(isinstance(x, str) for x in services):
+                raise BadRequest("services: give a list of service names")
+            async for step in self.reload(services):
+                yield step
+
+        await server.run([f"unix:{control_socket(self.settings)}"])
 
     def _write_state(self) -> None:
         state = {
             "pid": os.getpid(),
             "gateway_url": self.gateway_url,
             "children": {c.name: {"pid": c.process.pid if c.process else None,
-                                  "restarts": c.restarts} for c in self.children.values()},
+                                  "restarts": c.restarts, "reloads": c.reloads}
+                         for c in self.children.values()},
         }
         path = state_file(self.settings)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.replace(path)
+        try:  # written whole then renamed: a full disk leaves the previous state intact
+            tmp.write_text(json.dumps(state, indent=2))
+            tmp.replace(path)
+        except OSError as exc:
+            log.error("cannot write %s (%s); `chitti status` shows the previous state", path,
+                      exc.strerror or exc)
+            tmp.unlink(missing_ok=True)
 
     @property
     def gateway_url(self) -> str:
@@ -164,21 +309,42 @@ class Supervisor:
                             EOD_RETRY_S / 60)
                 delay = EOD_RETRY_S
 
-    async def _stop_children(self) -> None:
-        running = [c.process for c in self.children.values()
-                   if c.process is not None and c.process.returncode is None]
+    async def _watch_database(self) -> None:
+        """Restart the embedded PostgreSQL when it dies (services reconnect on their own)."""
+        if self.database is None:
+            return
+        backend = self.database
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), DATABASE_CHECK_S)
+            if self.stopping.is_set() or backend.running():
+                continue
+            log.warning("the embedded PostgreSQL is not running; restarting it")
+            try:
+                await asyncio.to_thread(backend.start)
+                log.info("embedded PostgreSQL restarted")
+            except Exception as exc:  # noqa: BLE001 - logged, retried on the next check
+                log.error("could not restart the embedded PostgreSQL (%s); retrying", exc)
+
+    async def _stop(self, processes: list[asyncio.subprocess.Process]) -> None:
+        """SIGTERM; SIGKILL what has not exited after its drain and a grace period."""
+        running = [p for p in processes if p.returncode is None]
         for proc in running:
             with contextlib.suppress(ProcessLookupError):
                 proc.terminate()
+        limit_s = self.settings.drain_s + GRACE_S
         try:
-            await asyncio.wait_for(asyncio.gather(*(p.wait() for p in running)), GRACE_S)
+            await asyncio.wait_for(asyncio.gather(*(p.wait() for p in running)), limit_s)
         except TimeoutError:
             for proc in running:
                 if proc.returncode is None:
-                    log.warning("pid %d did not stop in %.0f s; killing it", proc.pid, GRACE_S)
+                    log.warning("pid %d did not stop in %.0f s; killing it", proc.pid, limit_s)
                     with contextlib.suppress(ProcessLookupError):
                         proc.kill()
             await asyncio.gather(*(p.wait() for p in running))
+
+    async def _stop_children(self) -> None:
+        await self._stop([c.process for c in self.children.values() if c.process is not None])
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -187,10 +353,12 @@ class Supervisor:
         watchers = [asyncio.create_task(self._watch(c)) for c in self.children.values()]
         announce = asyncio.create_task(self._announce_when_healthy())
         updates = asyncio.create_task(self._eod_updates())
+        control = asyncio.create_task(self._serve_control())
+        database = asyncio.create_task(self._watch_database())
         await self.stopping.wait()
         log.info("stopping Trading-Chitti")
-        announce.cancel()
-        updates.cancel()
+        for task in (announce, updates, control, database):
+            task.cancel()
         await self._stop_children()
         await asyncio.gather(*watchers, return_exceptions=True)
 

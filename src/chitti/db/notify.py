@@ -55,15 +55,19 @@ class StreamMark(enum.Enum):
 
 
 #: Rows a slow subscriber may fall behind before it is cut off (its stream then ends and
-#: an SSE client reconnects with Last-Event-ID, losing nothing).
+#: an SSE client reconnects with Last-Event-ID, losing nothing); ``CHITTI_SSE_MAX_BACKLOG``
+#: in the gateway.
 QUEUE_LIMIT = 10_000
 
 
 @dataclass(eq=False)
 class Subscription:
     matches: Callable[[Row], bool]
-    queue: asyncio.Queue[Row | None] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    limit: int = QUEUE_LIMIT
+    queue: asyncio.Queue[Row | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.limit)
 
     async def get(self) -> Row | None:
         """The next matching row; None when the feed dropped this subscriber."""
@@ -74,8 +78,10 @@ class NotifyFeed:
     """LISTEN on ``channel`` and deliver the notified rows to subscribers."""
 
     def __init__(self, url: str, channel: str, *, fetch_by_ids: FetchByIds,
-                 fetch_after: FetchAfter, latest_id: LatestId) -> None:
+                 fetch_after: FetchAfter, latest_id: LatestId,
+                 queue_limit: int = QUEUE_LIMIT) -> None:
         self.url = url
+        self.queue_limit = queue_limit
         self.channel = channel
         self.fetch_by_ids = fetch_by_ids
         self.fetch_after = fetch_after
@@ -97,7 +103,7 @@ class NotifyFeed:
     @contextlib.contextmanager
     def subscribe(self, matches: Callable[[Row], bool] = lambda _: True
                   ) -> Iterator[Subscription]:
-        subscription = Subscription(matches)
+        subscription = Subscription(matches, self.queue_limit)
         self.subscribers.add(subscription)
         try:
             yield subscription
@@ -150,8 +156,8 @@ class NotifyFeed:
                 try:
                     sub.queue.put_nowait(row)
                 except asyncio.QueueFull:
-                    log.warning("dropping a subscriber %d rows behind on %s", QUEUE_LIMIT,
-                                self.channel)
+                    log.warning("dropping a subscriber %d rows behind on %s",
+                                self.queue_limit, self.channel)
                     self.subscribers.discard(sub)
                     sub.queue.get_nowait()
                     sub.queue.put_nowait(None)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from chitti.config import DB_ROLES, Settings, role_database_url
+from chitti.errors import ChittiError, Unavailable
 
 
 def process_database_url(settings: Settings, admin_url: str, process: str) -> str:
@@ -53,3 +55,16 @@ async def db_health(pool: DictPool) -> dict[str, Any]:
 async def connect(url: str) -> AsyncConnection[Any]:
     """A single autocommit connection (LISTEN loops, one-off admin work)."""
     return await AsyncConnection.connect(url, autocommit=True)
+
+
+def database_error(exc: Exception) -> ChittiError | None:
+    """A database that is down, restarting or out of disk is a 503 the caller can retry,
+    not an internal error (nothing was half-written: each write is one transaction)."""
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return Unavailable("the database is out of disk space; nothing was written. Free "
+                           "space on the database server (or its state directory), then "
+                           "retry")
+    if isinstance(exc, psycopg.OperationalError | PoolTimeout):
+        return Unavailable(f"the database is unavailable ({str(exc).strip()[:200]}); it is "
+                           "being restarted or reconnected: retry in a few seconds")
+    return None

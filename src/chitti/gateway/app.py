@@ -83,10 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name: IpcClient(settings.endpoints(name), timeout=settings.ipc_timeout_s,
                             pool_size=settings.ipc_pool_size,
                             max_frame_bytes=settings.ipc_max_frame_bytes, name=name,
-                            observe=metrics.ipc_observer(name))
+                            observe=metrics.ipc_observer(name),
+                            secret=settings.ipc_secret_bytes())
             for name in SERVICES
         }
-        app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"])
+        app.state.alert_feed = alert_feed(gateway_url, app.state.clients["signal-service"],
+                                          max_backlog=settings.sse_max_backlog)
         app.state.alert_feed.start()
         app.state.bar_feed = bars = BarFeed()
         app.state.jobs = jobs = JobRunner(pool, app.state.clients)

@@ -10,10 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from chitti.errors import ChittiError, RateLimited
+from chitti.db.pool import database_error
+from chitti.errors import ChittiError, RateLimited, Unavailable
 from chitti.gateway.responses import OrjsonResponse, error_body
 
 log = logging.getLogger(__name__)
+
+#: Seconds a client is told to wait after a 503: a crashed service is restarted within
+#: 0.2 s and answers again a few seconds later (another instance may answer at once).
+UNAVAILABLE_RETRY_AFTER_S = 2
 
 
 def _describe(errors: list[dict[str, object]]) -> str:
@@ -27,8 +32,11 @@ def _describe(errors: list[dict[str, object]]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChittiError)
     async def chitti_error(_: Request, exc: ChittiError) -> OrjsonResponse:
-        headers = ({"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
-                   if isinstance(exc, RateLimited) else None)
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+        elif isinstance(exc, Unavailable):
+            headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}
         return OrjsonResponse(error_body(exc.code, exc.message), status_code=exc.http_status,
                               headers=headers)
 
@@ -52,7 +60,11 @@ def install_error_handlers(app: FastAPI) -> None:
                               headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> OrjsonResponse:
+    async def unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+        known = database_error(exc)
+        if known is not None:
+            log.warning("gateway: %s", known.message)
+            return await chitti_error(request, known)
         log.exception("unhandled error in the gateway")
         return OrjsonResponse(error_body("internal", "internal error; see the gateway log"),
                               status_code=500)

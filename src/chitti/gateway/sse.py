@@ -28,8 +28,9 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
                "Connection": "keep-alive"}
 
 
-def alert_feed(url: str, signals: IpcClient) -> NotifyFeed:
-    """The gateway's feed of new alerts, fetched through signal-service."""
+def alert_feed(url: str, signals: IpcClient, *, max_backlog: int) -> NotifyFeed:
+    """The gateway's feed of new alerts, fetched through signal-service; a client more than
+    ``max_backlog`` alerts behind (it stopped reading) is dropped."""
 
     async def by_ids(ids: list[int]) -> list[dict[str, Any]]:
         return (await signals.call("get_alerts", {"ids": ids, "limit": len(ids)}))["alerts"]  # type: ignore[no-any-return]
@@ -42,7 +43,7 @@ def alert_feed(url: str, signals: IpcClient) -> NotifyFeed:
         return int(newest[0]["id"]) if newest else 0
 
     return NotifyFeed(url, "new_alert", fetch_by_ids=by_ids, fetch_after=after,
-                      latest_id=latest)
+                      latest_id=latest, queue_limit=max_backlog)
 
 
 def format_event(alert: dict[str, Any]) -> bytes:

@@ -5,7 +5,9 @@ at once (an id → future map filled by one reader task), requests are spread ro
 over the service's endpoints and connections, and a dead connection is replaced on the next
 call, so a service restart costs the in-flight requests only (they fail with
 ``Unavailable``; nothing is retried behind the caller's back, since the request may have
-run).
+run). A service that stops gracefully says ``goaway`` first: the connection then takes no new
+request, is closed once its replies are in, and the next call opens a fresh one (to the
+successor, or to another endpoint), so a graceful restart costs nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import orjson
 import pydantic
 
 from chitti.errors import BadRequest, ChittiError, Internal, Timeout, Unavailable, error_from_code
+from chitti.ipc.auth import authenticate_client
 from chitti.ipc.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     HEADER_BYTES,
@@ -88,16 +91,19 @@ class _Connection:
         self.max_bytes = max_bytes
         self.pending: dict[RequestId, asyncio.Future[dict[str, Any]]] = {}
         self.closed = False
+        #: The service said goaway: no new requests; close once the pending ones are done.
+        self.draining = False
         self._write_lock = asyncio.Lock()
         self._reader_task = asyncio.create_task(self._read_replies(),
                                                 name=f"ipc-client:{endpoint}")
 
     @property
     def usable(self) -> bool:
-        return not (self.closed or self.writer.is_closing() or self.reader.at_eof())
+        return not (self.closed or self.draining or self.writer.is_closing()
+                    or self.reader.at_eof())
 
     async def request(self, request_id: RequestId, frame: bytes) -> dict[str, Any]:
-        if self.closed:  # its reader has finished: nothing would ever resolve the future
+        if self.closed or self.writer.is_closing():  # nothing would ever resolve the future
             raise Unavailable(f"connection to {self.endpoint} is closed")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[request_id] = future
@@ -111,6 +117,8 @@ class _Connection:
                               f"{_reason(exc)}") from exc
         finally:
             self.pending.pop(request_id, None)  # a late reply (after a timeout) is dropped
+            if self.draining and not self.pending:
+                self.writer.close()
 
     async def _read_replies(self) -> None:
         reason = "was closed by the service"
@@ -123,6 +131,10 @@ class _Connection:
                 if future is not None:
                     if not future.done():
                         future.set_result(reply)
+                elif reply.get("status") == "goaway":
+                    self.draining = True
+                    if not self.pending:
+                        self.writer.close()
                 elif reply.get("status") == "error":
                     log.warning("%s reported an error about no known request: %s",
                                 self.endpoint, reply.get("error"))
@@ -158,9 +170,11 @@ class _Connection:
 class _EndpointPool:
     """Up to ``size`` lazily opened connections to one endpoint, plus its back-off state."""
 
-    def __init__(self, endpoint: Endpoint, size: int, max_bytes: int) -> None:
+    def __init__(self, endpoint: Endpoint, size: int, max_bytes: int,
+                 secret: bytes | None = None) -> None:
         self.endpoint = endpoint
         self.max_bytes = max_bytes
+        self.secret = secret
         self.slots: list[_Connection | None] = [None] * size
         self._locks = [asyncio.Lock() for _ in range(size)]
         self._next_slot = 0
@@ -171,6 +185,12 @@ class _EndpointPool:
         """Open a new connection, keeping the back-off state up to date."""
         try:
             streams = await _open(self.endpoint, min(timeout, _CONNECT_TIMEOUT_S))
+            if self.secret is not None:
+                try:
+                    await authenticate_client(*streams, self.secret)
+                except BaseException:
+                    streams[1].close()
+                    raise
         except (OSError, TimeoutError):
             self._backoff_s = min(max(self._backoff_s * 2, _BACKOFF_FIRST_S), _BACKOFF_MAX_S)
             self.retry_at = time.monotonic() + self._backoff_s
@@ -196,8 +216,8 @@ class _EndpointPool:
                 if alive:
                     return alive[0]
                 raise
-            if conn is not None:
-                await conn.close()
+            if conn is not None and not conn.pending:
+                await conn.close()  # a draining one with replies due closes itself after them
             conn = self.slots[index] = _Connection(self.endpoint, reader, writer,
                                                    self.max_bytes)
             return conn
@@ -230,6 +250,9 @@ class IpcClient:
         Largest request sent and reply accepted.
     name
         Names the service in error messages ("compute unavailable: ...").
+    secret
+        The shared secret of :mod:`chitti.ipc.auth` (``CHITTI_IPC_SECRET``), when the
+        service asks for one.
     observe
         Called after each ``call`` with the action, its seconds and its outcome ("ok" or
         the error code), for metrics.
@@ -237,7 +260,8 @@ class IpcClient:
 
     def __init__(self, endpoints: Sequence[EndpointLike], *, timeout: float = 30.0,
                  pool_size: int = 2, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
-                 name: str = "", observe: Observer | None = None) -> None:
+                 name: str = "", observe: Observer | None = None,
+                 secret: bytes | None = None) -> None:
         if not endpoints:
             raise ValueError("IpcClient needs at least one endpoint")
         if pool_size < 1:
@@ -247,7 +271,8 @@ class IpcClient:
         self.max_frame_bytes = max_frame_bytes
         self.name = name
         self.observe = observe
-        self._pools = [_EndpointPool(ep, pool_size, max_frame_bytes) for ep in self.endpoints]
+        self._pools = [_EndpointPool(ep, pool_size, max_frame_bytes, secret)
+                       for ep in self.endpoints]
         self._ids = itertools.count(1)
         self._next_endpoint = 0
         self._streams: set[IpcStream] = set()

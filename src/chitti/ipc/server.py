@@ -9,6 +9,13 @@ whole, one at a time. Nothing a peer sends can crash the server: a bad request g
 frame, and only a stream that can no longer be trusted (a garbage length) is closed. When a
 peer closes its connection (a half-close included), its in-flight requests are cancelled:
 there is nobody left to read their replies.
+
+Restarts lose nothing. ``start(takeover=True)`` binds where a running instance listens (a
+Unix socket is bound beside it and renamed over its path; TCP shares the port with
+SO_REUSEPORT), so new connections reach the new process while the old one still answers.
+``close(drain_s=...)`` then stops accepting, tells each connected client ``goaway`` (the
+client sends nothing more on that connection and closes it once its replies are in), and
+waits for the in-flight requests before it exits.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from chitti.errors import BadRequest, ChittiError, Internal, NotFound, Timeout, Unavailable
+from chitti.ipc.auth import authenticate_peer
 from chitti.ipc.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     HEADER_BYTES,
@@ -44,12 +52,15 @@ from chitti.ipc.protocol import (
     read_frame,
 )
 
-__all__ = ["HealthHook", "IpcServer"]
+__all__ = ["ErrorHook", "HealthHook", "IpcServer"]
 
 log = logging.getLogger(__name__)
 
 HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
 HealthHook = Callable[[], Awaitable[Mapping[str, Any]]]
+#: Turns an unexpected exception into the error a caller should see (e.g. a lost database
+#: into ``Unavailable``), or None to report it as an internal error.
+ErrorHook = Callable[[Exception], ChittiError | None]
 
 #: Requests one connection may have in flight before the server stops reading from it.
 _MAX_IN_FLIGHT_PER_CONNECTION = 1024
@@ -195,6 +206,11 @@ class _Connection:
             except ConnectionError as exc:
                 raise _PeerGone from exc
 
+    async def goaway(self) -> None:
+        """Tell the client this server is stopping: it should finish and close."""
+        with contextlib.suppress(_PeerGone):
+            await self.send({"id": None, "status": "goaway"})
+
     async def _refuse_and_linger(self, error: FrameTooLarge) -> None:
         # The body was not read and the length may be garbage: answer, half-close and discard
         # what the peer still sends for a moment, so it sees the error frame, then close.
@@ -207,6 +223,12 @@ class _Connection:
             async with asyncio.timeout(_LINGER_S):
                 while await self.reader.read(65536):
                     pass
+
+    async def close_now(self) -> None:
+        """Close without serving (a refused handshake)."""
+        self.writer.close()
+        with contextlib.suppress(OSError, asyncio.CancelledError):
+            await self.writer.wait_closed()
 
     async def _shutdown(self) -> None:
         # The peer is gone or the server is closing: in-flight work has nobody to answer to.
@@ -230,6 +252,9 @@ class IpcServer:
         Largest request accepted and largest reply sent; a bigger request is refused with
         ``bad_request`` (its body unread) and its connection closed, a bigger reply is
         replaced by a ``bad_request`` error asking for less data.
+    secret
+        When given, every connection must first pass the shared-secret handshake of
+        :mod:`chitti.ipc.auth` (``CHITTI_IPC_SECRET``).
 
     Examples
     --------
@@ -242,12 +267,15 @@ class IpcServer:
     """
 
     def __init__(self, name: str, version: str, *,
-                 max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> None:
+                 max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+                 secret: bytes | None = None) -> None:
         self.name = name
         self.version = version
         self.max_frame_bytes = max_frame_bytes
+        self._secret = secret
         self._actions: dict[str, _Action] = {}
         self._health_hook: HealthHook | None = None
+        self._error_hook: ErrorHook | None = None
         self._servers: list[asyncio.Server] = []
         self._bound: list[Endpoint] = []
         self._socket_files: list[tuple[Path, int, int]] = []
@@ -282,6 +310,10 @@ class IpcServer:
         """Add the result of ``await hook()`` to ``health`` replies (e.g. the DB state)."""
         self._health_hook = hook
 
+    def set_error_hook(self, hook: ErrorHook) -> None:
+        """Let ``hook`` name the error of an unexpected exception (see :data:`ErrorHook`)."""
+        self._error_hook = hook
+
     @property
     def actions(self) -> tuple[str, ...]:
         """Names of the registered actions, ``health`` included."""
@@ -294,7 +326,7 @@ class IpcServer:
 
     async def _health(self, _params: Mapping[str, Any]) -> Mapping[str, Any]:
         extra = await self._health_hook() if self._health_hook is not None else {}
-        return {"service": self.name, "version": self.version,
+        return {"service": self.name, "version": self.version, "pid": os.getpid(),
                 "uptime_s": round(time.monotonic() - self._started_at, 3), **extra}
 
     # ---------------------------------------------------------------- requests
@@ -321,11 +353,18 @@ class IpcServer:
             raise
         except ChittiError as exc:
             reply = error_reply(request.id, exc)
-        except Exception:
-            log.exception("%s: action %r (id %r) failed", self.name, request.action, request.id)
-            reply = error_reply(request.id, Internal(
-                f"{request.action!r} failed with an internal error; see the {self.name} log"
-            ))
+        except Exception as exc:
+            known = self._error_hook(exc) if self._error_hook is not None else None
+            if known is not None:
+                log.warning("%s: action %r (id %r): %s", self.name, request.action,
+                            request.id, known.message)
+                reply = error_reply(request.id, known)
+            else:
+                log.exception("%s: action %r (id %r) failed", self.name, request.action,
+                              request.id)
+                reply = error_reply(request.id, Internal(
+                    f"{request.action!r} failed with an internal error; see the {self.name} "
+                    "log"))
         await conn.send(reply)
 
     async def _call(self, request: _Request, awaitable: Awaitable[Any]) -> Any:
@@ -377,12 +416,13 @@ class IpcServer:
         return frame
 
     # ---------------------------------------------------------------- lifecycle
-    async def start(self, endpoints: Sequence[EndpointLike]) -> None:
+    async def start(self, endpoints: Sequence[EndpointLike], *, takeover: bool = False) -> None:
         """Listen on every endpoint; on any failure, close what was bound and raise.
 
         Raises ``Unavailable`` when an endpoint is in use (a live server answers on the
         socket, or the TCP port is taken) and ``BadRequest`` when the socket path or its
-        directory is unusable.
+        directory is unusable. With ``takeover``, a live server of ours on an endpoint is
+        expected: this one takes the endpoint over for new connections (module docstring).
         """
         if self._servers:
             raise RuntimeError(f"{self.name} is already serving on {self.endpoints}")
@@ -393,9 +433,9 @@ class IpcServer:
         try:
             for endpoint in parsed:
                 if endpoint.kind == "unix":
-                    await self._bind_unix(Path(endpoint.path or ""))
+                    await self._bind_unix(Path(endpoint.path or ""), takeover=takeover)
                 else:
-                    await self._bind_tcp(endpoint)
+                    await self._bind_tcp(endpoint, takeover=takeover)
         except BaseException:
             await self.close()
             raise
@@ -403,22 +443,33 @@ class IpcServer:
         log.info("%s %s listening on %s", self.name, self.version,
                  ", ".join(map(str, self._bound)))
 
-    async def _bind_unix(self, path: Path) -> None:
+    async def _bind_unix(self, path: Path, *, takeover: bool) -> None:
         _ensure_private_dir(path.parent)
-        await _remove_stale_socket(path)
-        server = await asyncio.start_unix_server(self._on_connect, path=os.fspath(path),
+        if not takeover:
+            await _remove_stale_socket(path)
+        # Bind beside the path, then rename over it: connect() never finds the path missing.
+        fresh = path.with_name(f".{path.name}.{os.getpid()}")
+        fresh.unlink(missing_ok=True)
+        server = await asyncio.start_unix_server(self._on_connect, path=os.fspath(fresh),
                                                  limit=_STREAM_READER_LIMIT)
         self._servers.append(server)
-        os.chmod(path, 0o600)
+        os.chmod(fresh, 0o600)
+        os.rename(fresh, path)
         info = os.stat(path)
         # Remember the inode: on close, unlink only our own file, not a successor's.
         self._socket_files.append((path, info.st_dev, info.st_ino))
         self._bound.append(Endpoint.unix(path))
 
-    async def _bind_tcp(self, endpoint: Endpoint) -> None:
+    async def _bind_tcp(self, endpoint: Endpoint, *, takeover: bool) -> None:
+        # SO_REUSEPORT lets a successor share the port during a restart; without takeover,
+        # a server already answering there is refused as before.
+        if endpoint.port and not takeover and await _tcp_answers(endpoint):
+            raise Unavailable(f"{self.name} cannot listen on {endpoint}: a server answers "
+                              "there; stop it or choose another port")
         try:
             server = await asyncio.start_server(self._on_connect, host=endpoint.host,
-                                                port=endpoint.port, limit=_STREAM_READER_LIMIT)
+                                                port=endpoint.port, limit=_STREAM_READER_LIMIT,
+                                                reuse_port=True)
         except OSError as exc:
             raise Unavailable(f"{self.name} cannot listen on {endpoint}: "
                               f"{exc.strerror or exc}") from exc
@@ -434,6 +485,12 @@ class IpcServer:
         assert task is not None
         self._connections[conn] = task
         try:
+            if self._secret is not None and not await authenticate_peer(reader, writer,
+                                                                        self._secret):
+                log.warning("%s: refused an unauthenticated connection from %s", self.name,
+                            conn.peer)
+                await conn.close_now()
+                return
             await conn.serve()
         except asyncio.CancelledError:
             # close() cancels us. End normally: Python 3.11's StreamReaderProtocol logs a
@@ -448,25 +505,41 @@ class IpcServer:
             raise RuntimeError(f"{self.name} is not started; call start() first")
         await self._stopped.wait()
 
-    async def close(self) -> None:
-        """Stop accepting, cancel in-flight handlers, close connections, remove socket files."""
+    async def close(self, *, drain_s: float = 0.0) -> None:
+        """Stop accepting and remove our socket files; then, for up to ``drain_s`` seconds,
+        let connected clients finish (``goaway``); then cancel what is left and close."""
         for server in self._servers:
             server.close()
+        for path, device, inode in self._socket_files:
+            with contextlib.suppress(FileNotFoundError):
+                info = os.stat(path)
+                if (info.st_dev, info.st_ino) == (device, inode):  # not a successor's
+                    os.unlink(path)
+        if drain_s > 0 and self._connections:
+            await self._drain(drain_s)
         tasks = list(self._connections.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for server in self._servers:
             await server.wait_closed()
-        for path, device, inode in self._socket_files:
-            with contextlib.suppress(FileNotFoundError):
-                info = os.stat(path)
-                if (info.st_dev, info.st_ino) == (device, inode):
-                    os.unlink(path)
         self._servers.clear()
         self._socket_files.clear()
         self._bound.clear()
         self._stopped.set()
+
+    async def _drain(self, drain_s: float) -> None:
+        # Clients close their connections once their replies are in; wait for that.
+        connections = dict(self._connections)
+        log.info("%s draining %d connection(s) for up to %g s", self.name, len(connections),
+                 drain_s)
+        await asyncio.gather(*(conn.goaway() for conn in connections))
+        done, pending = await asyncio.wait(connections.values(), timeout=drain_s)
+        if pending:
+            busy = sum(len(conn.tasks) for conn, task in connections.items()
+                       if task in pending)
+            log.warning("%s: %d connection(s) still open after %g s (%d request(s) in "
+                        "flight); closing them", self.name, len(pending), drain_s, busy)
 
     async def run(self, endpoints: Sequence[EndpointLike]) -> None:
         """Start, serve until cancelled (or closed), and always clean up."""
@@ -497,6 +570,19 @@ def _ensure_private_dir(directory: Path) -> None:
         log.warning("socket directory %s had mode %04o; setting it to 0700", directory,
                     stat.S_IMODE(info.st_mode))
         os.chmod(directory, 0o700)
+
+
+async def _tcp_answers(endpoint: Endpoint) -> bool:
+    """True when something accepts connections on ``endpoint`` (a live server)."""
+    try:
+        async with asyncio.timeout(_PROBE_TIMEOUT_S):
+            _, writer = await asyncio.open_connection(endpoint.host, endpoint.port)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
 
 
 async def _remove_stale_socket(path: Path) -> None:
