@@ -122,9 +122,9 @@ class System:
 
 
 @contextmanager
-def extra_gateway(system: System, **env: str) -> Iterator[str]:
+def extra_gateway(system: System, *, health: int = 200, **env: str) -> Iterator[str]:
     """Another gateway process on ``system``'s database and services (``CHITTI_*`` from
-    ``env``); yields its URL once /health answers."""
+    ``env``); yields its URL once /health answers ``health``."""
     port = free_port()
     full_env = {**os.environ, "CHITTI_VAR_DIR": str(system.var_dir),
                 "CHITTI_GATEWAY_PORT": str(port), "CHITTI_DATABASE_URL": system.admin_db_url,
@@ -139,7 +139,7 @@ def extra_gateway(system: System, **env: str) -> Iterator[str]:
             assert process.poll() is None, f"the extra gateway exited:\n{log_path.read_text()}"
             assert time.monotonic() < deadline, "the extra gateway did not start in 30 s"
             try:
-                if httpx.get(url + "/health").status_code == 200:
+                if httpx.get(url + "/health").status_code == health:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
