@@ -44,7 +44,14 @@ $(CHROMIUM):
 	apt-get install -y --no-install-recommends chromium \
 		|| (apt-get update && apt-get install -y --no-install-recommends chromium)
 
-setup: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
+# tests/test_deploy.py validates deploy/compose.yaml with Debian's docker-compose (`config`
+# only: no Docker daemon is needed or started).
+DOCKER_COMPOSE := /usr/bin/docker-compose
+$(DOCKER_COMPOSE):
+	apt-get install -y --no-install-recommends docker-compose \
+		|| (apt-get update && apt-get install -y --no-install-recommends docker-compose)
+
+setup: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DOCKER_COMPOSE)
 
 ## Start the whole system with demo data (embedded PostgreSQL unless CHITTI_DATABASE_URL is set).
 run: $(RUNTIME_STAMP)
@@ -53,7 +60,7 @@ run: $(RUNTIME_STAMP)
 	$(BIN)/chitti up --demo
 
 ## Run the whole test suite with coverage.
-test: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DASHBOARD_BUILD)
+test: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DOCKER_COMPOSE) $(DASHBOARD_BUILD)
 	cd dashboard && npm run --silent test
 	$(BIN)/python -m pytest
 

@@ -163,6 +163,23 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.db.backup import backup
+
+    print("\n".join(backup(_admin_url(settings), Path(args.path), force=args.force).lines()))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from chitti.db.backup import check_archive_path, restore
+
+    path = check_archive_path(Path(args.path))  # before the embedded server is started
+    report = restore(_admin_url(settings), path, force=args.force,
+                     role_password=_role_password(settings))
+    print("\n".join(report.lines()))
+    return 0
+
+
 def cmd_load_market(args: argparse.Namespace, settings: Settings) -> int:
     from chitti.marketdata.load import FileReport, load_bar_files, load_intraday_files
 
@@ -555,6 +572,15 @@ def build_parser() -> argparse.ArgumentParser:
     reload.add_argument("services", nargs="*", metavar="SERVICE",
                         help="news-nlp, signal-service or compute (default: every service)")
     reload.set_defaults(func=cmd_reload)
+    for verb, text, force in (
+            ("backup", "write the database to a pg_dump archive (custom format)",
+             "replace PATH if it exists"),
+            ("restore", "replace the database by a `chitti backup` archive",
+             "replace a database that holds data")):
+        one = sub.add_parser(verb, help=text)
+        one.add_argument("path", metavar="PATH")
+        one.add_argument("--force", action="store_true", help=force)
+        one.set_defaults(func=cmd_backup if verb == "backup" else cmd_restore)
     market = sub.add_parser("load-market", help="load daily OHLCV CSV files (gzip or plain)")
     market.add_argument("files", nargs="+")
     market.add_argument("--symbol", help="symbol for files without a symbol column")
