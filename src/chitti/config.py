@@ -6,6 +6,7 @@ README.md (a test keeps the two in step).
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -158,19 +159,34 @@ class Settings(BaseSettings):
     max_long_jobs_per_user: int = Field(
         default=2, ge=1, le=100,
         description="backtests, sweeps and walk-forwards one user may run at once")
+    trusted_proxies: EndpointList = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For names "
+                    "the client (comma-separated, e.g. 10.0.0.0/8); unset: the socket's peer")
     cors_origins: EndpointList = Field(
         default_factory=list,
         description="origins allowed to call the API from a browser (comma-separated; "
                     "the dashboard served by the gateway needs none)")
 
     @field_validator(
-        "cors_origins",
+        "cors_origins", "trusted_proxies",
         "news_nlp_endpoints", "signal_service_endpoints", "compute_endpoints", mode="before"
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                raise ValueError(f"{text!r} is not an address or a network such as "
+                                 "10.0.0.0/8") from None
         return value
 
     @field_validator("db_pool_max_size")

@@ -119,3 +119,17 @@ def test_a_service_refuses_unauthenticated_ipc_beyond_loopback(endpoints: list[s
     else:
         check_ipc_exposure(endpoints, None)
     check_ipc_exposure(endpoints, b"s" * 32)  # with a secret, any address is fine
+
+
+def test_behind_a_trusted_proxy_the_gateway_sees_the_client_not_the_proxy(
+    hosts: System,
+) -> None:
+    env = {**{k: v for k, v in hosts.extra_env.items() if k.endswith("_ENDPOINTS")},
+           "CHITTI_IPC_SECRET": SECRET, "CHITTI_TRUSTED_PROXIES": "127.0.0.1"}
+    with extra_gateway(hosts, **env) as behind:
+        httpx.get(behind + "/api/no-such-route", headers={"X-Forwarded-For": "203.0.113.7"})
+    # the main gateway trusts nobody: the same header is the client's own claim, ignored
+    httpx.get(hosts.url + "/api/no-such-route", headers={"X-Forwarded-For": "198.51.100.9"})
+    logs = "".join(p.read_text() for p in hosts.log_path.parent.glob("gateway-*.log"))
+    assert '"client":"203.0.113.7"' in logs
+    assert '"client":"198.51.100.9"' not in hosts.log()

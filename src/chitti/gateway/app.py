@@ -32,6 +32,7 @@ from chitti.gateway.errors import install_error_handlers
 from chitti.gateway.jobs import JobRunner
 from chitti.gateway.metrics import GatewayMetrics
 from chitti.gateway.middleware import GatewayMiddleware
+from chitti.gateway.proxies import TrustedProxies, parse_networks
 from chitti.gateway.ratelimit import RateLimiter
 from chitti.gateway.routes import (
     alerts,
@@ -132,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID",
                            "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"])
+    if settings.trusted_proxies:  # outermost: everything below sees the real client
+        app.add_middleware(TrustedProxies, networks=parse_networks(settings.trusted_proxies))
     # The busiest first: a request is matched against the routes in this order.
     for router in (compute.router, market.router, alerts.router, health.router, news.router,
                    signals.router, backtest.router, research.router, jobs.router, watchlists.router,
