@@ -250,6 +250,17 @@ class Settings(BaseSettings):
         return self.ipc_secret.get_secret_value().encode() if self.ipc_secret else None
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 possibly in brackets) is this machine's
+    loopback: what the gateway's no-login mode and unauthenticated IPC are limited to."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def role_database_url(admin_url: str, role: str, password: str | None) -> str:
     """Return ``admin_url`` with its user replaced by ``role`` (and its password)."""
     parts = urlsplit(admin_url)

@@ -9,7 +9,6 @@ cleanly on SIGINT/SIGTERM (removing its sockets).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chitti import __version__
-from chitti.config import ServiceName, Settings
+from chitti.config import ServiceName, Settings, is_loopback
 from chitti.db.embedded import DATABASE_NAME, start_embedded
 from chitti.db.migrate import load_migrations
 from chitti.db.pool import (
@@ -101,18 +100,11 @@ def check_ipc_exposure(endpoints: list[str], secret: bytes | None) -> None:
         return
     exposed = [text for text in endpoints
                if (ep := as_endpoint(text)).kind == "tcp"
-               and not _is_loopback(ep.host or "")]
+               and not is_loopback(ep.host or "")]
     if exposed:
         raise Unavailable(f"refusing to listen on {', '.join(exposed)} without "
                           "CHITTI_IPC_SECRET: anyone on the network could call the service; "
                           "set the same secret (32+ characters) on services and gateways")
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 async def serve(name: ServiceName, settings: Settings, register: Register, *,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +124,8 @@ async def test_drain_gives_up_after_its_limit_and_cancels_what_is_left(
 
 # ------------------------------------------------------------------- authentication
 
-async def _tcp_server(secret: bytes | None) -> IpcServer:
+@asynccontextmanager
+async def _tcp_server(secret: bytes | None) -> AsyncIterator[IpcServer]:
     server = IpcServer("svc", "1", secret=secret)
 
     @server.action("echo")
@@ -130,36 +133,32 @@ async def _tcp_server(secret: bytes | None) -> IpcServer:
         return {"echo": params}
 
     await server.start(["tcp:127.0.0.1:0"])
-    return server
+    try:
+        yield server
+    finally:
+        await server.close()
 
 
 async def test_a_client_with_the_secret_is_served() -> None:
-    server = await _tcp_server(SECRET)
-    try:
+    async with _tcp_server(SECRET) as server:
         async with IpcClient([server.endpoints[0]], timeout=5, secret=SECRET) as client:
             assert await client.call("echo", {"a": 1}) == {"echo": {"a": 1}}
             assert (await client.call("health"))["pid"] == os.getpid()
-    finally:
-        await server.close()
 
 
 @pytest.mark.parametrize("secret", [None, b"another secret of enough length....."])
 async def test_a_client_without_the_right_secret_is_refused_and_told_what_to_set(
     secret: bytes | None,
 ) -> None:
-    server = await _tcp_server(SECRET)
-    try:
+    async with _tcp_server(SECRET) as server:
         async with IpcClient([server.endpoints[0]], timeout=5, secret=secret) as client:
             with pytest.raises(Unavailable, match="CHITTI_IPC_SECRET"):
                 await client.call("echo", {"a": 1})
-    finally:
-        await server.close()
 
 
 async def test_a_raw_peer_gets_nothing_but_the_challenge_and_a_refusal() -> None:
-    server = await _tcp_server(SECRET)
-    endpoint = server.endpoints[0]
-    try:
+    async with _tcp_server(SECRET) as server:
+        endpoint = server.endpoints[0]
         reader, writer = await asyncio.open_connection(endpoint.host, endpoint.port)
         challenge = await read_frame(reader, max_bytes=4096)
         assert challenge["status"] == "challenge"
@@ -173,18 +172,13 @@ async def test_a_raw_peer_gets_nothing_but_the_challenge_and_a_refusal() -> None
         async with asyncio.timeout(3):
             assert await reader.read() == b""  # closed; the echo never ran
         writer.close()
-    finally:
-        await server.close()
 
 
 async def test_a_client_with_a_secret_refuses_a_service_that_asks_for_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ipc_auth, "HANDSHAKE_TIMEOUT_S", 0.3)
-    server = await _tcp_server(None)
-    try:
+    async with _tcp_server(None) as server:
         async with IpcClient([server.endpoints[0]], timeout=5, secret=SECRET) as client:
             with pytest.raises(Unavailable, match="did not ask for authentication"):
                 await client.call("echo", {"a": 1})
-    finally:
-        await server.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import math
 import os
@@ -28,7 +27,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
-from chitti.config import Settings
+from chitti.config import Settings, is_loopback
 from chitti.db.pool import DictPool
 from chitti.errors import BadRequest, Forbidden, RateLimited, Unauthorized
 from chitti.gateway import store
@@ -63,15 +62,6 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "cookie": {"type": "apiKey", "in": "cookie", "name": ACCESS_COOKIE,
                "description": "set by POST /api/auth/token for browsers (HttpOnly)"},
 }
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_auth_binding(settings: Settings) -> None:
