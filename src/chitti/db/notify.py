@@ -73,6 +73,16 @@ class Subscription:
         """The next matching row; None when the feed dropped this subscriber."""
         return await self.queue.get()
 
+    def drop(self) -> None:
+        """End this subscription: discard every queued row, then queue the end mark.
+
+        All of the backlog goes, not just its oldest row, so what the subscriber saw stays a
+        gap-free prefix and a client resuming after its last id loses nothing.
+        """
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
 
 class NotifyFeed:
     """LISTEN on ``channel`` and deliver the notified rows to subscribers."""
@@ -147,7 +157,9 @@ class NotifyFeed:
                 if last is None or int(fresh["id"]) > last:
                     yield fresh
 
-    def _deliver(self, rows: list[Row]) -> None:
+    def deliver(self, rows: list[Row]) -> None:
+        """Hand ``rows`` to every matching subscriber in id order; drop a subscriber whose
+        queue is full (it stopped reading)."""
         for row in sorted(rows, key=lambda r: int(r["id"])):
             self.last_id = max(self.last_id, int(row["id"]))
             for sub in list(self.subscribers):
@@ -159,12 +171,11 @@ class NotifyFeed:
                     log.warning("dropping a subscriber %d rows behind on %s",
                                 self.queue_limit, self.channel)
                     self.subscribers.discard(sub)
-                    sub.queue.get_nowait()
-                    sub.queue.put_nowait(None)
+                    sub.drop()
 
     async def _on_connect(self) -> None:
         if self.ready.is_set():  # a reconnect: deliver what was missed meanwhile
-            self._deliver(await self.fetch_after(self.last_id))
+            self.deliver(await self.fetch_after(self.last_id))
         else:  # subscribers want what comes from now on
             self.last_id = await self.latest_id()
             self.ready.set()
@@ -173,7 +184,7 @@ class NotifyFeed:
         # A payload is one id or comma-separated ids (news_ingested batches).
         ids = sorted({int(part) for p in payloads for part in p.split(",") if part.isdigit()})
         if ids:
-            self._deliver(await self.fetch_by_ids(ids))
+            self.deliver(await self.fetch_by_ids(ids))
 
     async def _run(self) -> None:
         await listen_forever(self.url, {self.channel: self._on_payloads},
