@@ -7,7 +7,7 @@ DEPS   := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.runtime-$(DEPS)
 TEST_STAMP    := $(VENV)/.test-$(DEPS)
 
-.PHONY: run test setup bench lint clean api-client dashboard
+.PHONY: run test setup bench lint clean api-client dashboard warm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,14 +53,20 @@ $(DOCKER_COMPOSE):
 
 setup: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DOCKER_COMPOSE)
 
+# Compile the services' Numba kernels into their on-disk cache ahead of use (`chitti warm`:
+# minutes on a fresh clone or after a kernel changed, a second or two otherwise), so that no
+# first request waits for the compiler.
+warm: $(RUNTIME_STAMP)
+	$(BIN)/chitti warm --skip-fresh
+
 ## Start the whole system with demo data (embedded PostgreSQL unless CHITTI_DATABASE_URL is set).
-run: $(RUNTIME_STAMP)
+run: $(RUNTIME_STAMP) warm
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory dashboard; \
 	else echo "npm not found: the API will run without the dashboard (install Node.js 20 and npm, then make dashboard)"; fi
 	$(BIN)/chitti up --demo
 
 ## Run the whole test suite with coverage.
-test: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DOCKER_COMPOSE) $(DASHBOARD_BUILD)
+test: $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM) $(DOCKER_COMPOSE) $(DASHBOARD_BUILD) warm
 	cd dashboard && npm run --silent test
 	$(BIN)/python -m pytest
 

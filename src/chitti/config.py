@@ -36,6 +36,15 @@ DASHBOARD_DIR = PROJECT_ROOT / "dashboard" / "dist"
 EndpointList = Annotated[list[str], NoDecode]
 
 
+def default_var_dir() -> Path:
+    """The state directory when ``CHITTI_VAR_DIR`` is unset: ``var/`` in the project of a
+    clone (where ``make run`` keeps it), else the user's state directory. Absolute, so
+    ``chitti status`` run from any directory finds the system ``chitti up`` started."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "var"
+    return Path.home() / ".local" / "state" / "chitti"
+
+
 class Settings(BaseSettings):
     """All configuration of a Trading-Chitti process."""
 
@@ -53,8 +62,10 @@ class Settings(BaseSettings):
     db_pool_min_size: int = Field(default=1, ge=0, le=100)
     db_pool_max_size: int = Field(default=5, ge=1, le=200)
     var_dir: Path = Field(
-        default=Path("var"), description="State directory: embedded database, sockets, logs."
-    )
+        default_factory=default_var_dir,
+        description="State directory: embedded database, sockets, logs. Default: `var/` "
+                    "in the project (a clone), else ~/.local/state/chitti; the same from "
+                    "any current directory")
     transport: Literal["unix", "tcp"] = Field(
         default="unix", description="How services listen by default: Unix sockets or TCP."
     )
@@ -99,6 +110,11 @@ class Settings(BaseSettings):
     backtest_max_combinations: int = Field(
         default=100_000, ge=1, le=10_000_000,
         description="largest parameter sweep (combinations) one request may ask for")
+    cluster: str | None = Field(
+        default=None, pattern=r"^((tcp|tls|ws|wss)://[^\s/]+|local:[1-9][0-9]{0,2}|)$",
+        description="where sweeps, walk-forwards, feature builds and training folds run: "
+                    "unset in process; `tcp://host:8786` a Dask scheduler; `local:N` N Dask "
+                    "worker processes here (chitti.compute.cluster)")
     news_poll: bool = Field(default=True, description="news-nlp polls its feeds on schedule")
     news_poll_check_s: float = Field(default=15.0, gt=0, le=3600,
                                      description="how often news-nlp looks for due feeds")

@@ -9,6 +9,7 @@ cleanly on SIGINT/SIGTERM (removing its sockets).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,8 +31,12 @@ from chitti.db.pool import (
 from chitti.errors import Unavailable
 from chitti.ipc.protocol import as_endpoint
 from chitti.ipc.server import IpcServer
+from chitti.warmup import Warming, lean_kernel_loading
 
 log = logging.getLogger(__name__)
+
+#: How often a service gives the C heap's free pages back to the system (malloc_trim).
+TRIM_INTERVAL_S = 30.0
 
 
 @dataclass
@@ -93,6 +98,24 @@ async def service_context(name: str, settings: Settings) -> AsyncIterator[Servic
         await pool.close()
 
 
+def _malloc_trim() -> Callable[[], object] | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+    return lambda: trim(0)
+
+
+async def _trim_memory(trim: Callable[[], object]) -> None:
+    """Hand freed heap memory back every :data:`TRIM_INTERVAL_S`: after a one-off large
+    request (a features panel, a wide batch) glibc keeps its peak resident otherwise (about
+    20 MB after a 10-symbol features panel; a trim takes a few ms)."""
+    while True:
+        await asyncio.sleep(TRIM_INTERVAL_S)
+        await asyncio.to_thread(trim)
+
+
 def check_ipc_exposure(endpoints: list[str], secret: bytes | None) -> None:
     """Refuse to serve unauthenticated IPC to the network (loopback and Unix sockets are
     local: the 0700 run directory and the host's users are the boundary there)."""
@@ -116,15 +139,20 @@ async def serve(name: ServiceName, settings: Settings, register: Register, *,
     """
     endpoints = settings.listen_endpoints(name, instance)
     check_ipc_exposure(endpoints, settings.ipc_secret_bytes())
+    lean_kernel_loading()  # before the first kernel is loaded: ~85% less memory per kernel
     async with service_context(name, settings) as context:
         server = IpcServer(name, __version__, max_frame_bytes=settings.ipc_max_frame_bytes,
                            secret=settings.ipc_secret_bytes())
 
+        warming = Warming(name)  # compiles stale kernels in a child process, if any
+
         async def health() -> dict[str, Any]:
-            return {"db": {**await db_health(context.pool), "database": DATABASE_NAME}}
+            return {"db": {**await db_health(context.pool), "database": DATABASE_NAME},
+                    **warming.health()}
 
         server.set_health_hook(health)
         server.set_error_hook(database_error)
+        warming.start()
         maybe = register(server, context)
         if maybe is not None:
             await maybe
@@ -134,7 +162,12 @@ async def serve(name: ServiceName, settings: Settings, register: Register, *,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         serving = asyncio.create_task(server.serve_forever())
+        trim = _malloc_trim()
+        trimming = asyncio.create_task(_trim_memory(trim)) if trim is not None else None
         await stop.wait()
         log.info("%s stopping", name)
         serving.cancel()
+        if trimming is not None:
+            trimming.cancel()
+        await warming.close()
         await server.close(drain_s=settings.drain_s)

@@ -241,7 +241,8 @@ export interface paths {
         };
         /**
          * Health
-         * @description Report each service and the database; HTTP 503 when any of them is down.
+         * @description Report each service and the database; HTTP 503 when any of them is down, or still
+         *     ``warming`` (compiling its kernels after a start on a stale cache: ``chitti warm``).
          */
         get: operations["health-health"];
         put?: never;
@@ -1836,7 +1837,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "ok" | "down";
+            status: "ok" | "warming" | "down";
             /** Latency Ms */
             latency_ms?: number | null;
             /** Error */
@@ -2463,7 +2464,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "ok" | "down";
+            status: "ok" | "warming" | "down";
             /** Version */
             version: string;
             /** Uptime S */

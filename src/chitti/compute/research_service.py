@@ -1,6 +1,7 @@
 """compute's research actions: features, model training and prediction, portfolio
 optimisation and risk. Each reads bars (and news) through the stores, runs the pure domain
-code in a worker thread and returns JSON-able replies."""
+code in a worker thread (a training: in a child process, chitti.compute.isolated) and returns
+JSON-able replies."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 import numpy as np
 from psycopg import AsyncConnection
 
+from chitti.compute import cluster, ml, store
 from chitti.compute import features as feat
-from chitti.compute import ml, store
 from chitti.compute import portfolio as pf
 from chitti.compute import risk as risk_domain
 from chitti.compute.features.news import NewsItems
+from chitti.compute.isolated import run_async_cancellable, run_isolated
 from chitti.compute.research_schemas import (
     FeaturesRequest,
     OptimizeRequest,
@@ -25,6 +27,8 @@ from chitti.compute.research_schemas import (
     RiskRequest,
     TrainRequest,
 )
+from chitti.config import Settings
+from chitti.db.pool import open_pool
 from chitti.errors import BadRequest, NotFound
 from chitti.ipc.server import IpcServer
 from chitti.marketdata import store as md_store
@@ -86,6 +90,10 @@ class ResearchActions:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def _executor(self) -> cluster.Executor:
+        """Where feature builds and training folds run (``CHITTI_CLUSTER``)."""
+        return cluster.executor(self.ctx.settings.cluster)
+
     # -- shared reads --------------------------------------------------------------------
 
     async def _universe(self, conn: AsyncConnection[Any], index: str | None,
@@ -132,7 +140,7 @@ class ResearchActions:
             names = [feat.get_feature(n).name for n in req.names] if req.names else None
             inputs = await self._inputs(conn, symbols, req.end, req.adjust, news=req.news)
         panel = await asyncio.to_thread(feat.compute_features, inputs.prices, names=names,
-                                        news=inputs.news)
+                                        news=inputs.news, executor=self._executor())
         keep = np.flatnonzero(panel.dates >= np.datetime64(req.start, "D")) if req.start \
             else np.arange(panel.dates.size)
         values = panel.values[keep]
@@ -215,7 +223,10 @@ class ResearchActions:
             loop.call_soon_threadsafe(queue.put_nowait, (fraction, message))
 
         yield {"progress": 0.0, "message": "reading prices and news"}
-        work = asyncio.create_task(self._train(req, progress))
+        # In a child process: what training loads (LightGBM, scikit-learn, the panel) is
+        # given back when it ends instead of staying in this process (chitti.compute.isolated).
+        work = asyncio.create_task(run_isolated(
+            _train_isolated, req, self.ctx.settings, self.ctx.database_url, progress=progress))
         try:
             while not work.done():
                 getter = asyncio.create_task(queue.get())
@@ -227,8 +238,8 @@ class ResearchActions:
                     getter.cancel()
             yield {"result": work.result()}
         finally:
-            # The job was cancelled (its stream closed): nothing is registered. The worker
-            # thread finishes the fold it is in; its result is dropped.
+            # The job was cancelled (its stream closed): nothing is registered. The child is
+            # stopped (its work cancelled, then killed if it does not end in time).
             work.cancel()
 
     async def _train(self, req: TrainRequest,
@@ -240,7 +251,7 @@ class ResearchActions:
             inputs = await self._inputs(conn, symbols, req.end, "split", news=req.news)
         estimator = _estimator(req.estimator, req.target, req.params, req.seed)
         report, panel, keep = await asyncio.to_thread(
-            _fit, req, inputs, names, estimator, progress)
+            _fit, req, inputs, names, estimator, progress, self._executor())
         scores = _stored_scores(report, panel, keep)
         artefact = ml.to_bytes(report.model)
         summary = report.to_dict()
@@ -270,7 +281,8 @@ class ResearchActions:
                                                             model.feature_names))
             inputs = await self._inputs(conn, symbols, req.end, "split", news=news)
         panel = await asyncio.to_thread(feat.compute_features, inputs.prices,
-                                        names=list(model.feature_names), news=inputs.news)
+                                        names=list(model.feature_names), news=inputs.news,
+                                        executor=self._executor())
         if req.start is None:
             keep = np.array([panel.dates.size - 1])
         else:
@@ -371,12 +383,29 @@ class ResearchActions:
         return reply
 
 
+def _train_isolated(req: TrainRequest, settings: Settings, database_url: str, *,
+                    progress: Callable[[float, str], None]) -> dict[str, Any]:
+    """A training in the child process of :func:`run_isolated`: the same steps as in the
+    service, on a pool of its own."""
+
+    async def main() -> dict[str, Any]:
+        pool = await open_pool(database_url, min_size=1, max_size=2, name="compute-train")
+        try:
+            actions = ResearchActions(ServiceContext(settings, pool, database_url))
+            return await actions._train(req, progress)
+        finally:
+            await pool.close()
+
+    return run_async_cancellable(main)
+
+
 def _fit(req: TrainRequest, inputs: _Inputs, names: list[str] | None, estimator: Any,
-         progress: Callable[[float, str], None]
+         progress: Callable[[float, str], None], executor: cluster.Executor
          ) -> tuple[ml.TrainReport, feat.FeaturePanel, np.ndarray]:
     """Features, then training (a worker thread): the report, the panel and the rows of it
     inside [start, end]."""
-    panel = feat.compute_features(inputs.prices, names=names, news=inputs.news)
+    panel = feat.compute_features(inputs.prices, names=names, news=inputs.news,
+                                  executor=executor)
     first = np.datetime64(req.start, "D") if req.start else panel.dates[0]
     keep = np.flatnonzero(panel.dates >= first)
     progress(0.0, f"features: {len(panel.names)} x {len(panel.symbols)} symbols x "
@@ -390,7 +419,7 @@ def _fit(req: TrainRequest, inputs: _Inputs, names: list[str] | None, estimator:
         seed=req.seed, bars=inputs.bars,
         backtest={"top_k": min(req.top_k, len(panel.symbols)),
                   "config": {"costs": req.costs}},
-        progress=progress)
+        progress=progress, executor=executor)
     return report, panel, keep
 
 

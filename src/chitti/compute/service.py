@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from chitti.compute import backtest as bt
-from chitti.compute import indicators
+from chitti.compute import cluster, indicators
 from chitti.compute import research_service as research
 from chitti.compute import store as compute_store
 from chitti.compute.schemas import (
@@ -268,7 +268,8 @@ class ComputeActions:
         result = await asyncio.to_thread(
             bt.sweep, bars, spec, req.grid, config=_config(req),
             metric=req.metric, constraints=req.constraints,
-            max_combinations=self.ctx.settings.backtest_max_combinations)
+            max_combinations=self.ctx.settings.backtest_max_combinations,
+            executor=cluster.executor(self.ctx.settings.cluster))
         return {"adjust": req.adjust, **result.to_dict(table=req.table),
                 "warnings": _range_warnings([bars], req.start, req.end, needed, spec.name)}
 
@@ -279,7 +280,8 @@ class ComputeActions:
             bt.walk_forward, bars, spec, req.grid,
             in_sample_bars=req.in_sample_bars, out_of_sample_bars=req.out_of_sample_bars,
             config=_config(req), metric=req.metric, constraints=req.constraints,
-            max_combinations=self.ctx.settings.backtest_max_combinations)
+            max_combinations=self.ctx.settings.backtest_max_combinations,
+            executor=cluster.executor(self.ctx.settings.cluster))
         return {"adjust": req.adjust, **result.to_dict(),
                 "warnings": _range_warnings([bars], req.start, req.end, needed, spec.name)}
 

@@ -16,14 +16,15 @@ from chitti.signals.schemas import AlertStreamFilter
 
 
 class ComponentHealth(BaseModel):
-    status: Literal["ok", "down"]
+    #: "warming": a service compiling its kernels after a start on a stale cache
+    status: Literal["ok", "warming", "down"]
     latency_ms: float | None = None
     error: str | None = None
     detail: dict[str, Any] | None = None
 
 
 class HealthReport(BaseModel):
-    status: Literal["ok", "down"]
+    status: Literal["ok", "warming", "down"]
     version: str
     uptime_s: float
     db: ComponentHealth

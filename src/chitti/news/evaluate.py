@@ -1,7 +1,13 @@
 """Print accuracy and macro-F1 of the news sentiment and direction models per data set.
 
-Run ``python -m chitti.news.evaluate``. It needs the labelled sets in ``../shared/data/nlp``
-(not part of the project; see ``nlpdata``) and exits with status 2 when they are missing.
+Run ``python -m chitti.news.evaluate [--data-dir DIR]``. The labelled sets are third-party
+data under their own licences and are not part of the project (see ``nlpdata``): the
+developers' checkout has them in ``../shared/data/nlp``; anyone else downloads them (where
+from: :data:`SOURCES`, printed by the command) into a directory laid out as
+``FinancialPhraseBank-v1.0/Sentences_50Agree.txt`` and ``SEntFiN/SEntFiN-v1.1.csv``, and
+passes it as ``--data-dir``. Each set found is scored; without any, the command prints the
+cross-validation figures recorded when the shipped weights were trained
+(``models/training_report.json``, which ships) and how to get the data.
 
 What it measures: the ``*_holdout`` weights, trained by ``scripts/train_sentiment.py`` on every
 visible row except the fixed 20% hold-out split of ``nlpdata.is_holdout`` (a hash of the text,
@@ -27,11 +33,26 @@ import numpy as np
 
 from chitti.news import direction, nlpdata, sentiment
 
-__all__ = ["Scores", "evaluate", "main", "scores"]
+__all__ = ["SOURCES", "Scores", "evaluate", "main", "scores"]
 
 _TO_DIRECTION = {"positive": "bullish", "negative": "bearish", "neutral": "neutral"}
 
 Scores = dict[str, float]
+
+_PHRASEBANK = Path("FinancialPhraseBank-v1.0") / "Sentences_50Agree.txt"
+_PHRASEBANK_ALL = Path("FinancialPhraseBank-v1.0") / "Sentences_AllAgree.txt"
+_SENTFIN = Path("SEntFiN") / "SEntFiN-v1.1.csv"
+
+#: Each labelled set: its name and licence, where it goes under ``--data-dir``, and where
+#: it is published (the project may not redistribute them).
+SOURCES: tuple[tuple[str, Path, str], ...] = (
+    ("Financial PhraseBank v1.0 (Malo et al. 2014; CC BY-NC-SA 3.0)", _PHRASEBANK,
+     "https://huggingface.co/datasets/takala/financial_phrasebank: unzip "
+     "data/FinancialPhraseBank-v1.0.zip into DIR"),
+    ("SEntFiN 1.0 (Sinha et al. 2022, doi:10.1002/asi.24634; research use)", _SENTFIN,
+     "Kaggle, 'Aspect based Sentiment Analysis for Financial News' (Ankur Sinha): put "
+     "SEntFiN-v1.1.csv into DIR/SEntFiN/"),
+)
 
 
 def scores(gold: Sequence[str], pred: Sequence[str]) -> Scores:
@@ -49,17 +70,30 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> Scores:
 
 
 def evaluate(data_dir: Path | None = None, *, suffix: str = "_holdout") -> dict[str, Scores]:
-    """Score the (hold-out) models on the hold-out rows of each labelled set."""
+    """Score the (hold-out) models on the hold-out rows of each labelled set found in
+    ``data_dir`` (default: ``../shared/data/nlp``); a set that is missing is left out."""
+    root = Path(data_dir) if data_dir is not None else nlpdata.default_data_dir()
     out: dict[str, Scores] = {}
-    fpb = [r for r in nlpdata.load_phrasebank(data_dir) if nlpdata.is_holdout(r.text)]
-    pred = sentiment.predict_with([r.text for r in fpb], suffix=suffix)
-    out["financial_phrasebank_50agree"] = scores([r.label for r in fpb],
-                                                 [s.label for s in pred])
-    fpb_all = {r.text for r in nlpdata.load_phrasebank(data_dir, agreement="All")}
-    sub = [(r, s) for r, s in zip(fpb, pred, strict=True) if r.text in fpb_all]
-    out["financial_phrasebank_allagree"] = scores([r.label for r, _ in sub],
-                                                  [s.label for _, s in sub])
-    heads = [h for h in nlpdata.load_sentfin(data_dir) if nlpdata.is_holdout(h.title)]
+    if root is None:
+        return out
+    if (root / _PHRASEBANK).is_file():
+        fpb = [r for r in nlpdata.load_phrasebank(root) if nlpdata.is_holdout(r.text)]
+        pred = sentiment.predict_with([r.text for r in fpb], suffix=suffix)
+        out["financial_phrasebank_50agree"] = scores([r.label for r in fpb],
+                                                     [s.label for s in pred])
+        if (root / _PHRASEBANK_ALL).is_file():
+            fpb_all = {r.text for r in nlpdata.load_phrasebank(root, agreement="All")}
+            sub = [(r, s) for r, s in zip(fpb, pred, strict=True) if r.text in fpb_all]
+            out["financial_phrasebank_allagree"] = scores([r.label for r, _ in sub],
+                                                          [s.label for _, s in sub])
+    if (root / _SENTFIN).is_file():
+        out |= _sentfin(root, suffix)
+    return out
+
+
+def _sentfin(root: Path, suffix: str) -> dict[str, Scores]:
+    out = {}
+    heads = [h for h in nlpdata.load_sentfin(root) if nlpdata.is_holdout(h.title)]
     pred = sentiment.predict_with([h.title for h in heads], suffix=suffix)
     out["sentfin_headline"] = scores([h.label for h in heads], [s.label for s in pred])
     out["sentfin_headline_majority_reading"] = scores(
@@ -79,24 +113,40 @@ def _print_table(title: str, table: dict[str, Scores]) -> None:
               f"macro_f1={s['macro_f1']:.4f}")
 
 
+def _how_to_get(root: Path | None, missing: list[tuple[str, Path, str]]) -> None:
+    where = root if root is not None else "DIR"
+    print(f"\nLabelled sets not found{f' in {root}' if root else ''} (third-party data the "
+          "project may not redistribute). To score the models on them, download:")
+    for name, path, source in missing:
+        print(f"  {name}\n    {source}\n    expected at {where}/{path}")
+    print("then run: python -m chitti.news.evaluate --data-dir DIR")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chitti.news.evaluate",
                                  description="Accuracy and macro-F1 of the news models.")
     ap.add_argument("--data-dir", type=Path, default=None,
-                    help="labelled sets (default: ../shared/data/nlp next to the repository)")
+                    help="labelled sets (default: ../shared/data/nlp next to the repository, "
+                         "in the developers' checkout)")
     args = ap.parse_args(argv)
-    data_dir = args.data_dir or nlpdata.default_data_dir()
-    if data_dir is None or not Path(data_dir).is_dir():
-        print("labelled NLP data not found (expected ../shared/data/nlp next to the "
-              "repository; pass --data-dir); nothing to evaluate", file=sys.stderr)
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        print(f"--data-dir {args.data_dir}: not a directory", file=sys.stderr)
+        _how_to_get(None, list(SOURCES))
         return 2
-    _print_table("Fixed hold-out split (20% by text hash; *_holdout weights, "
-                 "trained without these rows):", evaluate(data_dir))
+    root = args.data_dir or nlpdata.default_data_dir()
+    table = evaluate(root)
+    if table:
+        _print_table("Fixed hold-out split (20% by text hash; *_holdout weights, "
+                     "trained without these rows):", table)
     report = sentiment.MODEL_DIR / "training_report.json"
     if report.is_file():
         rec = json.loads(report.read_text())
-        _print_table(f"Cross-validation at training ({rec.get('cv_method', '?')}, "
-                     f"{rec.get('date', '?')}):", rec.get("cv", {}))
+        _print_table(f"Cross-validation recorded when the shipped weights were trained "
+                     f"({rec.get('cv_method', '?')}, {rec.get('date', '?')}):",
+                     rec.get("cv", {}))
+    missing = [s for s in SOURCES if root is None or not (root / s[1]).is_file()]
+    if missing:
+        _how_to_get(root, missing)
     return 0
 
 

@@ -24,6 +24,9 @@ Caveats, printed with the table:
 from __future__ import annotations
 
 import argparse
+import csv
+import gzip
+import io
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -31,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from chitti.marketdata.series import Bars
 from chitti.signals.patterns import evaluate_rules
@@ -49,25 +51,56 @@ HORIZONS = (1, 5, 20)
 MAX_DAILY_MOVE = 0.35
 
 
-def load_daily(path: Path, symbols: Sequence[str] | None = None) -> dict[str, Bars]:
-    """Load ``Date,Symbol,Open,High,Low,Close,Volume`` rows into bars per symbol.
+_COLUMNS = ("Date", "Symbol", "Open", "High", "Low", "Close", "Volume")
 
-    Rows with a missing or non-positive price are dropped; high/low are widened to hold
-    open and close where the source disagrees with itself.
+
+def _number(text: str) -> float:
+    # an empty or unreadable field is a missing value (NaN), as a CSV reader takes it
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def load_daily(path: Path, symbols: Sequence[str] | None = None) -> dict[str, Bars]:
+    """Load ``Date,Symbol,Open,High,Low,Close,Volume`` rows (CSV, gzip or plain) into bars
+    per symbol.
+
+    Rows with a missing or non-positive price are dropped, and of two rows of one symbol
+    and date the first in the file is kept; high/low are widened to hold open and close
+    where the source disagrees with itself; a missing volume is 0. Reads with the standard
+    library (no pandas: the command runs on the runtime dependencies alone).
     """
-    d = pd.read_csv(path, usecols=["Date", "Symbol", "Open", "High", "Low", "Close", "Volume"])
-    if symbols:
-        d = d[d["Symbol"].isin([s.upper() for s in symbols])]
-    d = d.dropna(subset=["Open", "High", "Low", "Close"])
-    d = d[(d[["Open", "High", "Low", "Close"]] > 0).all(axis=1)]
+    raw = path.read_bytes()
+    text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    missing = [c for c in _COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"{path}: no column(s) {', '.join(missing)}; expected "
+                         f"{','.join(_COLUMNS)}")
+    at = [header.index(c) for c in _COLUMNS]
+    wanted = {s.upper() for s in symbols} if symbols else None
+    rows: dict[str, dict[str, tuple[float, float, float, float, float]]] = {}
+    for row in reader:
+        row += [""] * (len(header) - len(row))  # missing trailing fields: missing values
+        day, sym, *numbers = (row[i].strip() for i in at)
+        if wanted is not None and sym not in wanted:
+            continue
+        o, h, lo, c, v = (_number(x) for x in numbers)
+        if not all(x > 0 for x in (o, h, lo, c)):  # NaN compares false: dropped too
+            continue
+        rows.setdefault(sym, {}).setdefault(day, (o, h, lo, c, 0.0 if math.isnan(v) else v))
     out = {}
-    for sym, g in d.sort_values(["Symbol", "Date"]).drop_duplicates(["Symbol", "Date"]).groupby(
-            "Symbol", sort=True):
-        o, h, lo, c = (g[k].to_numpy(float) for k in ("Open", "High", "Low", "Close"))
-        out[str(sym)] = Bars(
-            ts=np.array(g["Date"].to_numpy(dtype=str), dtype="datetime64[D]"), open=o,
-            high=np.maximum.reduce([h, o, c]), low=np.minimum.reduce([lo, o, c]), close=c,
-            volume=g["Volume"].fillna(0).to_numpy(float), symbol=str(sym))
+    for sym in sorted(rows):
+        by_day = rows[sym]
+        days = sorted(by_day)
+        table = np.array([by_day[d] for d in days], dtype=np.float64)
+        opens, highs, lows, closes, volumes = table.T
+        out[sym] = Bars(ts=np.array(days, dtype="datetime64[D]"), open=opens,
+                        high=np.maximum.reduce([highs, opens, closes]),
+                        low=np.minimum.reduce([lows, opens, closes]), close=closes,
+                        volume=volumes, symbol=sym)
     return out
 
 

@@ -48,7 +48,7 @@ from chitti.signals.schemas import (
     SubscribeRequest,
 )
 from chitti.signals.scoring import combine, score_news_alert, story_key
-from chitti.signals.screen import bars_needed, screen_bars, screen_rule, warm_up
+from chitti.signals.screen import bars_needed, screen_bars, screen_rule
 
 log = logging.getLogger(__name__)
 
@@ -376,14 +376,8 @@ class SignalActions:
         self._tasks.append(asyncio.create_task(
             listen_forever(self.ctx.database_url, {"eod_loaded": self._on_eod_loaded}),
             name="eod-alerts"))
-        self._tasks.append(asyncio.create_task(self._warm_up(), name="screen-warm-up"))
-
-    async def _warm_up(self) -> None:
-        # the first screen of the process should not be the one that loads the kernels
-        try:
-            await asyncio.to_thread(warm_up)
-        except Exception:
-            log.exception("screen warm-up failed (the first screen will load the kernels)")
+        # (the screen's kernels are loaded at start by chitti.warmup.Warming: once the
+        # cache is warm, never compiled here)
 
     async def close(self) -> None:
         for task in self._tasks:

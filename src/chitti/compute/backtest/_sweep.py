@@ -7,6 +7,7 @@ no Python in the loop. Its metrics are the same function the single backtest use
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ from chitti.compute.backtest._signals import (
     spec_signals,
 )
 from chitti.compute.backtest._spec import StrategySpec
+from chitti.compute.cluster import Executor, chunk_count, split
 from chitti.errors import BadRequest
 from chitti.marketdata.series import Bars
 from chitti.marketdata.sessions import bar_times
@@ -117,7 +119,11 @@ def _slot_rows(bank: SeriesBank, names: tuple[str, ...], combos: np.ndarray,
             out[:, i] = bank.slot_row(i, fixed)
             continue
         cols = combos[:, [names.index(d) for d in swept]]
-        uniq, inverse = np.unique(cols, axis=0, return_inverse=True)
+        if cols.shape[1] == 1:  # the usual case, 20x faster than unique rows on 100k rows
+            uniq, inverse = np.unique(cols[:, 0], return_inverse=True)
+            uniq = uniq[:, None]
+        else:
+            uniq, inverse = np.unique(cols, axis=0, return_inverse=True)
         rows = np.array([bank.slot_row(i, {**fixed, **dict(zip(swept, u.tolist(), strict=True))})
                          for u in uniq], dtype=np.int64)
         out[:, i] = rows[inverse.ravel()]
@@ -178,6 +184,59 @@ def _run_sweep(prep: _Prepared, ts: np.ndarray, start: int, end: int) -> np.ndar
                   start, end,
                   years_between(ts[start:end]), float(cfg.periods_per_year),
                   cfg.risk_free_rate_pct / 100.0 / cfg.periods_per_year, out)
+    return out
+
+
+def _sweep_rows(rows: slice, prep: _Prepared, ts: np.ndarray, start: int,
+                end: int) -> np.ndarray:
+    # One chunk of combinations (a task): each combination's run reads only its own row.
+    part = dataclasses.replace(prep, combos=prep.combos[rows],
+                               slot_rows=np.ascontiguousarray(prep.slot_rows[rows]),
+                               consts=np.ascontiguousarray(prep.consts[rows]))
+    return _run_sweep(part, ts, start, end)
+
+
+def _sweep_on(executor: Executor | None, prep: _Prepared, ts: np.ndarray, start: int,
+              end: int) -> np.ndarray:
+    # In process: one call as before. On a cluster: chunks of combinations, stacked back in
+    # order (the same numbers; a combination's metrics never depend on another's).
+    if executor is None:
+        return _run_sweep(prep, ts, start, end)
+    rows = split(prep.combos.shape[0], chunk_count(prep.combos.shape[0], executor.workers))
+    return np.concatenate(executor.map(_sweep_rows, rows, prep, ts, start, end))
+
+
+def _window_best(window: tuple[int, int, slice], prep: _Prepared, ts: np.ndarray,
+                 metric: str) -> tuple[int | None, float]:
+    # The best combination of one chunk of a window's in-sample sweep, as an index into the
+    # whole grid, and its metric (a task of walk_forward).
+    start, end, rows = window
+    table = _sweep_rows(rows, prep, ts, start, end)
+    best = _best(table, metric)
+    if best is None:
+        return None, math.nan
+    return rows.start + best, float(table[best, CORE_METRICS.index(metric)])
+
+
+def _window_bests(executor: Executor | None, prep: _Prepared, ts: np.ndarray,
+                  windows: Sequence[tuple[int, int]],
+                  metric: str) -> list[tuple[int | None, float]]:
+    # Each window's in-sample best: chunks of (window, combinations) merged as nanargmax
+    # over the whole grid would (the largest value; the first on ties).
+    n = prep.combos.shape[0]
+    per_window = 1 if executor is None else max(
+        1, -(-chunk_count(n * len(windows), executor.workers) // max(len(windows), 1)))
+    parts = split(n, per_window)
+    tasks = [(s, e, rows) for s, e in windows for rows in parts]
+    found = (executor.map(_window_best, tasks, prep, ts, metric) if executor is not None
+             else [_window_best(t, prep, ts, metric) for t in tasks])
+    out = []
+    for w in range(len(windows)):
+        best: tuple[int | None, float] = (None, math.nan)
+        for one in found[w * len(parts):(w + 1) * len(parts)]:
+            if one[0] is not None and (best[0] is None or one[1] > best[1]):
+                best = one
+        out.append(best)
     return out
 
 
@@ -262,17 +321,20 @@ def sweep(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[float]], *
           config: BacktestConfig | Mapping[str, Any] | None = None,
           metric: str = "sharpe_ratio", constraints: Sequence[str] = (),
           max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-          series: Mapping[str, ArrayLike] | None = None) -> SweepResult:
+          series: Mapping[str, ArrayLike] | None = None,
+          executor: Executor | None = None) -> SweepResult:
     """Backtest every combination of ``grid`` values and rank them by ``metric``.
 
     ``grid`` maps spec parameter names to the values to try (others keep the spec's values);
     ``constraints`` filter combinations, e.g. ``["fast < slow"]``. Raises BadRequest when
     more than ``max_combinations`` remain (the message states the limit). ``series``: the
-    ``ml.<model>`` series the rules read, as :func:`run_backtest` takes them.
+    ``ml.<model>`` series the rules read, as :func:`run_backtest` takes them. ``executor``
+    (:mod:`chitti.compute.cluster`) runs chunks of combinations on a cluster; the result is
+    the same as in process.
     """
     _check_metric(metric)
     prep = _prepare(bars, strategy, grid, config, constraints, max_combinations, series)
-    table = _run_sweep(prep, bars.ts, bars.warmup, len(bars))
+    table = _sweep_on(executor, prep, bars.ts, bars.warmup, len(bars))
     return SweepResult(prep.spec.name, metric, prep.names, prep.combos, table, CORE_METRICS,
                        _best(table, metric))
 
@@ -306,7 +368,8 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
                  config: BacktestConfig | Mapping[str, Any] | None = None,
                  metric: str = "sharpe_ratio", constraints: Sequence[str] = (),
                  max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-                 series: Mapping[str, ArrayLike] | None = None) -> WalkForwardResult:
+                 series: Mapping[str, ArrayLike] | None = None,
+                 executor: Executor | None = None) -> WalkForwardResult:
     """Optimise on ``in_sample_bars``, test the best set on the next ``out_of_sample_bars``,
     roll forward by ``out_of_sample_bars``; stitch the out-of-sample equity.
 
@@ -314,6 +377,7 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
     are not lost to warm-up. A position open at the end of an out-of-sample segment is
     valued at that close and the next segment starts flat (no exit costs are charged).
     ``series``: the ``ml.<model>`` series the rules read, as :func:`run_backtest` takes them.
+    ``executor`` runs the windows' in-sample sweeps on a cluster (same result).
     """
     _check_metric(metric)
     n, first = len(bars), bars.warmup
@@ -332,11 +396,12 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
     stats = np.zeros(S_LEN)
     npos_parts: list[np.ndarray] = []
     first_oos = first + in_sample_bars
-    for is_start in range(first, n - in_sample_bars, out_of_sample_bars):
+    starts = range(first, n - in_sample_bars, out_of_sample_bars)
+    bests = _window_bests(executor, prep, bars.ts, [(s, s + in_sample_bars) for s in starts],
+                          metric)
+    for is_start, (best, in_sample_metric) in zip(starts, bests, strict=True):
         is_end = is_start + in_sample_bars
         oos_end = min(is_end + out_of_sample_bars, n)
-        table = _run_sweep(prep, bars.ts, is_start, is_end)
-        best = _best(table, metric)
         params = dict(prep.spec.params)
         if best is not None:
             params.update({k: _num(v) for k, v in zip(prep.names, prep.combos[best],
@@ -354,8 +419,7 @@ def walk_forward(bars: Bars, strategy: SpecLike, grid: Mapping[str, Sequence[flo
                        bar_times(bars.ts[[is_start, is_end - 1, is_end, oos_end - 1]]),
                        strict=True)),
             "best_params": params if best is not None else None,
-            "in_sample_metric": None if best is None else _json_num(
-                table[best, CORE_METRICS.index(metric)]),
+            "in_sample_metric": None if best is None else _json_num(in_sample_metric),
             "out_of_sample_return_pct": _json_num(seg_metrics["total_return_pct"]),
         })
         equity_parts.append(run.equity)

@@ -10,12 +10,13 @@ reading the features they depend on. Only the blocks the requested names need ar
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from chitti.compute.cluster import Executor, chunk_count, split
 from chitti.compute.features import _kernels as k
 from chitti.compute.features._context import BarContext, DateContext
 from chitti.compute.features.catalog import (
@@ -99,7 +100,8 @@ class FeaturePanel:
 
 
 def compute_features(panel: PricePanel, *, names: Sequence[str] | None = None,
-                     news: NewsItems | None = None) -> FeaturePanel:
+                     news: NewsItems | None = None,
+                     executor: Executor | None = None) -> FeaturePanel:
     """Compute catalogued features for every symbol and date of ``panel`` in one call.
 
     ``names`` selects features (default: the whole catalogue, in catalogue order); the
@@ -111,6 +113,10 @@ def compute_features(panel: PricePanel, *, names: Sequence[str] | None = None,
     Point in time: a value on date *t* uses bars (and the benchmark) at dates <= *t* and
     news published before *t*'s close. Windows count each symbol's own bars. Prices must be
     adjusted for splits and bonuses, positive where present; volumes non-negative.
+
+    ``executor`` (:mod:`chitti.compute.cluster`) runs the time-series blocks on chunks of
+    symbols on a cluster; the calendar and cross-sectional blocks, which need the whole
+    universe, run here. The result is the same as in process.
 
     Raises `BadRequest` for an unknown name (with suggestions) or invalid prices.
     """
@@ -125,7 +131,8 @@ def compute_features(panel: PricePanel, *, names: Sequence[str] | None = None,
     dctx = DateContext(dates=panel.dates, symbols=panel.symbols, has_bar=has_bar,
                        benchmark=panel.benchmark, sectors=panel.sectors, news=news)
     blocks = _blocks_in_order(needed)
-    _run_bar_blocks(panel, [(b, n) for b, n in blocks if b.layout == "bars"], slot, dctx)
+    _run_bar_blocks(panel, [(b, n) for b, n in blocks if b.layout == "bars"], slot, dctx,
+                    executor)
     for block, block_names in blocks:
         if block.layout == "dates":
             res = block.fn(dctx, frozenset(block_names))
@@ -139,31 +146,78 @@ def compute_features(panel: PricePanel, *, names: Sequence[str] | None = None,
 
 
 def _run_bar_blocks(panel: PricePanel, bars: Sequence[tuple[Block, list[str]]],
-                    slot: Mapping[str, np.ndarray], dctx: DateContext) -> None:
+                    slot: Mapping[str, np.ndarray], dctx: DateContext,
+                    executor: Executor | None) -> None:
     # Run the time-series blocks on the packed bars and scatter each result onto the
     # calendar: into its slot of the result, or a scratch array for a dependency.
     has_bar = dctx.has_bar
     if not bars:
         return
+
+    def target(name: str) -> np.ndarray:
+        out = slot.get(name, np.empty(has_bar.shape))
+        dctx.add(name, out)
+        return out
+
     if not has_bar.any():
         for _, block_names in bars:
             for name in block_names:
-                out = slot.get(name, np.empty(has_bar.shape))
-                out[...] = np.nan
-                dctx.add(name, out)
+                target(name)[...] = np.nan
         return
-    bctx = _bar_context(panel, has_bar)
-    src = k.scatter_index(has_bar, bctx.close.shape[1])
+    # Every chunk is packed to the universe's longest history, so each symbol's row is
+    # computed on the same array shape in a chunk as in the whole panel.
+    n_bars = int(has_bar.sum(axis=0).max())
+    parts = split(len(panel.symbols), 1 if executor is None else
+                  chunk_count(len(panel.symbols), executor.workers, per_slot=2))
+    if executor is None or len(parts) == 1:
+        _bar_blocks_into(panel, has_bar, n_bars, bars, target)
+        return
+    wanted = [(names[0], names) for _, names in bars]
+    results = executor.map(_bar_chunk, [_columns(panel, cols) for cols in parts], wanted,
+                           n_bars)
+    for _, block_names in bars:
+        for name in block_names:
+            out = target(name)
+            for cols, res in zip(parts, results, strict=True):
+                out[:, cols] = res[name]
+
+
+def _bar_blocks_into(panel: PricePanel, has_bar: np.ndarray, n_bars: int,
+                     bars: Sequence[tuple[Block, list[str]]],
+                     target: Callable[[str], np.ndarray]) -> None:
+    bctx = _bar_context(panel, has_bar, n_bars)
+    src = k.scatter_index(has_bar, n_bars)
     for block, block_names in bars:
         res = block.fn(bctx, frozenset(block_names))
         for name in block_names:
-            out = slot.get(name, np.empty(has_bar.shape))
+            out = target(name)
             packed = np.ascontiguousarray(res[name], dtype=np.float64)
             if packed.shape != bctx.close.shape:
                 raise RuntimeError(f"{block.name}: {name} has shape {packed.shape}, "
                                    f"expected {bctx.close.shape}")
             k.scatter(packed.reshape(-1), src, out.reshape(-1))
-            dctx.add(name, out)
+
+
+def _bar_chunk(panel: PricePanel, wanted: Sequence[tuple[str, list[str]]],
+               n_bars: int) -> dict[str, np.ndarray]:
+    # A task: the time-series features of a chunk of symbols, (dates, chunk symbols) each.
+    # Blocks travel by the name of a feature they compute (functions are looked up here).
+    has_bar = ~np.isnan(panel.close)
+    out: dict[str, np.ndarray] = {}
+
+    def target(name: str) -> np.ndarray:
+        return out.setdefault(name, np.empty(has_bar.shape))
+
+    _bar_blocks_into(panel, has_bar, n_bars,
+                     [(get_block(first), names) for first, names in wanted], target)
+    return out
+
+
+def _columns(panel: PricePanel, cols: slice) -> PricePanel:
+    return PricePanel(dates=panel.dates, symbols=panel.symbols[cols],
+                      **{f: getattr(panel, f)[:, cols] for f in (*_PRICES, "volume")},
+                      benchmark=panel.benchmark,
+                      sectors=None if panel.sectors is None else panel.sectors[cols])
 
 
 def _resolve(names: Sequence[str] | None) -> list[FeatureSpec]:
@@ -198,9 +252,7 @@ def _blocks_in_order(needed: Mapping[str, FeatureSpec]) -> list[tuple[Block, lis
     return [(get_block(names[0]), names) for names in by_block.values()]
 
 
-def _bar_context(panel: PricePanel, has_bar: np.ndarray) -> BarContext:
-    n_bars = int(has_bar.sum(axis=0).max())
-
+def _bar_context(panel: PricePanel, has_bar: np.ndarray, n_bars: int) -> BarContext:
     def pack(x: np.ndarray) -> np.ndarray:
         out: np.ndarray = k.compress(x, has_bar, n_bars)
         return out

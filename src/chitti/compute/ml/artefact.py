@@ -6,7 +6,8 @@ parameters), then the payload:
 
 * LightGBM: the booster's own text format (``Booster.model_to_string``), which LightGBM
   reads back exactly; the serving arrays are compiled again on load (about 0.3 s for a
-  500-tree model), so they can never drift from the booster they came from;
+  500-tree model), so they can never drift from the booster they came from, and read
+  without LightGBM (:mod:`chitti.compute.ml.lgbm_text`);
 * scikit-learn: a pickle of the fitted estimator.
 
 Trust: unpickling runs code chosen by whoever wrote the bytes. Artefacts are only ever
@@ -21,6 +22,7 @@ import pickle
 import struct
 from typing import Any
 
+from chitti.compute.ml.lgbm_text import TextBooster
 from chitti.compute.ml.model import TrainedModel
 from chitti.compute.ml.targets import TARGETS
 from chitti.compute.ml.trees import compile_lightgbm
@@ -68,9 +70,9 @@ def from_bytes(data: bytes) -> TrainedModel:
     names = tuple(str(n) for n in meta["feature_names"])
     forest = None
     if meta["kind"] == "lightgbm":
-        import lightgbm
-
-        estimator: Any = lightgbm.Booster(model_str=payload.decode())
+        # Held as its text: serving compiles the trees without importing lightgbm (~80 MB
+        # a compute process would keep); the real booster is loaded if something asks.
+        estimator: Any = TextBooster(payload.decode())
         forest = compile_lightgbm(estimator, feature_names=names)
     else:
         # Trusted input only: artefacts are written by our own train() into our database.

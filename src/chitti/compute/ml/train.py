@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from chitti.compute.backtest import Bars
+from chitti.compute.cluster import Executor, LocalExecutor
 from chitti.compute.ml.baselines import baseline_scores
 from chitti.compute.ml.folds import Fold, Scheme, Window, purged_folds
 from chitti.compute.ml.metrics import (
@@ -281,24 +282,34 @@ def _evaluate(name: str, scores: np.ndarray, p: _Panel, folds: Sequence[Fold],
     return tuple(rows)
 
 
-def _run_folds(fitter: _Fitter, p: _Panel, folds: Sequence[Fold], progress: ProgressFn,
-               steps: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    scores = np.full(p.label.shape, np.nan)
-    counts = []
+def _fold_rows(p: _Panel, f: Fold) -> tuple[np.ndarray, np.ndarray]:
+    # (training rows, test rows) of a fold, as (n_dates, n_symbols) masks
     n_dates = p.label.shape[0]
-    for f in folds:
-        train_dates = np.zeros(n_dates, dtype=np.bool_)
-        train_dates[f.train + p.first] = True
-        test_dates = np.zeros(n_dates, dtype=np.bool_)
-        test_dates[f.test + p.first] = True
-        tr = train_dates[:, None] & p.has_x & np.isfinite(p.label)
-        te = test_dates[:, None] & p.has_x
-        progress(f.index / steps, f"fold {f.index + 1}/{len(folds)}: fitting "
-                 f"{int(tr.sum())} rows")
-        fitted = fitter.fit(p.features[tr], p.label[tr], where=f"fold {f.index} training")
-        scores[te] = fitter.score(fitted, p.features[te], where=f"fold {f.index} test")
-        counts.append((int(tr.sum()), int(te.sum())))
-    return scores, counts
+    train_dates = np.zeros(n_dates, dtype=np.bool_)
+    train_dates[f.train + p.first] = True
+    test_dates = np.zeros(n_dates, dtype=np.bool_)
+    test_dates[f.test + p.first] = True
+    return train_dates[:, None] & p.has_x & np.isfinite(p.label), test_dates[:, None] & p.has_x
+
+
+def _fit_fold(f: Fold, fitter: _Fitter, p: _Panel) -> tuple[np.ndarray, tuple[int, int]]:
+    # One fold (a task on a cluster): fit on its training rows, score its test rows.
+    tr, te = _fold_rows(p, f)
+    fitted = fitter.fit(p.features[tr], p.label[tr], where=f"fold {f.index} training")
+    return (fitter.score(fitted, p.features[te], where=f"fold {f.index} test"),
+            (int(tr.sum()), int(te.sum())))
+
+
+def _run_folds(fitter: _Fitter, p: _Panel, folds: Sequence[Fold], progress: ProgressFn,
+               steps: int, executor: Executor | None
+               ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    scores = np.full(p.label.shape, np.nan)
+    done = (executor or LocalExecutor()).map(
+        _fit_fold, folds, fitter, p,
+        on_done=lambda i, n: progress(i / steps, f"fold {i}/{n} fitted"))
+    for f, (fold_scores, _) in zip(folds, done, strict=True):
+        scores[_fold_rows(p, f)[1]] = fold_scores
+    return scores, [counts for _, counts in done]
 
 
 def train(features: np.ndarray, close: np.ndarray, *, dates: np.ndarray,
@@ -310,7 +321,8 @@ def train(features: np.ndarray, close: np.ndarray, *, dates: np.ndarray,
           min_train_days: int | None = None, min_symbols: int = 3, seed: int = 0,
           bars: Mapping[str, Bars] | None = None,
           backtest: Mapping[str, Any] | None = None,
-          progress: ProgressFn | None = None) -> TrainReport:
+          progress: ProgressFn | None = None,
+          executor: Executor | None = None) -> TrainReport:
     """Train, validate out of sample in purged folds, compare with baselines, fit the final model.
 
     Parameters
@@ -341,6 +353,9 @@ def train(features: np.ndarray, close: np.ndarray, *, dates: np.ndarray,
         ``rebalance_days``, ``config``, ``benchmark``).
     progress
         Called with (fraction done, message) after each step, for a job's progress.
+    executor
+        Fits the folds as tasks on a cluster (:mod:`chitti.compute.cluster`), with the
+        same result; the final model is fitted here.
 
     Returns
     -------
@@ -364,7 +379,7 @@ def train(features: np.ndarray, close: np.ndarray, *, dates: np.ndarray,
                          train_days=train_days, min_train_days=min_train_days)
     fitter = _Fitter(estimator, target, params, seed, feature_names)
     steps = len(folds) + 1 + (1 if bars is not None else 0)
-    oos, counts = _run_folds(fitter, p, folds, report_progress, steps)
+    oos, counts = _run_folds(fitter, p, folds, report_progress, steps, executor)
     model_rows = _evaluate("model", oos, p, folds, d, target, min_symbols, counts)
     base = baseline_scores(c)
     baseline_rows = {name: _evaluate(name, s, p, folds, d, target, min_symbols, None)

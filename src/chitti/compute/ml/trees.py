@@ -1,172 +1,199 @@
-"""Serve a LightGBM model from flat NumPy arrays with a Numba kernel.
+"""Serve a LightGBM model from flat NumPy arrays with Numba kernels.
 
-A trained booster (``booster.dump_model()``) is compiled once into a :class:`CompiledForest`:
-per split node its feature, threshold and children, and per leaf its value, all trees in one
-set of arrays. :meth:`CompiledForest.predict` walks every tree for every row, sums the leaf
-values in tree order in float64 and applies the objective's transform, exactly as LightGBM's
-``Tree::NumericalDecision`` and ``GBDT::Predict`` do:
+A trained booster is compiled once into a :class:`CompiledForest`: per split node its
+feature, threshold and children, per leaf its value, all trees in one set of arrays, and
+the same trees as QuickScorer tables. :meth:`CompiledForest.predict` finds every tree's
+leaf for every row, sums the leaf values in tree order in float64 and applies the
+objective's transform, exactly as LightGBM's ``Tree::NumericalDecision`` and
+``GBDT::Predict`` do:
 
 * a value with ``|x| <= kZeroThreshold`` (LightGBM's ``1e-35f`` widened to double) is read
   as 0.0 (LightGBM drops such values from a dense row before predicting);
 * NaN under ``missing_type`` None becomes 0.0 and is then compared; under Zero, NaN and
   zero take the node's default direction; under NaN, NaN takes the default direction;
-* otherwise ``x <= threshold`` goes left (an infinite threshold, which ``dump_model()``
-  writes as +-1e300, is restored to +-inf so an infinite value goes where LightGBM sends it).
-The two special directions (NaN, zero) are resolved once per node at compile time, so the
-kernel does one comparison per node for an ordinary value.
+* otherwise ``x <= threshold`` goes left. ``dump_model()`` writes a threshold beyond
+  +-1e300 as +-1e300, so :func:`compile_lightgbm` reads those from ``model_to_string()``
+  (training on -inf values gives -DBL_MAX; an edited model may hold +-inf).
+The two special directions (NaN, zero) are resolved once per node at compile time.
+
+Two kernels (:mod:`chitti.compute.ml._tree_kernels`) give the same bits. QuickScorer
+(Lucchese et al., SIGIR 2015), the default, keeps a bit per leaf and clears, feature by
+feature, the leaves that the nodes a value goes right at rule out; 16 rows share each
+feature's scan through SIMD compares. It needs a tree's leaves in one machine word, so a
+model with a tree of more than 64 leaves is walked instead, tree by tree from the root.
 
 Supported: numerical splits; one tree per iteration (regression, binary, ranking, Poisson,
 Gamma, Tweedie, cross-entropy objectives); ``boosting="rf"`` (averaged output). Refused with
 a :class:`~chitti.errors.BadRequest`: categorical splits, linear trees, multiclass.
 
 Why this path. ``bench/ml.py``, 2026-12, on this project's shared 2-core AMD EPYC VM: a
-500-tree, 31-leaf regression model on 200 features (5 % NaN); microseconds per row, medians;
-one-row calls cycle through 10,000 different rows; largest difference from LightGBM's
-``Booster.predict`` over those rows:
+500-tree, 31-leaf regression model on 200 features (5 % NaN); microseconds per row, median
+[min..max] of one run (the last of the six below) with every path in it; one-row calls cycle through
+10,000 different rows; largest difference from LightGBM's ``Booster.predict`` over those
+rows. Two threads:
 
-==================================  ===========  =============  ===========  ===========
-path                                1 row        10k rows       10k rows     max |diff|
-                                    (2 threads)  (2 threads)    (1 thread)
-==================================  ===========  =============  ===========  ===========
-this kernel (``predict``)           59           18.9           36.3         0
-this kernel (``predict_one``)       46           -              -            0
-LightGBM ``Booster.predict``        104          29.6           61.5         0
-ONNX Runtime (onnxmltools, f32)     70           17.7           26.4         0.7-1.2e-5
-scikit-learn HistGradientBoosting   6,200        79             142          (own model)
-==================================  ===========  =============  ===========  ===========
+=============================  ======================  =================  ===========
+path                           1 row                   10k rows           max |diff|
+=============================  ======================  =================  ===========
+QuickScorer (``predict``)      29.2 [24.9..102]        4.8 [2.1..8.2]     0
+QuickScorer (``predict_one``)  24.8 [20.5..340]        -                  -
+walk (``predict``)             37.8 [31.0..995]        32.5 [24.9..51.3]  0
+walk (``predict_one``)         36.4 [29.7..761]        -                  -
+LightGBM ``Booster.predict``   104 [92.6..22,009]      52.6 [41.0..62.9]  0
+ONNX Runtime (onnxmltools)     56.3 [30.4..10,305]     31.4 [20.3..55.8]  6.9e-6
+scikit-learn HGB               5,919 [4,088..324,852]  113 [74.8..171]    (own model)
+=============================  ======================  =================  ===========
 
-ONNX Runtime is a little faster in batches (1.1x on two threads, 1.4x on one), but
-onnxmltools writes ``TreeEnsembleRegressor`` with float32 thresholds and leaf weights, and
-that operator's output is float32 even at ``ai.onnx.ml`` opset 3 (whose ``*_as_tensor``
-attributes take double thresholds): a value within float32 rounding of a threshold takes the
-other branch and the sum is rounded, so it misses the 1e-6 agreement by an order of
-magnitude. LightGBM is exact but 1.6-1.8x slower, and its per-call overhead makes one row
-cost ~100 us. This kernel performs LightGBM's float64 operations in LightGBM's order, so it
-agrees to the last bit (the tests ask 1e-12 and find 0), and it is the fastest for one row:
-it is the serving path. The issue's batch target of 10 us/row is not met on this machine
-(18.9 us on two threads, where LightGBM itself takes 29.6); the time goes to about 3,500
-data-dependent branches per row (500 trees x ~7 levels; one row repeated, whose branches the
-CPU learns, runs 2.5x faster). Node layouts tried and measured no faster: an array of
-24-byte node records, pre-order with implicit left children, branch-free fixed-depth walks
-interleaving 4 or 8 rows, tree-major blocks of transposed rows.
+One thread:
+
+=============================  ======================  =================
+path                           1 row                   10k rows
+=============================  ======================  =================
+QuickScorer (``predict``)      26.4 [22.2..4,084]      5.0 [4.3..7.8]
+QuickScorer (``predict_one``)  25.5 [21.7..1,926]      -
+walk (``predict``)             37.6 [31.6..1,658]      37.5 [32.5..50.6]
+walk (``predict_one``)         36.5 [30.3..813]        -
+LightGBM ``Booster.predict``   101 [89.3..500]         66.4 [60.0..75.3]
+ONNX Runtime (onnxmltools)     53.8 [46.8..4,318]      29.5 [23.8..35.9]
+scikit-learn HGB               4,462 [3,903..16,228]   81.7 [54.4..132]
+=============================  ======================  =================
+
+QuickScorer meets the issue's 10 us/row for batches: 10k rows take 4.8 us a row on two
+threads, 7x less than the walk and 11x less than LightGBM (same run), and one row 25 us,
+1.5x less than the walk and 4x less than LightGBM. Other helpers loaded the machine during
+the six runs (load average 2.8-7 on 2 cores): the medians for 10k rows were 3.8, 17.8,
+10.6, 4.9, 4.2 and 4.8 us on two threads, 10.0, 10.2, 4.4, 5.0, 5.0 and 5.0 on one. A
+second thread helps little while the other core is busy, and a call waits for its slower
+half when one thread is descheduled; the fastest calls (2.1 us) show the 2x of two free
+cores. The walk spends its time on about 3,500 data-dependent branches per row (500 trees x
+~7 levels; one row repeated, whose branches the CPU learns, runs 2.5x faster);
+QuickScorer's only unpredictable branch ends each feature's scan, shared by 16 rows, and
+each node costs one AVX2 compare, select and AND for them all. Measured on the way (CPU
+time per row, one thread, this model): plain QuickScorer one row at a time, 1.2x faster
+than the walk (about 7,400 scalar ANDs per row); 8 rows per scan without SIMD (Numba leaves
+LLVM's SLP vectoriser off, and each lane became a branch), 2.3x; with the SIMD intrinsic,
+8x at 16 rows (4 rows 1.8x slower, 32 or 64 rows 10 % faster but twice the leaf words per
+tree); 32-bit leaf words 8 % faster than 64-bit ones, so they are used when every tree has
+at most 32 leaves. Earlier walk layouts, none faster: 24-byte node records, pre-order with
+implicit left children, branch-free fixed-depth walks interleaving 4 or 8 rows, tree-major
+blocks of transposed rows.
+
+ONNX Runtime is not used: onnxmltools writes ``TreeEnsembleRegressor`` with float32
+thresholds and leaf weights, and that operator's output is float32 even at ``ai.onnx.ml``
+opset 3 (whose ``*_as_tensor`` attributes take double thresholds): a value within float32
+rounding of a threshold takes the other branch and the sum is rounded, so it misses the
+1e-6 agreement. LightGBM is exact but slower, and its per-call overhead makes one row cost
+~100 us. Both kernels here perform LightGBM's float64 operations in LightGBM's order, so
+they agree to the last bit (the tests ask 1e-12 and find 0).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
 
+from chitti.compute.ml._tree_kernels import (
+    K_ZERO_THRESHOLD,
+    TRANSFORM_EXP,
+    TRANSFORM_IDENTITY,
+    TRANSFORM_SIGMOID,
+    quick_one,
+    quick_parallel,
+    quick_serial,
+    walk_one,
+    walk_parallel,
+    walk_serial,
+)
 from chitti.errors import BadRequest
 
-#: LightGBM's ``kZeroThreshold`` (``const double kZeroThreshold = 1e-35f``): a float literal
-#: widened to double, 1.0000000180025095e-35, not the double 1e-35.
-K_ZERO_THRESHOLD = float(np.float32(1e-35))
-
-TRANSFORM_IDENTITY = 0
-TRANSFORM_SIGMOID = 1
-TRANSFORM_EXP = 2
+__all__ = [
+    "K_ZERO_THRESHOLD",
+    "TRANSFORM_EXP",
+    "TRANSFORM_IDENTITY",
+    "TRANSFORM_SIGMOID",
+    "CompiledForest",
+    "QuickScorerTables",
+    "compile_dump",
+    "compile_lightgbm",
+    "quickscorer_tables",
+]
 
 _IDENTITY_OBJECTIVES = ("regression", "regression_l1", "huber", "fair", "quantile", "mape",
                         "lambdarank", "rank_xendcg")
 _EXP_OBJECTIVES = ("poisson", "gamma", "tweedie")
-# dump_model() writes an infinite threshold as +-1e300 (LightGBM's AvoidInf); the model
-# itself (and model_to_string) keeps inf, which decides where an inf feature value goes.
+# dump_model() writes a threshold beyond +-1e300 as +-1e300 (LightGBM's AvoidInf); the
+# model itself and model_to_string() keep it (-DBL_MAX after training on -inf values, inf
+# in an edited model), and it decides where a value beyond 1e300 goes.
 _AVOID_INF = 1e300
-# Rows per block of the batch kernel: the block's rows walk one tree before the next tree,
-# so a tree's nodes stay in L1 while the rows of the block (64 x 200 features x 8 bytes =
-# 100 kB) stay in L2.
-_BLOCK_ROWS = 64
-# Below this many rows the batch kernel runs on one thread (thread start-up costs more).
+# Below this many rows the batch kernels run on one thread (thread start-up costs more).
 _PARALLEL_MIN_ROWS = 2048
+# QuickScorer keeps one bit per leaf in a machine word.
+_QUICK_MAX_LEAVES = 64
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _walk(row: np.ndarray, node: int, feature: np.ndarray, threshold: np.ndarray,
-          children: np.ndarray, nan_left: np.ndarray, zero_left: np.ndarray) -> int:
-    # Returns the leaf index (children encode a leaf as ~leaf, i.e. a negative number).
-    while node >= 0:
-        v = row[feature[node]]
-        if abs(v) > K_ZERO_THRESHOLD:        # False for NaN and for (near-)zero
-            go_left = v <= threshold[node]
-        elif v != v:
-            go_left = nan_left[node]
-        else:
-            go_left = zero_left[node]
-        node = children[node, 0] if go_left else children[node, 1]
-    return ~node
+@dataclasses.dataclass(frozen=True, eq=False)
+class QuickScorerTables:
+    """The forest laid out for QuickScorer (see :mod:`chitti.compute.ml._tree_kernels`).
+
+    A tree's leaves are numbered left to right, and a row keeps one word per tree with a
+    bit per leaf. A split node on feature ``f`` sends a value right when it is above the
+    node's threshold, which rules out every leaf of its left subtree: the node's ``mask``
+    is the tree's word with those bits cleared. Once all features are done, the exit leaf
+    of each tree is its lowest bit still set.
+
+    Attributes
+    ----------
+    used
+        int32: the features some node splits on, ascending.
+    start
+        int64 ``(n_features + 1,)``: feature ``f``'s split nodes are ``start[f]`` up to
+        ``start[f + 1]`` of ``threshold``, ``tree`` and ``mask``, by ascending threshold.
+    threshold, tree, mask
+        Per split node: its threshold (as in :class:`CompiledForest`), its tree, and its
+        mask (uint32 when every tree has at most 32 leaves, else uint64).
+    nan_start, nan_tree, nan_mask
+        By feature like ``start``: the nodes that send a NaN right (after LightGBM's
+        missing-value rules), with their tree and mask.
+    zero_start, zero_tree, zero_mask
+        The same for a value with ``|x| <= K_ZERO_THRESHOLD``.
+    initial
+        Per tree: its word with one bit per leaf set.
+    leaf_start
+        int64 per tree: where its leaves start in ``leaf_value``.
+    leaf_value
+        float64 per leaf, tree by tree, each tree's leaves left to right.
+    """
+
+    used: np.ndarray
+    start: np.ndarray
+    threshold: np.ndarray
+    tree: np.ndarray
+    mask: np.ndarray
+    nan_start: np.ndarray
+    nan_tree: np.ndarray
+    nan_mask: np.ndarray
+    zero_start: np.ndarray
+    zero_tree: np.ndarray
+    zero_mask: np.ndarray
+    initial: np.ndarray
+    leaf_start: np.ndarray
+    leaf_value: np.ndarray
+
+    def args(self) -> tuple[np.ndarray, ...]:
+        """Return the arrays in the order of the QuickScorer kernels' arguments."""
+        return (self.used, self.start, self.threshold, self.tree, self.mask, self.nan_start,
+                self.nan_tree, self.nan_mask, self.zero_start, self.zero_tree,
+                self.zero_mask, self.initial, self.leaf_start, self.leaf_value)
 
 
-@njit(cache=True, nogil=True)
-def _transform(raw: float, transform: int, scale: float) -> float:
-    if transform == TRANSFORM_SIGMOID:
-        return 1.0 / (1.0 + math.exp(-scale * raw))
-    if transform == TRANSFORM_EXP:
-        return math.exp(raw)
-    return raw
-
-
-@njit(cache=True, nogil=True)
-def _predict_one(row: np.ndarray, roots: np.ndarray, feature: np.ndarray,
-                 threshold: np.ndarray, children: np.ndarray, nan_left: np.ndarray,
-                 zero_left: np.ndarray, leaf_value: np.ndarray, divisor: float,
-                 transform: int, scale: float) -> float:
-    total = 0.0
-    for t in range(roots.shape[0]):
-        total += leaf_value[_walk(row, roots[t], feature, threshold, children, nan_left,
-                                  zero_left)]
-    return _transform(total / divisor, transform, scale)
-
-
-@njit(cache=True, nogil=True)
-def _predict_block(rows: np.ndarray, start: int, stop: int, out: np.ndarray,
-                   roots: np.ndarray, feature: np.ndarray, threshold: np.ndarray,
-                   children: np.ndarray, nan_left: np.ndarray, zero_left: np.ndarray,
-                   leaf_value: np.ndarray, divisor: float, transform: int,
-                   scale: float) -> None:
-    for i in range(start, stop):
-        out[i] = 0.0
-    for t in range(roots.shape[0]):          # tree order, as LightGBM sums
-        root = roots[t]
-        for i in range(start, stop):
-            out[i] += leaf_value[_walk(rows[i], root, feature, threshold, children,
-                                       nan_left, zero_left)]
-    for i in range(start, stop):
-        out[i] = _transform(out[i] / divisor, transform, scale)
-
-
-@njit(cache=True, nogil=True)
-def _predict_serial(rows: np.ndarray, out: np.ndarray, roots: np.ndarray,
-                    feature: np.ndarray, threshold: np.ndarray, children: np.ndarray,
-                    nan_left: np.ndarray, zero_left: np.ndarray, leaf_value: np.ndarray,
-                    divisor: float, transform: int, scale: float) -> None:
-    n = rows.shape[0]
-    for start in range(0, n, _BLOCK_ROWS):
-        _predict_block(rows, start, min(start + _BLOCK_ROWS, n), out, roots, feature,
-                       threshold, children, nan_left, zero_left, leaf_value, divisor,
-                       transform, scale)
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _predict_parallel(rows: np.ndarray, out: np.ndarray, roots: np.ndarray,
-                      feature: np.ndarray, threshold: np.ndarray, children: np.ndarray,
-                      nan_left: np.ndarray, zero_left: np.ndarray, leaf_value: np.ndarray,
-                      divisor: float, transform: int, scale: float) -> None:
-    n = rows.shape[0]
-    for b in prange((n + _BLOCK_ROWS - 1) // _BLOCK_ROWS):
-        start = b * _BLOCK_ROWS
-        _predict_block(rows, start, min(start + _BLOCK_ROWS, n), out, roots, feature,
-                       threshold, children, nan_left, zero_left, leaf_value, divisor,
-                       transform, scale)
-
-
-@dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CompiledForest:
-    """A LightGBM model as flat arrays, evaluated by a Numba kernel.
+    """A LightGBM model as flat arrays, evaluated by Numba kernels.
 
     Attributes
     ----------
@@ -187,6 +214,9 @@ class CompiledForest:
         1, or the number of trees for a random forest (``average_output``).
     transform, scale
         The output transform: identity, sigmoid ``1 / (1 + exp(-scale x))`` or ``exp``.
+    quick
+        The same trees as QuickScorer tables, the path :meth:`predict` takes; None when a
+        tree has more than 64 leaves, and the trees are then walked.
     """
 
     feature_names: tuple[str, ...]
@@ -201,6 +231,7 @@ class CompiledForest:
     divisor: float
     transform: int
     scale: float
+    quick: QuickScorerTables | None = None
 
     @property
     def n_features(self) -> int:
@@ -212,9 +243,15 @@ class CompiledForest:
         """Return the number of trees."""
         return int(self.roots.shape[0])
 
-    def _args(self) -> tuple[Any, ...]:
+    @cached_property
+    def _walk_args(self) -> tuple[Any, ...]:
         return (self.roots, self.feature, self.threshold, self.children, self.nan_left,
                 self.zero_left, self.leaf_value, self.divisor, self.transform, self.scale)
+
+    @cached_property
+    def _quick_args(self) -> tuple[Any, ...]:
+        assert self.quick is not None
+        return (*self.quick.args(), self.divisor, self.transform, self.scale)
 
     def _rows(self, rows: np.ndarray) -> np.ndarray:
         x = rows if isinstance(rows, np.ndarray) else np.asarray(rows)
@@ -246,12 +283,16 @@ class CompiledForest:
         x = self._rows(rows)
         n = x.shape[0]
         out = np.empty(n)
-        if n == 1:
-            out[0] = _predict_one(x[0], *self._args())
-        elif parallel or (parallel is None and n >= _PARALLEL_MIN_ROWS):
-            _predict_parallel(x, out, *self._args())
+        many = parallel or (parallel is None and n >= _PARALLEL_MIN_ROWS)
+        if self.quick is None:
+            if n == 1:
+                out[0] = walk_one(x[0], *self._walk_args)
+            else:
+                (walk_parallel if many else walk_serial)(x, out, *self._walk_args)
+        elif n == 1:
+            out[0] = quick_one(x[0], *self._quick_args)
         else:
-            _predict_serial(x, out, *self._args())
+            (quick_parallel if many else quick_serial)(x, out, *self._quick_args)
         return out
 
     def predict_one(self, row: np.ndarray) -> float:
@@ -260,7 +301,11 @@ class CompiledForest:
             row, dtype=np.float64)
         if x.shape != (len(self.feature_names),):
             raise BadRequest(f"row: shape {x.shape}; expected ({len(self.feature_names)},)")
-        return float(_predict_one(x, *self._args()))
+        if not x.flags.c_contiguous:
+            x = np.ascontiguousarray(x)
+        if self.quick is None:
+            return float(walk_one(x, *self._walk_args))
+        return float(quick_one(x, *self._quick_args))
 
 
 def _transform_of(objective: str) -> tuple[int, float]:
@@ -295,6 +340,8 @@ class _Builder:
         self.nan_left: list[bool] = []
         self.zero_left: list[bool] = []
         self.leaf_value: list[float] = []
+        # (node, tree, split_index) of each threshold the dump wrote as +-1e300.
+        self.beyond: list[tuple[int, int, int]] = []
 
     def leaf(self, node: Mapping[str, Any]) -> int:
         if "leaf_coeff" in node:
@@ -311,6 +358,9 @@ class _Builder:
                 "serving: encode them as numbers and retrain without categorical_feature")
         thr = float(node["threshold"])
         if abs(thr) >= _AVOID_INF:
+            # +-inf until the exact value is known (see _exact_thresholds); only the sign
+            # matters for the NaN and zero directions below.
+            self.beyond.append((len(self.feature), tree, int(node["split_index"])))
             thr = math.copysign(math.inf, thr)
         default_left = bool(node["default_left"])
         missing = node.get("missing_type", "None")
@@ -345,6 +395,95 @@ class _Builder:
         return top
 
 
+def _leaf_order(roots: np.ndarray, children: np.ndarray, n_leaves_total: int
+                ) -> tuple[list[int], list[int], list[int], np.ndarray, list[int]] | None:
+    """Number every tree's leaves left to right: per node its tree, the position of its
+    first leaf and the leaf count of its left subtree; the leaf at each position; the
+    leaf count per tree. None when a tree has more than 64 leaves."""
+    kids = children.tolist()
+    size = [0] * len(kids)                   # leaves under each node
+    for n in range(len(kids) - 1, -1, -1):   # a child always comes after its parent
+        left, right = kids[n]
+        size[n] = (size[left] if left >= 0 else 1) + (size[right] if right >= 0 else 1)
+    tops = roots.tolist()
+    per_tree = [size[r] if r >= 0 else 1 for r in tops]
+    if max(per_tree) > _QUICK_MAX_LEAVES:
+        return None
+    node_tree, first, left_size = [0] * len(kids), [0] * len(kids), [0] * len(kids)
+    leaf_at = np.empty(n_leaves_total, dtype=np.int64)
+    position = 0
+    for t, r in enumerate(tops):
+        if r < 0:
+            leaf_at[position] = ~r
+        else:
+            node_tree[r], first[r] = t, position
+        position += per_tree[t]
+    for n, (left, right) in enumerate(kids):
+        t, lo = node_tree[n], first[n]
+        left_size[n] = size[left] if left >= 0 else 1
+        for child, pos in ((left, lo), (right, lo + left_size[n])):
+            if child >= 0:
+                node_tree[child], first[child] = t, pos
+            else:
+                leaf_at[pos] = ~child
+    return node_tree, first, left_size, leaf_at, per_tree
+
+
+def _by_feature(nodes: np.ndarray, feature: np.ndarray, n_features: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    # Stable-sorts node indices by feature; returns them and the CSR offsets per feature.
+    nodes = nodes[np.argsort(feature[nodes], kind="stable")]
+    start = np.zeros(n_features + 1, dtype=np.int64)
+    np.cumsum(np.bincount(feature[nodes], minlength=n_features), out=start[1:])
+    return nodes, start
+
+
+def quickscorer_tables(forest: CompiledForest) -> QuickScorerTables | None:
+    """Lay out ``forest``'s trees for QuickScorer; None if a tree has more than 64 leaves."""
+    order = _leaf_order(forest.roots, forest.children, forest.leaf_value.size)
+    if order is None:
+        return None
+    node_tree, first, left_size, leaf_at, per_tree = order
+    bits = 32 if max(per_tree) <= 32 else 64
+    dtype = np.uint32 if bits == 32 else np.uint64
+    full = (1 << bits) - 1
+    leaf_start = np.zeros(len(per_tree), dtype=np.int64)
+    np.cumsum(per_tree[:-1], out=leaf_start[1:])
+    # A value right of a node rules out the leaves of the node's left subtree.
+    mask = np.array([full ^ (((1 << size) - 1) << (lo - int(leaf_start[t])))
+                     for t, lo, size in zip(node_tree, first, left_size, strict=True)],
+                    dtype=dtype)
+    tree = np.array(node_tree, dtype=np.int32)
+    feature, n_features = forest.feature, forest.n_features
+    nodes = np.lexsort((np.arange(feature.size), forest.threshold, feature))
+    _, start = _by_feature(nodes, feature, n_features)
+    nan_nodes, nan_start = _by_feature(np.flatnonzero(~forest.nan_left), feature, n_features)
+    zero_nodes, zero_start = _by_feature(np.flatnonzero(~forest.zero_left), feature,
+                                         n_features)
+    return QuickScorerTables(
+        used=np.flatnonzero(np.diff(start)).astype(np.int32),
+        start=start, threshold=forest.threshold[nodes], tree=tree[nodes], mask=mask[nodes],
+        nan_start=nan_start, nan_tree=tree[nan_nodes], nan_mask=mask[nan_nodes],
+        zero_start=zero_start, zero_tree=tree[zero_nodes], zero_mask=mask[zero_nodes],
+        initial=np.array([(1 << n) - 1 for n in per_tree], dtype=dtype),
+        leaf_start=leaf_start, leaf_value=forest.leaf_value[leaf_at],
+    )
+
+
+def _exact_thresholds(builder: _Builder, model_text: str) -> None:
+    # Replaces the thresholds the dump wrote as +-1e300 by those of the model's text.
+    per_tree: list[list[float]] = []
+    for line in model_text.splitlines():
+        if line.startswith("Tree="):
+            per_tree.append([])
+        elif line.startswith("threshold=") and per_tree:
+            per_tree[-1] = [float(v) for v in line[len("threshold="):].split()]
+        elif line.startswith("end of trees"):
+            break
+    for node, tree, split in builder.beyond:
+        builder.threshold[node] = per_tree[tree][split]
+
+
 def compile_dump(dump: Mapping[str, Any], *,
                  feature_names: Sequence[str] | None = None) -> CompiledForest:
     """Compile the dict of LightGBM's ``Booster.dump_model()`` into a :class:`CompiledForest`.
@@ -353,12 +492,22 @@ def compile_dump(dump: Mapping[str, Any], *,
     characters in names, so a caller may have trained under sanitised ones); it must have
     one name per model input.
 
+    The dump writes a threshold beyond +-1e300 as +-1e300; it is taken here as +-inf, so a
+    value between the true threshold and infinity may go the other way (training on -inf
+    values gives -DBL_MAX, where -DBL_MAX itself goes left). :func:`compile_lightgbm`
+    reads such thresholds exactly from the model's text.
+
     Raises
     ------
     BadRequest
         For a model this kernel cannot evaluate exactly: categorical splits, linear trees,
         more than one tree per iteration (multiclass) or an unsupported objective.
     """
+    return _compile(dump, feature_names, None)
+
+
+def _compile(dump: Mapping[str, Any], feature_names: Sequence[str] | None,
+             model_text: Callable[[], str] | None) -> CompiledForest:
     per_iter = int(dump.get("num_tree_per_iteration", 1))
     if per_iter != 1 or int(dump.get("num_class", 1)) != 1:
         raise BadRequest(f"model: {per_iter} trees per iteration (multiclass); serving "
@@ -370,6 +519,8 @@ def compile_dump(dump: Mapping[str, Any], *,
     roots = [builder.tree(t["tree_structure"], i) for i, t in enumerate(trees)]
     if not roots:
         raise BadRequest("model: no trees; train at least one boosting round")
+    if builder.beyond and model_text is not None:
+        _exact_thresholds(builder, model_text())
     average = bool(dump.get("average_output", False))
     names = tuple(str(f) for f in dump["feature_names"])
     if feature_names is not None:
@@ -377,7 +528,7 @@ def compile_dump(dump: Mapping[str, Any], *,
             raise BadRequest(f"feature_names: {len(feature_names)} names for a model with "
                              f"{len(names)} inputs")
         names = tuple(feature_names)
-    return CompiledForest(
+    forest = CompiledForest(
         feature_names=names,
         objective=objective,
         roots=np.array(roots, dtype=np.int32),
@@ -391,6 +542,7 @@ def compile_dump(dump: Mapping[str, Any], *,
         transform=transform,
         scale=scale,
     )
+    return dataclasses.replace(forest, quick=quickscorer_tables(forest))
 
 
 def compile_lightgbm(booster: Any, *,
@@ -398,9 +550,10 @@ def compile_lightgbm(booster: Any, *,
     """Compile a trained ``lightgbm.Booster`` (or an ``LGBMModel``) for serving.
 
     The booster's best iteration is used when it has one (as ``Booster.predict`` does).
-    See :func:`compile_dump` for what is refused.
+    See :func:`compile_dump` for what is refused; thresholds beyond +-1e300 are read from
+    ``model_to_string()``, which keeps them exactly.
     """
     inner = getattr(booster, "booster_", booster)
     if not hasattr(inner, "dump_model"):
         raise BadRequest(f"model: expected a lightgbm.Booster, got {type(booster).__name__}")
-    return compile_dump(inner.dump_model(), feature_names=feature_names)
+    return _compile(inner.dump_model(), feature_names, inner.model_to_string)

@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
 
 from chitti.errors import BadRequest
 
@@ -236,6 +235,8 @@ def least_turnover(system: LinearSystem) -> float:
     n = system.n_assets
     keep = slice(0, system.g.shape[0] - 1)  # every row but the turnover limit itself
     objective = np.concatenate((np.zeros(n), np.ones(n)))
+    from scipy.optimize import linprog  # lazily: ~21 MB only optimisation needs
+
     res = linprog(objective, A_ub=system.g[keep], b_ub=system.h[keep], A_eq=system.a,
                   b_eq=system.b, bounds=(None, None), method="highs", options=_HIGHS)
     if res.status != 0:
@@ -255,6 +256,8 @@ def linear_extreme(system: LinearSystem, mu: np.ndarray, *, maximise: bool) -> f
         w = _greedy_fill(system, mu if maximise else -mu)
         return float(mu @ w)
     c = np.concatenate((mu, np.zeros(system.n_vars - system.n_assets)))
+    from scipy.optimize import linprog  # lazily: ~21 MB only optimisation needs
+
     res = linprog(-c if maximise else c, A_ub=system.g, b_ub=system.h, A_eq=system.a,
                   b_eq=system.b, bounds=(None, None), method="highs", options=_HIGHS)
     if res.status != 0:  # pragma: no cover - check_feasible runs first

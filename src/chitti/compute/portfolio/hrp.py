@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.cluster.hierarchy import leaves_list, linkage
-from scipy.spatial.distance import squareform
 
 from chitti.compute.portfolio.covariance import check_covariance
 from chitti.compute.portfolio.result import PortfolioResult, build_result
@@ -51,6 +49,10 @@ def hierarchical_risk_parity(cov: np.ndarray, *, assets: Sequence[str],
 
 def quasi_diagonal_order(cov: np.ndarray) -> np.ndarray:
     """Return the leaf order of the single-linkage tree on ``sqrt((1 - rho) / 2)``."""
+    # scipy imported here: only HRP needs it, not every compute process
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(sd, sd)
     dist = np.sqrt(np.clip((1.0 - corr) / 2.0, 0.0, 1.0))

@@ -30,22 +30,30 @@ async def _service_health(client: IpcClient) -> dict[str, Any]:
     except ChittiError as exc:
         return {"status": "down", "error": f"{exc.code}: {exc.message}"}
     latency = round((time.perf_counter() - started) * 1000, 3)
-    db_ok = reply.get("db", {}).get("status", "ok") == "ok"
-    return {"status": "ok" if db_ok else "down", "latency_ms": latency, "detail": reply}
+    if reply.get("db", {}).get("status", "ok") != "ok":
+        return {"status": "down", "latency_ms": latency, "detail": reply}
+    if reply.get("warming"):  # compiling its kernels after a start on a stale cache
+        return {"status": "warming", "latency_ms": latency, "detail": reply,
+                "error": f"compiling its {', '.join(reply['warming'])} kernels"}
+    return {"status": "ok", "latency_ms": latency, "detail": reply}
 
 
 @router.get("/health", response_model=HealthReport, responses={503: {"model": HealthReport}},
             dependencies=[Depends(Public("read"))])
 async def health(request: Request) -> OrjsonResponse:
-    """Report each service and the database; HTTP 503 when any of them is down."""
+    """Report each service and the database; HTTP 503 when any of them is down, or still
+    ``warming`` (compiling its kernels after a start on a stale cache: ``chitti warm``)."""
     clients: dict[str, IpcClient] = request.app.state.clients
     names = sorted(clients)
     results = await asyncio.gather(
         db_health(request.app.state.db_pool), *(_service_health(clients[n]) for n in names))
     db, services = results[0], dict(zip(names, results[1:], strict=True))
-    up = db["status"] == "ok" and all(s["status"] == "ok" for s in services.values())
+    states = {s["status"] for s in services.values()}
+    status = ("down" if db["status"] != "ok" or "down" in states else
+              "warming" if "warming" in states else "ok")
+    up = status == "ok"
     body = {
-        "status": "ok" if up else "down",
+        "status": status,
         "version": __version__,
         "uptime_s": round(time.monotonic() - request.app.state.started_at, 3),
         "db": db,
