@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
+from pydantic import ValidationError
 
 from chitti import __version__
-from chitti.config import SERVICES, Settings, get_settings
+from chitti.config import SERVICES, Settings, describe_invalid, get_settings
 from chitti.errors import ChittiError
 from chitti.warmup import configure_cache
 
@@ -740,7 +741,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"chitti {args.command}: invalid settings\n{describe_invalid(exc)}",
+              file=sys.stderr)
+        return 2
     configure_cache(settings)  # before any kernel module is imported (chitti.warmup)
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {args.command} %(levelname)s %(name)s: %(message)s")

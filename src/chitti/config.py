@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ServiceName = Literal["news-nlp", "signal-service", "compute"]
@@ -48,7 +48,10 @@ def default_var_dir() -> Path:
 class Settings(BaseSettings):
     """All configuration of a Trading-Chitti process."""
 
-    model_config = SettingsConfigDict(env_prefix="CHITTI_", frozen=True, extra="ignore")
+    # hide_input_in_errors: a rejected CHITTI_IPC_SECRET or CHITTI_JWT_SECRET must not be
+    # printed back into a terminal or a log
+    model_config = SettingsConfigDict(env_prefix="CHITTI_", frozen=True, extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str | None = Field(
         default=None,
@@ -283,6 +286,15 @@ def role_database_url(admin_url: str, role: str, password: str | None) -> str:
     host = parts.netloc.rpartition("@")[2]
     auth = quote(role) + (":" + quote(password, safe="") if password else "")
     return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """One line per rejected setting, named as it is set (``CHITTI_...``), values withheld."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"CHITTI_{where}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

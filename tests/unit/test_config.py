@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from chitti.config import Settings, role_database_url
+from chitti.cli import main
+from chitti.config import Settings, get_settings, role_database_url
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -47,6 +48,25 @@ def test_invalid_settings_are_refused_with_the_key_named(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=name.removeprefix("CHITTI_").lower()):
         Settings()
+
+
+@pytest.mark.parametrize("name", ["CHITTI_IPC_SECRET", "CHITTI_JWT_SECRET"])
+def test_a_rejected_secret_is_named_but_never_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    secret = "hunter2-but-too-short"
+    monkeypatch.setenv(name, secret)
+    get_settings.cache_clear()
+    try:
+        assert main(["status"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert name in err and "at least 32" in err
+    assert secret not in err
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    assert secret not in str(raised.value)
 
 
 def test_pool_max_below_min_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
