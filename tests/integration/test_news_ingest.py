@@ -3,6 +3,7 @@ per story, entities and sentiment stored, new ids announced, failing feeds recor
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
@@ -17,6 +18,11 @@ from chitti.news.service import NewsActions, load_matcher
 from chitti.runtime import service_context
 
 GOOGLE = "googlenews_in_markets.xml"
+#: A fourth publisher's copy of a story the GOOGLE feed carries three times.
+REUTERS_COPY = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item>
+  <title>Reliance Industries shares jump 3% after Jio tariff hike - Reuters</title>
+  <link>https://www.reuters.com/markets/reliance-jio-tariff</link>
+  <source url="https://www.reuters.com">Reuters</source></item></channel></rss>"""
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +96,7 @@ async def test_a_copy_from_another_publisher_later_counts_as_duplicate(
     news: NewsActions, clean_db: str
 ) -> None:
     await news.ingest_body((FIXTURES / GOOGLE).read_bytes(), source=GOOGLE, feed_id=None)
-    later = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item>
-      <title>Reliance Industries shares jump 3% after Jio tariff hike - Reuters</title>
-      <link>https://www.reuters.com/markets/reliance-jio-tariff</link>
-      <source url="https://www.reuters.com">Reuters</source></item></channel></rss>"""
+    later = REUTERS_COPY
     report = await news.ingest_body(later, source="later", feed_id=None)
     assert report["new_article_ids"] == [] and report["new_copies_of_stored"] == 1
     (reliance,) = rows(clean_db, "SELECT duplicate_count, publishers FROM news.articles"
@@ -101,6 +104,23 @@ async def test_a_copy_from_another_publisher_later_counts_as_duplicate(
     assert reliance[0] == 3 and "Reuters" in reliance[1]  # type: ignore[operator]
     again = await news.ingest_body(later, source="later", feed_id=None)
     assert again["new_copies_of_stored"] == 0
+
+
+async def test_two_instances_ingesting_copies_of_one_story_at_once_store_it_once(
+    news: NewsActions, clean_db: str
+) -> None:
+    """CHITTI_NEWS_NLP_INSTANCES=2: each instance is its own process with its own pool, so
+    only the database can make their ingests take turns."""
+    settings = Settings(database_url=clean_db, news_poll=False)
+    async with service_context("news-nlp", settings) as ctx:
+        other = NewsActions(ctx, await load_matcher(ctx))
+        ctx.on_close.append(other.close)
+        await asyncio.gather(
+            news.ingest_body((FIXTURES / GOOGLE).read_bytes(), source=GOOGLE, feed_id=None),
+            other.ingest_body(REUTERS_COPY, source="later", feed_id=None))
+    (reliance,) = rows(clean_db, "SELECT duplicate_count, publishers FROM news.articles"
+                                 " WHERE title LIKE 'Reliance Industries shares jump%%'")
+    assert reliance[0] == 3 and "Reuters" in reliance[1]  # type: ignore[operator]
 
 
 async def test_failing_feeds_are_recorded_and_never_stop_the_others(

@@ -51,7 +51,8 @@ class NewsActions:
         self.ctx = ctx
         self.matcher = matcher
         self.fetcher = FeedFetcher(allow_private=ctx.settings.news_fetch_private)
-        # One ingest at a time: near-duplicates across concurrent batches would double count.
+        # One ingest at a time: near-duplicates across concurrent batches would double count
+        # (this lock queues this process's; store.take_ingest_turn the other instances').
         self._ingest_lock = asyncio.Lock()
         self._scheduler: asyncio.Task[None] | None = None
 
@@ -70,7 +71,9 @@ class NewsActions:
     async def ingest_body(self, body: bytes, *, source: str | None,
                           feed_id: int | None) -> dict[str, Any]:
         parsed = parse_feed(body, source_url=source)
-        async with self._ingest_lock, self.ctx.pool.connection() as conn:
+        async with (self._ingest_lock, self.ctx.pool.connection() as conn,
+                    conn.transaction()):
+            await store.take_ingest_turn(conn)
             known = await store.known_link_hashes(conn, [a.link_hash for a in parsed.items])
             recent = await store.recent_articles(conn, list(parsed.items))
             plan = await asyncio.to_thread(plan_ingest, parsed.items, matcher=self.matcher,

@@ -139,6 +139,13 @@ async def record_fetch(
 # --- ingest -------------------------------------------------------------------------------
 
 
+async def take_ingest_turn(conn: AsyncConnection[Any]) -> None:
+    """Wait for any other news-nlp instance's ingest to commit; call inside the transaction
+    that reads what is stored and writes the plan. Near-duplicates are recognised against
+    what is stored, so two ingests planning at once would each store one copy of a story."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('news.ingest'))")
+
+
 async def known_link_hashes(conn: AsyncConnection[Any], hashes: list[str]) -> set[str]:
     cur = await conn.execute(
         "SELECT link_hash FROM news.article_links WHERE link_hash = ANY(%s)", (hashes,))
