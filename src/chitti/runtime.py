@@ -46,6 +46,10 @@ class ServiceContext:
     settings: Settings
     pool: DictPool
     database_url: str
+    #: Background duties to end when the service is told to stop, before it drains (the
+    #: feed poller, the alert watchers): a successor started by ``chitti reload`` already
+    #: runs them, and a draining process should only finish its requests.
+    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Coroutines run at shutdown (e.g. closing a LISTEN feed), in order.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -169,5 +173,7 @@ async def serve(name: ServiceName, settings: Settings, register: Register, *,
         serving.cancel()
         if trimming is not None:
             trimming.cancel()
+        for duty in context.on_stop:
+            await duty()
         await warming.close()
         await server.close(drain_s=settings.drain_s)

@@ -59,11 +59,15 @@ class NewsActions:
     def start_scheduler(self) -> None:
         self._scheduler = asyncio.create_task(self.run_scheduler(), name="feed-poller")
 
-    async def close(self) -> None:
+    async def stop_scheduler(self) -> None:
         if self._scheduler is not None:
             self._scheduler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._scheduler
+            self._scheduler = None
+
+    async def close(self) -> None:
+        await self.stop_scheduler()
         await self.fetcher.aclose()
 
     # --- ingest ---------------------------------------------------------------------------
@@ -191,6 +195,7 @@ class NewsActions:
 async def register(server: IpcServer, ctx: ServiceContext) -> None:
     """Attach news-nlp's actions to ``server`` and start polling the feeds."""
     actions = NewsActions(ctx, await load_matcher(ctx))
+    ctx.on_stop.append(actions.stop_scheduler)
     ctx.on_close.append(actions.close)
     for name, params in (("ingest_rss", IngestRequest), ("analyze_sentiment", SentimentRequest),
                          ("extract_entities", EntitiesRequest), ("get_articles", ArticlesRequest),

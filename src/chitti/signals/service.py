@@ -379,10 +379,15 @@ class SignalActions:
         # (the screen's kernels are loaded at start by chitti.warmup.Warming: once the
         # cache is warm, never compiled here)
 
-    async def close(self) -> None:
+    async def stop_watchers(self) -> None:
+        """End the watchers that turn news and new bars into alerts."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def close(self) -> None:
+        await self.stop_watchers()
         for feed in (self.feed, self.news):
             await feed.close()
 
@@ -405,6 +410,7 @@ async def register(server: IpcServer, ctx: ServiceContext) -> None:
     """Attach signal-service's actions to ``server`` and start its feeds."""
     actions = SignalActions(ctx)
     actions.start()
+    ctx.on_stop.append(actions.stop_watchers)
     ctx.on_close.append(actions.close)
     for name, params in (("get_alerts", AlertsRequest), ("get_alert", AlertIdRequest),
                          ("subscribe", SubscribeRequest), ("generate_signals", GenerateRequest),
