@@ -252,9 +252,8 @@ async def fetch_bars(
         (row,) = await _records(conn, _WARM_START, {"symbols": list(symbols), "start": start,
                                                     "warmup": warmup})
         first = row["first"] or start
-    panel = await fetch_panel(conn, symbols, first, end, adjust)
-    out = {symbol: _warmed(symbol, {**block, "ts": block["ts"].astype("datetime64[D]")},
-                           start, warmup) for symbol, block in panel.items()}
+    panel, _ = await _read_panel(conn, symbols, first, end, adjust, iso_dates=False)
+    out = {symbol: _warmed(symbol, block, start, warmup) for symbol, block in panel.items()}
     return {symbol: bars for symbol in symbols if (bars := out.get(symbol)) is not None}
 
 
@@ -330,7 +329,8 @@ _NAMES = _FORMER + """,
 """  # noqa: S608 (constant text)
 
 _BARS = _NAMES + """
-    SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts, e.open, e.high, e.low, e.close, e.volume
+    SELECT DISTINCT ON (n.wanted, e.ts) n.wanted, e.ts - DATE '1970-01-01', e.open, e.high,
+           e.low, e.close, e.volume
     FROM names n JOIN md.eod_prices e ON e.symbol = n.stored AND e.ts < n.before
     WHERE e.ts >= coalesce(%(start)s::date, '-infinity') AND e.ts <= coalesce(%(end)s::date,
           'infinity')
@@ -338,7 +338,7 @@ _BARS = _NAMES + """
 """  # noqa: S608 (constant text)
 
 _PLAIN_BARS = """
-    SELECT symbol, ts, open, high, low, close, volume FROM md.eod_prices
+    SELECT symbol, ts - DATE '1970-01-01', open, high, low, close, volume FROM md.eod_prices
     WHERE symbol = ANY(%(symbols)s) AND ts >= coalesce(%(start)s::date, '-infinity')
       AND ts <= coalesce(%(end)s::date, 'infinity')
     ORDER BY symbol, ts
@@ -398,13 +398,19 @@ async def _has_renames(conn: AsyncConnection[Any], symbols: Sequence[str]) -> bo
 
 async def _read_panel(
     conn: AsyncConnection[Any], symbols: Sequence[str], start: date | None, end: date | None,
-    adjust: Adjust,
+    adjust: Adjust, *, iso_dates: bool = True,
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, list[AppliedAction]]]:
+    """The daily panel; ``ts`` as ISO date strings, or (``iso_dates=False``, what the
+    computations take) as ``datetime64[D]``.
+
+    The days come from the database as day numbers and the rows as tuples: for the 20 years
+    of one symbol behind every indicator and backtest request, converting dates to strings
+    and back and building a dict per row took 3/4 of the read (25 ms of 33)."""
     params = {"symbols": list(symbols), "start": start, "end": end}
     query = _BARS if await _has_renames(conn, symbols) else _PLAIN_BARS
-    cur = conn.cursor(binary=True)
+    cur = conn.cursor(binary=True, row_factory=tuple_row)
     await cur.execute(query, params)
-    rows = [tuple(r.values()) if isinstance(r, dict) else r for r in await cur.fetchall()]
+    rows = await cur.fetchall()
     if not rows:
         return {}, {}
     actions: dict[str, list[PricedAction]] = {}
@@ -414,13 +420,13 @@ async def _read_panel(
     starts = np.flatnonzero(np.r_[True, symbol_arr[1:] != symbol_arr[:-1]])
     bounds = np.r_[starts, len(rows)]
     columns = _columns([row[1:] for row in rows])
-    dates = columns.pop("ts").astype("datetime64[D]")
+    dates = np.asarray(columns.pop("ts"), dtype=np.int64).astype("datetime64[D]")
     out: dict[str, dict[str, np.ndarray]] = {}
     applied: dict[str, list[AppliedAction]] = {}
     for i, j in zip(bounds[:-1], bounds[1:], strict=True):
         symbol = str(symbol_arr[i])
         block = {name: arr[i:j] for name, arr in columns.items()}
-        block["ts"] = dates[i:j].astype(str)
+        block["ts"] = dates[i:j].astype(str) if iso_dates else dates[i:j]
         if symbol in actions:
             block, applied[symbol] = apply_adjustment(block, dates[i:j], actions[symbol], adjust)
         out[symbol] = block
