@@ -30,8 +30,6 @@ import argparse
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +41,7 @@ from typing import Any
 
 import httpx
 import orjson
+from _load import free_port, stop_process, wait_ok
 
 TARGET_S = 2.0
 SERVICES = ("compute", "signal-service", "news-nlp", "gateway")
@@ -56,12 +55,6 @@ SCREEN_RULE = {
     "condition": {"op": "and", "args": [{"op": "lt", "left": "rsi", "right": 50},
                                         {"op": "gt", "left": "close", "right": "sma50"}]},
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -155,7 +148,7 @@ def _timed(http: httpx.Client, call: Callable[[httpx.Client], httpx.Response]
 
 def run_system(label: str, tmp: Path, env: dict[str, str]) -> dict[str, Any]:
     """Start the system, time each first request, read RSS; return the figures."""
-    var, port = tmp / f"var-{label}", _free_port()
+    var, port = tmp / f"var-{label}", free_port()
     password = secrets.token_urlsafe(16)
     env = {**env, "CHITTI_VAR_DIR": str(var), "CHITTI_GATEWAY_PORT": str(port),
            "CHITTI_NEWS_POLL": "false", "CHITTI_EOD_UPDATE_AT": "off",
@@ -167,15 +160,7 @@ def run_system(label: str, tmp: Path, env: dict[str, str]) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {"label": label, "first": {}, "second": {}}
     try:
-        while True:
-            if system.poll() is not None or time.monotonic() - started > 600:
-                raise RuntimeError(f"{label}: no /health 200; see {tmp / (label + '.log')}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        wait_ok(url + "/health", system, 600, tmp / f"{label}.log")
         out["health_s"] = time.monotonic() - started
         pids = _pids(var)
         time.sleep(1.0)  # let start-up work settle before reading memory
@@ -193,11 +178,7 @@ def run_system(label: str, tmp: Path, env: dict[str, str]) -> dict[str, Any]:
         out["rss_extras"] = {name: _rss_mb(pid) for name, pid in pids.items()}
         return out
     finally:
-        system.send_signal(signal.SIGINT)
-        try:
-            system.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            system.kill()
+        stop_process(system)
         log.close()
 
 

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _load import wait_ok
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO.parent / "shared" / "data" / "market" / "daily"
@@ -79,14 +80,7 @@ def main() -> int:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+        wait_ok(url + "/health", system, 180)
         data, what = _data_file(tmp)
         admin = f"postgresql://postgres@/chitti?host={tmp / 'var' / 'pgdata'}"
         subprocess.run([sys.executable, "-m", "chitti.cli", "load-market", "--quiet", str(data)],
