@@ -293,7 +293,7 @@ def describe_invalid(error: ValidationError) -> str:
     lines = []
     for problem in error.errors(include_input=False, include_url=False):
         where = "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"CHITTI_{where}: {problem['msg']}")
+        lines.append(f"CHITTI_{where}: {problem['msg']}" if where else problem["msg"])
     return "\n".join(lines)
 
 
