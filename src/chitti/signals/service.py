@@ -376,8 +376,6 @@ class SignalActions:
         self._tasks.append(asyncio.create_task(
             listen_forever(self.ctx.database_url, {"eod_loaded": self._on_eod_loaded}),
             name="eod-alerts"))
-        # (the screen's kernels are loaded at start by chitti.warmup.Warming: once the
-        # cache is warm, never compiled here)
 
     async def stop_watchers(self) -> None:
         """End the watchers that turn news and new bars into alerts."""

@@ -21,12 +21,14 @@ constraint to relax; a failure here is reported as :class:`QpFailure`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 
+@functools.cache
 def _lapack() -> Any:
     # SciPy's LAPACK wrappers, imported at the first optimisation: scipy.linalg costs every
     # compute process ~16 MB that only portfolio optimisation needs.
